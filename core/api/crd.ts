@@ -1,0 +1,133 @@
+// Builds the CustomResourceDefinition from the schema and the rules. `make generate` writes it to
+// crds/clusterbootstrap.yaml; a unit test fails when that file is stale.
+import { RULES } from './rules.ts';
+import { type SchemaNode, specSchema, statusSchema } from './schema.ts';
+import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION } from './types.ts';
+
+function withRules(root: SchemaNode): SchemaNode {
+  const copy = structuredClone(root);
+  for (const r of RULES) {
+    let node = copy;
+    for (const key of r.at) {
+      const next = node.properties?.[key];
+      if (!next) throw new Error(`rule ${r.rule}: no schema node at ${r.at.join('.')}`);
+      node = next;
+    }
+    node['x-kubernetes-validations'] ??= [];
+    node['x-kubernetes-validations'].push({
+      rule: r.rule,
+      message: r.message,
+      ...(r.fieldPath ? { fieldPath: r.fieldPath } : {}),
+    });
+  }
+  return stripEmpty(copy);
+}
+
+function stripEmpty(node: SchemaNode): SchemaNode {
+  if (node['x-kubernetes-validations']?.length === 0) delete node['x-kubernetes-validations'];
+  for (const child of Object.values(node.properties ?? {})) stripEmpty(child);
+  if (node.items) stripEmpty(node.items);
+  return node;
+}
+
+export function buildCrd() {
+  const openAPIV3Schema = withRules({
+    type: 'object',
+    description:
+      'ClusterBootstrap runs an Apache Pekko cluster that forms itself with Pekko Cluster Bootstrap and ' +
+      'kubernetes-api discovery. From a few fields the operator builds the Deployment, ServiceAccount, Role ' +
+      'pod-reader and RoleBinding read-pods, keeps them right, and reports what the nodes say about their cluster.',
+    required: ['spec'],
+    properties: {
+      apiVersion: { type: 'string', description: 'bootstrap.pekko-operator.dev/v1alpha1' },
+      kind: { type: 'string', description: 'ClusterBootstrap' },
+      metadata: { type: 'object' },
+      spec: specSchema,
+      status: statusSchema,
+    },
+  });
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: {
+      name: `${PLURAL}.${GROUP}`,
+      labels: {
+        'app.kubernetes.io/name': 'pekko-bootstrap-operator',
+        'app.kubernetes.io/part-of': 'pekko-bootstrap-operator',
+      },
+    },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: {
+        kind: KIND,
+        listKind: `${KIND}List`,
+        plural: PLURAL,
+        singular: SINGULAR,
+        shortNames: [SHORT_NAME],
+        categories: [CATEGORY],
+      },
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: {
+            status: {},
+            scale: {
+              specReplicasPath: '.spec.replicas',
+              statusReplicasPath: '.status.replicas',
+              labelSelectorPath: '.status.selector',
+            },
+          },
+          additionalPrinterColumns: [
+            { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', description: 'Desired pods.' },
+            { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Ready pods.' },
+            {
+              name: 'Contact Points',
+              type: 'integer',
+              jsonPath: '.status.readyContactPoints',
+              description: 'Ready contact points.',
+            },
+            {
+              name: 'Seed',
+              type: 'string',
+              jsonPath: '.status.seedNode',
+              description: 'The node the cluster formed around.',
+            },
+            {
+              name: 'Phase',
+              type: 'string',
+              jsonPath: '.status.phase',
+              description: 'Pending, Discovering, Forming, Formed or Degraded.',
+            },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+            { name: 'Members', type: 'integer', jsonPath: '.status.members', priority: 1, description: 'Up members.' },
+            {
+              name: 'Required',
+              type: 'integer',
+              jsonPath: '.status.requiredContactPoints',
+              priority: 1,
+              description: 'Required contact points.',
+            },
+            {
+              name: 'Workload',
+              type: 'string',
+              jsonPath: '.spec.workload',
+              priority: 1,
+              description: 'pekko or agent.',
+            },
+            {
+              name: 'Message',
+              type: 'string',
+              jsonPath: '.status.message',
+              priority: 1,
+              description: 'Why the phase is what it is.',
+            },
+          ],
+          schema: { openAPIV3Schema },
+        },
+      ],
+    },
+  };
+}
