@@ -72,7 +72,7 @@ export const RULES: Rule[] = [
     rule: `self.matches('${SELECTOR_PATTERN}')`,
     message:
       'spec.bootstrap.podLabelSelector must be a label selector such as app=%s or app=%s,tier=backend ' +
-      '(letters, digits, - _ . / = ! , and parentheses)',
+      '(letters, digits and - _ . / = ! , with no spaces)',
     check: (self) => re(SELECTOR_PATTERN).test(String(self)),
   },
   {

@@ -51,8 +51,12 @@ export const LABEL_VALUE_PATTERN = '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 export const PORT_NAME_PATTERN = '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$';
 /** A duration we can hand to Pekko unchanged: a whole number and one unit. */
 export const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)$';
-/** A Kubernetes label selector in its string form, where `%s` stands for the service name. */
-export const SELECTOR_PATTERN = '^[A-Za-z0-9%!][-A-Za-z0-9_./%=!, ()]*$';
+/**
+ * A Kubernetes equality-based label selector in its string form, where `%s` stands for the service name.
+ * No spaces: the JVM splits JAVA_TOOL_OPTIONS on whitespace, so set-based selectors (`app in (a,b)`) can't be handed
+ * to a Pekko node as a system property.
+ */
+export const SELECTOR_PATTERN = '^[A-Za-z0-9%!][-A-Za-z0-9_./%=!,]*$';
 
 const intOrString = (description: string): SchemaNode => ({
   description,

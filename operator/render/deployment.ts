@@ -1,0 +1,171 @@
+// The Deployment: the seed document's Pekko Deployment, built from a resolved ClusterBootstrap and the user's
+// template. Pure: no client, no clock, no env.
+import type {
+  V1Container,
+  V1ContainerPort,
+  V1Deployment,
+  V1DeploymentStrategy,
+  V1EnvVar,
+  V1PodSecurityContext,
+  V1PodSpec,
+  V1Probe,
+  V1SecurityContext,
+} from '@kubernetes/client-node';
+import type { Resolved } from '../../core/api/resolve.ts';
+import { AGENT_CONTAINER, APP_CONTAINER, type ClusterBootstrap } from '../../core/api/types.ts';
+import { agentEnv, downwardEnv, javaToolOptions, OWNED_ENV } from './env.ts';
+import { childLabels, ownerRef, selectorLabels } from './labels.ts';
+
+const REMOTING_PORT_NAME = 'remoting';
+
+/** Pekko's recommendation: add a pod before removing one, never go below the replica count. */
+export function strategyFor(user: V1DeploymentStrategy | undefined): V1DeploymentStrategy {
+  if (user?.type === 'Recreate') return { type: 'Recreate' };
+  return {
+    type: 'RollingUpdate',
+    rollingUpdate: { maxSurge: 1, maxUnavailable: 0, ...user?.rollingUpdate },
+  };
+}
+
+function probes(r: Resolved): { readinessProbe: V1Probe; livenessProbe: V1Probe } {
+  const port = r.managementPortName;
+  return {
+    // Readiness is checked often: a node is Ready only once it is an Up member, and formation waits for it.
+    readinessProbe: { httpGet: { path: '/ready', port }, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3 },
+    livenessProbe: {
+      httpGet: { path: '/alive', port },
+      initialDelaySeconds: 20,
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      failureThreshold: 3,
+    },
+  };
+}
+
+function bootstrapPorts(r: Resolved): V1ContainerPort[] {
+  return [
+    { name: r.managementPortName, containerPort: r.managementPort, protocol: 'TCP' },
+    { name: REMOTING_PORT_NAME, containerPort: r.remotingPort, protocol: 'TCP' },
+  ];
+}
+
+/** The user's ports minus any that would clash with ours by name or number. */
+function mergePorts(user: V1ContainerPort[] | undefined, ours: V1ContainerPort[]): V1ContainerPort[] {
+  const names = new Set(ours.map((p) => p.name));
+  const numbers = new Set(ours.map((p) => p.containerPort));
+  const kept = (user ?? []).filter((p) => !names.has(p.name) && !numbers.has(p.containerPort));
+  return [...ours, ...kept];
+}
+
+/**
+ * The downward-API vars first (later values expand $(POD_IP)), then the user's env in its order, then ours.
+ * The user's JAVA_TOOL_OPTIONS is kept and ours appended to it; when the user takes it from a Secret or ConfigMap,
+ * theirs is renamed USER_JAVA_TOOL_OPTIONS and referenced as $(USER_JAVA_TOOL_OPTIONS).
+ */
+function mergeEnv(user: V1EnvVar[] | undefined, ours: V1EnvVar[], javaOptions?: string): V1EnvVar[] {
+  const oursNames = new Set(ours.map((e) => e.name));
+  const out: V1EnvVar[] = [...downwardEnv()];
+  let javaBase = '';
+  for (const e of user ?? []) {
+    if (OWNED_ENV.has(e.name) || oursNames.has(e.name)) continue;
+    if (javaOptions !== undefined && e.name === 'JAVA_TOOL_OPTIONS') {
+      if (e.valueFrom) {
+        out.push({ ...e, name: 'USER_JAVA_TOOL_OPTIONS' });
+        javaBase = '$(USER_JAVA_TOOL_OPTIONS) ';
+      } else if (e.value) {
+        javaBase = `${e.value} `;
+      }
+      continue;
+    }
+    out.push(e);
+  }
+  out.push(...ours);
+  if (javaOptions !== undefined) out.push({ name: 'JAVA_TOOL_OPTIONS', value: `${javaBase}${javaOptions}` });
+  return out;
+}
+
+const RESTRICTED_CONTAINER: V1SecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+};
+
+const RESTRICTED_POD: V1PodSecurityContext = {
+  runAsNonRoot: true,
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** Ours fill in what the user left unset; the user's own settings win. */
+function withDefaults<T extends object>(defaults: T, user: T | undefined): T {
+  return { ...defaults, ...user };
+}
+
+function appContainer(r: Resolved, user: V1Container | undefined): V1Container {
+  const sidecar = r.agentImage !== undefined;
+  const isAgent = r.workload === 'agent';
+  const ours = isAgent && !sidecar ? agentEnv(r) : [];
+  const java = r.workload === 'pekko' ? javaToolOptions(r) : undefined;
+  const c: V1Container = {
+    ...user,
+    name: APP_CONTAINER,
+    image: r.image,
+    env: mergeEnv(user?.env, ours, java),
+    securityContext: withDefaults(RESTRICTED_CONTAINER, user?.securityContext),
+  };
+  if (sidecar) {
+    // The sidecar serves management and remoting; the app keeps only its own ports and probes.
+    if (user?.ports) c.ports = mergePorts(user.ports, []);
+    return c;
+  }
+  c.ports = mergePorts(user?.ports, bootstrapPorts(r));
+  const p = probes(r);
+  c.readinessProbe = user?.readinessProbe ?? p.readinessProbe;
+  c.livenessProbe = user?.livenessProbe ?? p.livenessProbe;
+  return c;
+}
+
+function agentSidecar(r: Resolved, image: string): V1Container {
+  return {
+    name: AGENT_CONTAINER,
+    image,
+    ports: bootstrapPorts(r),
+    env: [...downwardEnv(), ...agentEnv(r)],
+    ...probes(r),
+    resources: { requests: { cpu: '10m', memory: '48Mi' }, limits: { memory: '128Mi' } },
+    securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: true },
+  };
+}
+
+/** The desired Deployment for a resource whose spec validate() accepted. */
+export function renderDeployment(cb: ClusterBootstrap, r: Resolved): V1Deployment {
+  const template = cb.spec.template ?? {};
+  const userSpec: Partial<V1PodSpec> = template.spec ?? {};
+  const userContainers = userSpec.containers ?? [];
+  const userApp = userContainers.find((c) => c.name === APP_CONTAINER);
+  const others = userContainers.filter((c) => c.name !== APP_CONTAINER && c.name !== AGENT_CONTAINER);
+  const containers = [appContainer(r, userApp)];
+  if (r.agentImage !== undefined) containers.push(agentSidecar(r, r.agentImage));
+  containers.push(...others);
+  const labels = childLabels(r);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: r.name, namespace: r.namespace, labels, ownerReferences: [ownerRef(cb, true)] },
+    spec: {
+      replicas: r.replicas,
+      selector: { matchLabels: selectorLabels(r) },
+      strategy: strategyFor(cb.spec.strategy),
+      template: {
+        metadata: {
+          ...template.metadata,
+          labels: { ...template.metadata?.labels, ...labels },
+        },
+        spec: {
+          ...userSpec,
+          serviceAccountName: r.serviceAccountName,
+          securityContext: withDefaults(RESTRICTED_POD, userSpec.securityContext),
+          containers,
+        },
+      },
+    },
+  };
+}
