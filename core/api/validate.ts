@@ -49,7 +49,7 @@ function describe(e: ErrorObject): string {
     case 'required':
       return `${field}: is required`;
     case 'type':
-      return `${field}: must be a ${String(p.type)}`;
+      return `${field}: must be ${/^[aeiou]/.test(String(p.type)) ? 'an' : 'a'} ${String(p.type)}`;
     case 'enum':
       return `${field}: must be one of ${(p.allowedValues as unknown[]).join(', ')}`;
     case 'minimum':

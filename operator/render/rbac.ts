@@ -1,5 +1,5 @@
 // The namespace-wide Role pod-reader and RoleBinding read-pods, computed from every ClusterBootstrap of the namespace.
-import type { V1Role, V1RoleBinding, V1ServiceAccount, RbacV1Subject } from '@kubernetes/client-node';
+import type { RbacV1Subject, V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import type { Resolved } from '../../core/api/resolve.ts';
 import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { childLabels, ownerRef, sharedLabels } from './labels.ts';

@@ -1,0 +1,49 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { stale } from '../../hack/generate.ts';
+import { buildCrd } from './crd.ts';
+import { type SchemaNode, specSchema, statusSchema } from './schema.ts';
+
+test('the committed generated files (CRD, chart copy, reference) are fresh; run make generate if not', () => {
+  assert.equal(stale(), []);
+});
+
+test('identity, subresources and printer columns as api.md gives them', () => {
+  const crd = buildCrd();
+  assert.is(crd.metadata.name, 'clusterbootstraps.bootstrap.pekko-operator.dev');
+  assert.equal(crd.spec.names.shortNames, ['cb']);
+  assert.equal(crd.spec.names.categories, ['pekko']);
+  const v = crd.spec.versions[0]!;
+  assert.is(v.name, 'v1alpha1');
+  assert.equal(v.subresources.scale, {
+    specReplicasPath: '.spec.replicas',
+    statusReplicasPath: '.status.replicas',
+    labelSelectorPath: '.status.selector',
+  });
+  const columns = v.additionalPrinterColumns.filter((c) => !('priority' in c)).map((c) => c.name);
+  assert.equal(columns, ['Replicas', 'Ready', 'Contact Points', 'Seed', 'Phase', 'Age']);
+});
+
+function walk(node: SchemaNode, path: string, out: string[]): void {
+  for (const [k, child] of Object.entries(node.properties ?? {})) {
+    if (!child.description || child.description.length < 10) out.push(`${path}.${k}`);
+    walk(child, `${path}.${k}`, out);
+    if (child.items) walk(child.items, `${path}.${k}[]`, out);
+  }
+}
+
+test('every spec and status field has a description for kubectl explain', () => {
+  const missing: string[] = [];
+  walk(specSchema, 'spec', missing);
+  walk(statusSchema, 'status', missing);
+  assert.equal(missing, []);
+});
+
+test('CEL rules sit where their paths say', () => {
+  const spec = buildCrd().spec.versions[0]!.schema.openAPIV3Schema;
+  const stable = spec.properties?.spec?.properties?.bootstrap?.properties?.stableMargin;
+  assert.ok(stable?.['x-kubernetes-validations']?.[0]?.rule.includes('matches'));
+  assert.ok((spec['x-kubernetes-validations'] ?? []).length >= 2);
+});
+
+test.run();

@@ -1,0 +1,173 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ClusterBootstrapSpec } from './types.ts';
+import { validate } from './validate.ts';
+
+const meta = { name: 'shop', namespace: 'ns' };
+const check = (spec: unknown, name = 'shop') =>
+  validate({ metadata: { ...meta, name }, spec: spec as ClusterBootstrapSpec });
+
+test('minimal spec is valid and gets every schema default', () => {
+  const { spec, errors } = check({ image: 'app:1' });
+  assert.equal(errors, []);
+  assert.equal(spec, {
+    image: 'app:1',
+    replicas: 3,
+    workload: 'pekko',
+    management: { port: 7626, portName: 'management' },
+    remoting: { port: 17355 },
+    bootstrap: { stableMargin: '5s', newClusterEnabled: true, podLabelSelector: 'app=%s' },
+    paused: false,
+  });
+});
+
+test('a fully specified spec is valid and keeps its values', () => {
+  const full = {
+    image: 'app:1',
+    replicas: 5,
+    actorSystemName: 'Shop_System',
+    serviceName: 'shop.v1',
+    workload: 'agent',
+    agent: { image: 'agent:1' },
+    management: { port: 8558, portName: 'mgmt' },
+    remoting: { port: 25520 },
+    bootstrap: {
+      requiredContactPoints: 2,
+      stableMargin: '500ms',
+      newClusterEnabled: false,
+      podLabelSelector: 'app=%s,tier=be',
+    },
+    serviceAccountName: 'shop-sa',
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } },
+    template: {
+      metadata: { labels: { team: 'a' } },
+      spec: { containers: [{ name: 'app', env: [{ name: 'X', value: '1' }] }] },
+    },
+    paused: true,
+  };
+  const { spec, errors } = check(full);
+  assert.equal(errors, []);
+  assert.equal(spec, full);
+});
+
+test('the input is not modified', () => {
+  const input = { image: 'app:1' };
+  check(input);
+  assert.equal(input, { image: 'app:1' });
+});
+
+// Every field's invalid forms; each message must name the field.
+const invalid: [string, unknown, string][] = [
+  ['missing spec', undefined, 'spec'],
+  ['missing image', {}, 'spec.image'],
+  ['empty image', { image: '' }, 'spec.image'],
+  ['image not a string', { image: 3 }, 'spec.image'],
+  ['negative replicas', { image: 'a', replicas: -1 }, 'spec.replicas'],
+  ['fractional replicas', { image: 'a', replicas: 1.5 }, 'spec.replicas'],
+  ['replicas as string', { image: 'a', replicas: '3' }, 'spec.replicas'],
+  ['actorSystemName with a dot', { image: 'a', actorSystemName: 'a.b' }, 'spec.actorSystemName'],
+  ['actorSystemName too long', { image: 'a', actorSystemName: 'a'.repeat(64) }, 'spec.actorSystemName'],
+  ['serviceName with a space', { image: 'a', serviceName: 'a b' }, 'spec.serviceName'],
+  ['serviceName ending in -', { image: 'a', serviceName: 'ab-' }, 'spec.serviceName'],
+  ['unknown workload', { image: 'a', workload: 'akka' }, 'spec.workload'],
+  ['agent with workload pekko', { image: 'a', agent: { image: 'x' } }, 'spec.agent'],
+  ['empty agent image', { image: 'a', workload: 'agent', agent: { image: '' } }, 'spec.agent.image'],
+  ['management port 0', { image: 'a', management: { port: 0 } }, 'spec.management.port'],
+  ['management port too big', { image: 'a', management: { port: 70000 } }, 'spec.management.port'],
+  ['port name upper case', { image: 'a', management: { portName: 'Mgmt' } }, 'spec.management.portName'],
+  ['port name too long', { image: 'a', management: { portName: 'management-port-x' } }, 'spec.management.portName'],
+  ['remoting port negative', { image: 'a', remoting: { port: -5 } }, 'spec.remoting.port'],
+  ['remoting equals management', { image: 'a', remoting: { port: 7626 } }, 'spec.remoting.port'],
+  [
+    'requiredContactPoints 0',
+    { image: 'a', bootstrap: { requiredContactPoints: 0 } },
+    'spec.bootstrap.requiredContactPoints',
+  ],
+  ['stableMargin without unit', { image: 'a', bootstrap: { stableMargin: '5' } }, 'spec.bootstrap.stableMargin'],
+  ['stableMargin in words', { image: 'a', bootstrap: { stableMargin: '5 seconds' } }, 'spec.bootstrap.stableMargin'],
+  ['stableMargin compound', { image: 'a', bootstrap: { stableMargin: '1m30s' } }, 'spec.bootstrap.stableMargin'],
+  [
+    'newClusterEnabled as string',
+    { image: 'a', bootstrap: { newClusterEnabled: 'yes' } },
+    'spec.bootstrap.newClusterEnabled',
+  ],
+  [
+    'selector with spaces',
+    { image: 'a', bootstrap: { podLabelSelector: 'app in (a,b)' } },
+    'spec.bootstrap.podLabelSelector',
+  ],
+  [
+    'selector with two %s',
+    { image: 'a', bootstrap: { podLabelSelector: 'app=%s,x=%s' } },
+    'spec.bootstrap.podLabelSelector',
+  ],
+  ['selector with %d', { image: 'a', bootstrap: { podLabelSelector: 'app=%d' } }, 'spec.bootstrap.podLabelSelector'],
+  ['serviceAccountName upper case', { image: 'a', serviceAccountName: 'SA' }, 'spec.serviceAccountName'],
+  ['unknown strategy', { image: 'a', strategy: { type: 'BlueGreen' } }, 'spec.strategy.type'],
+  [
+    'Recreate with rollingUpdate',
+    { image: 'a', strategy: { type: 'Recreate', rollingUpdate: { maxSurge: 1 } } },
+    'spec.strategy.rollingUpdate',
+  ],
+  [
+    'maxSurge as words',
+    { image: 'a', strategy: { rollingUpdate: { maxSurge: 'one' } } },
+    'spec.strategy.rollingUpdate.maxSurge',
+  ],
+  ['template not an object', { image: 'a', template: 'x' }, 'spec.template'],
+  [
+    'template containers not a list',
+    { image: 'a', template: { spec: { containers: {} } } },
+    'spec.template.spec.containers',
+  ],
+  [
+    'template container without name',
+    { image: 'a', template: { spec: { containers: [{}] } } },
+    'spec.template.spec.containers[0].name',
+  ],
+  [
+    'template app container with image',
+    { image: 'a', template: { spec: { containers: [{ name: 'app', image: 'b' }] } } },
+    'spec.template.spec.containers[0].image',
+  ],
+  [
+    'template sets the app label',
+    { image: 'a', template: { metadata: { labels: { app: 'x' } } } },
+    'spec.template.metadata.labels.app',
+  ],
+  ['paused as string', { image: 'a', paused: 'true' }, 'spec.paused'],
+];
+
+for (const [what, spec, field] of invalid) {
+  test(`rejects ${what}, naming ${field}`, () => {
+    const { spec: out, errors } = check(spec);
+    assert.is(out, undefined);
+    assert.ok(errors.length > 0, 'expected an error');
+    assert.ok(
+      errors.some((e) => e.startsWith(`${field}:`) || e.startsWith(`${field} `)),
+      `no error names ${field}: ${JSON.stringify(errors)}`,
+    );
+  });
+}
+
+test('a metadata.name that is not an actor system name needs spec.actorSystemName', () => {
+  const bad = check({ image: 'a' }, 'shop.v1');
+  assert.ok(
+    bad.errors.some((e) => e.includes('set spec.actorSystemName')),
+    JSON.stringify(bad.errors),
+  );
+  assert.equal(check({ image: 'a', actorSystemName: 'shop' }, 'shop.v1').errors, []);
+});
+
+test('a metadata.name longer than 63 needs spec.actorSystemName', () => {
+  const long = 'a'.repeat(70);
+  assert.ok(check({ image: 'a' }, long).errors.some((e) => e.includes('longer than 63')));
+  assert.equal(check({ image: 'a', actorSystemName: 'shop' }, long).errors, []);
+});
+
+test('every problem is reported at once', () => {
+  const { errors } = check({ image: '', replicas: -1, bootstrap: { stableMargin: 'soon' } });
+  assert.ok(errors.length >= 3, JSON.stringify(errors));
+});
+
+test.run();
