@@ -1,0 +1,85 @@
+{{/* Names and labels. */}}
+{{- define "pbo.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "pbo.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "pbo.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "pbo.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "pbo.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "pbo.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: pekko-bootstrap-operator
+{{- end }}
+
+{{- define "pbo.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "pbo.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "pbo.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{/* Leader election: asked for, or needed because more than one operator pod runs. */}}
+{{- define "pbo.leaderElection" -}}
+{{- if or .Values.leaderElection.enabled (gt (int .Values.replicaCount) 1) }}true{{ else }}false{{ end }}
+{{- end }}
+
+{{/*
+The operator's API use, rule by rule (docs/operations.md explains each). It is the contract in the team brief,
+minus leases, which live in a Role in the release namespace (pbo.leaseRules): the operator only ever takes its
+lease there, so granting leases cluster-wide would be more than it needs. No wildcards.
+*/}}
+{{- define "pbo.rules" -}}
+- apiGroups: ["bootstrap.pekko-operator.dev"]
+  resources: ["clusterbootstraps"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["bootstrap.pekko-operator.dev"]
+  resources: ["clusterbootstraps/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# pods get/list/watch: the operator reads contact points itself, and Kubernetes only lets it create the Role
+# pod-reader (and bind it) if it holds every permission that Role grants (RBAC escalation prevention).
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+{{- end }}
+
+{{- define "pbo.leaseRules" -}}
+# Leader election (coordination.k8s.io Lease named after the release, in the release namespace).
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update"]
+{{- end }}
