@@ -62,7 +62,7 @@ test-unit: deps ## unit tests (seconds): pure logic, fake clocks, no cluster
 
 .PHONY: test-chart
 test-chart: deps helm ## helm lint and rendering tests
-	@$(RUN) run chart 'charts/**/*.test.ts'
+	@$(RUN) run chart 'test-e2e/chart/*.test.ts'
 
 .PHONY: test-e2e
 test-e2e: deps cluster-up ## e2e suites on the shared local cluster, a namespace per test

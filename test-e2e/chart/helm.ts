@@ -1,0 +1,99 @@
+// Runs the cached Helm binary (test-e2e/cluster/ensure-helm.sh) against the chart and parses what it renders.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+// js-yaml: installed (with @types/js-yaml) as a dependency of @kubernetes/client-node. Not client-node's loadYaml:
+// that one turns objects into model classes with renamed fields (NetworkPolicy `from` becomes `_from`) and drops
+// fields the models do not know, which is not what `helm template` rendered.
+import { loadAll } from 'js-yaml';
+
+/** The repository root, whatever the working directory. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CHART = `${ROOT}charts/pekko-bootstrap-operator`;
+export const FULL_VALUES = `${ROOT}test-e2e/chart/full-values.yaml`;
+export const RELEASE = 'pbo-test';
+export const NAMESPACE = 'pekko-system';
+
+let helmPath: string | undefined;
+
+/** The Helm binary's path: the last line ensure-helm.sh prints (it builds Helm once, then answers from cache). */
+export function helmBin(): string {
+  if (!helmPath) {
+    const out = execFileSync(`${ROOT}test-e2e/cluster/ensure-helm.sh`, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    helmPath = out.trim().split('\n').at(-1)!;
+  }
+  return helmPath;
+}
+
+export interface HelmResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function helm(args: string[]): HelmResult {
+  const r = spawnSync(helmBin(), args, { encoding: 'utf8' });
+  return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A Kubernetes object as rendered; the tests read it by path.
+// biome-ignore lint/suspicious/noExplicitAny: rendered YAML is untyped; the assertions check its shape
+export type K8sObject = Record<string, any>;
+
+/** `helm template` with extra args; throws with Helm's stderr when rendering fails. */
+export function render(args: string[] = []): K8sObject[] {
+  const r = helm(['template', RELEASE, CHART, '--namespace', NAMESPACE, ...args]);
+  if (r.code !== 0) throw new Error(`helm template ${args.join(' ')} failed:\n${r.stderr}`);
+  return parseDocuments(r.stdout);
+}
+
+/** Multi-document YAML to plain objects, empty documents (only comments) left out. */
+export function parseDocuments(text: string): K8sObject[] {
+  return loadAll(text).filter((o): o is K8sObject => o !== null && typeof o === 'object');
+}
+
+export function ofKind(objs: K8sObject[], kind: string): K8sObject[] {
+  return objs.filter((o) => o.kind === kind);
+}
+
+export function one(objs: K8sObject[], kind: string, name?: string): K8sObject {
+  const found = objs.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name ?? ''}, found ${found.length}`);
+  return found[0]!;
+}
+
+/** RBAC rules flattened to sorted "group/resource:verb" triples, so that rule grouping does not matter. */
+export function triples(rules: K8sObject[]): string[] {
+  const out: string[] = [];
+  for (const r of rules) {
+    for (const g of r.apiGroups ?? []) {
+      for (const res of r.resources ?? []) for (const v of r.verbs ?? []) out.push(`${g}/${res}:${v}`);
+    }
+  }
+  return out.sort();
+}
+
+/** The team brief's API list: what the operator calls, and so exactly what the chart grants. */
+export const BRIEF_RULES: ReadonlyArray<[string, string[], string[]]> = [
+  ['bootstrap.pekko-operator.dev', ['clusterbootstraps'], ['get', 'list', 'watch']],
+  ['bootstrap.pekko-operator.dev', ['clusterbootstraps/status'], ['get', 'patch', 'update']],
+  ['apps', ['deployments'], ['get', 'list', 'watch', 'create', 'patch', 'delete']],
+  ['', ['serviceaccounts'], ['get', 'list', 'watch', 'create', 'patch', 'delete']],
+  ['rbac.authorization.k8s.io', ['roles', 'rolebindings'], ['get', 'list', 'watch', 'create', 'patch', 'delete']],
+  ['', ['pods'], ['get', 'list', 'watch']],
+  ['events.k8s.io', ['events'], ['create', 'patch']],
+  ['coordination.k8s.io', ['leases'], ['get', 'create', 'update']],
+];
+
+export function briefTriples(filter: (group: string, resource: string) => boolean = () => true): string[] {
+  const rules = BRIEF_RULES.flatMap(([g, rs, vs]) =>
+    rs.filter((r) => filter(g, r)).map((r) => ({ apiGroups: [g], resources: [r], verbs: vs })),
+  );
+  return triples(rules);
+}
+
+export function env(container: K8sObject, name: string): K8sObject | undefined {
+  return (container.env as K8sObject[] | undefined)?.find((e) => e.name === name);
+}
