@@ -1,0 +1,24 @@
+// Kubernetes-api discovery rules shared by the agent and the operator: pods to contact points, selector building,
+// the pod-list answer. Pure; no I/O.
+export {
+  type ContactPoint,
+  contactPointHost,
+  contactPointsFromPods,
+  type DiscoverySettings,
+  livePodIP,
+  livePodIPs,
+  type PodLike,
+} from './contact-points.ts';
+export {
+  POD_READER_ROLE,
+  POD_READER_ROLE_BINDING,
+  type PodListErrorCode,
+  type PodListResult,
+  podListFromResponse,
+} from './pod-list.ts';
+export {
+  DEFAULT_POD_LABEL_SELECTOR,
+  podLabelSelector,
+  podListPath,
+  serviceNameFromActorSystem,
+} from './selector.ts';

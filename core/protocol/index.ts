@@ -1,0 +1,3 @@
+// Pekko's wire formats and orders, shared by the agent and the operator.
+export * from './address.ts';
+export * from './pekko.ts';
