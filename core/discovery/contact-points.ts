@@ -13,7 +13,10 @@ export interface PodLike {
     | {
         phase?: string;
         podIP?: string;
-        containerStatuses?: Array<{ name?: string; state?: { waiting?: unknown; running?: unknown; terminated?: unknown } | undefined }>;
+        containerStatuses?: Array<{
+          name?: string;
+          state?: { waiting?: unknown; running?: unknown; terminated?: unknown } | undefined;
+        }>;
         conditions?: Array<{ type?: string; status?: string }>;
       }
     | undefined;
