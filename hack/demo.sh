@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 TIMEOUT="${DEMO_TIMEOUT:-300}"
 NS=pekko-demo
 CB=pekko-bootstrap-demo
-KUBECONFIG="${KUBECONFIG_LOCAL:-$PWD/.cluster/kubeconfig}"
+CLUSTER_DIR="${CLUSTER_DIR:-$PWD/.cluster}"
+KUBECONFIG="$CLUSTER_DIR/kubeconfig"
 started=$(date +%s)
 
 step() { printf '\n==> [demo %ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
@@ -43,7 +44,7 @@ while :; do
     k -n "$NS" get pods -o wide || true
     echo
     echo "Operator logs: kubectl --kubeconfig $KUBECONFIG -n pekko-bootstrap-system logs deploy/pekko-bootstrap-operator"
-    echo "Pod logs:      .cluster/logs/pods/${NS}_<pod>_<container>.log"
+    echo "Pod logs:      $CLUSTER_DIR/logs/pods/${NS}_<pod>_<container>.log"
     echo "Wait longer:   DEMO_TIMEOUT=600 make demo      Stop everything: make cluster-down"
     exit 1
   fi

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# `make helm-install`: installs the chart into the local cluster (.cluster/kubeconfig) with the image
-# pekko-bootstrap-operator:dev, which the local kubelet maps to `node operator/main.ts`. The operator then runs as a
-# pod under the chart's own ServiceAccount (the kubelet gives it the token files and KUBERNETES_SERVICE_HOST, so
-# KubeConfig.loadFromDefault() goes in-cluster), so the chart's RBAC is what it really gets.
+# `make helm-install`: installs the chart into the local cluster with the image pekko-bootstrap-operator:dev, which
+# the local kubelet maps to `node operator/main.ts`. The operator then runs as a pod under the chart's own
+# ServiceAccount (the kubelet gives it the token files and KUBERNETES_SERVICE_HOST, so KubeConfig.loadFromDefault()
+# goes in-cluster), so the chart's RBAC is what it really gets.
 # Idempotent: `helm upgrade --install`. Extra Helm flags: HELM_ARGS="--set logLevel=debug" make helm-install.
+# CLUSTER_DIR picks another local cluster than .cluster, as for test-e2e/cluster/cli.ts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RELEASE="${RELEASE:-pekko-bootstrap-operator}"
 NAMESPACE="${NAMESPACE:-pekko-bootstrap-system}"
-KUBECONFIG="${KUBECONFIG_LOCAL:-$PWD/.cluster/kubeconfig}"
+# The cluster folder as test-e2e/cluster/cli.ts finds it (CLUSTER_DIR, default .cluster).
+CLUSTER_DIR="${CLUSTER_DIR:-$PWD/.cluster}"
+KUBECONFIG="$CLUSTER_DIR/kubeconfig"
 TIMEOUT="${HELM_INSTALL_TIMEOUT:-180s}"
 CHART=charts/pekko-bootstrap-operator
 SELECTOR="app.kubernetes.io/name=pekko-bootstrap-operator,app.kubernetes.io/instance=$RELEASE"
@@ -40,7 +43,7 @@ if ! "$helm" upgrade --install "$RELEASE" "$CHART" --kubeconfig "$KUBECONFIG" \
   say "the operator did not become ready within $TIMEOUT. What the cluster says:"
   k -n "$NAMESPACE" get pods -l "$SELECTOR" -o wide >&2 || true
   k -n "$NAMESPACE" describe pods -l "$SELECTOR" >&2 || true
-  for f in .cluster/logs/pods/"${NAMESPACE}"_*_operator.log; do
+  for f in "$CLUSTER_DIR"/logs/pods/"${NAMESPACE}"_*_operator.log; do
     [ -f "$f" ] && { say "last lines of $f:"; tail -n 30 "$f" >&2; }
   done
   exit 1

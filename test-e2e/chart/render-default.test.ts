@@ -125,12 +125,18 @@ test('the helm test pod runs the operator image, is a test hook, and is not sele
   assert.equal(triples(role.rules), ['/pods:list']);
 });
 
-test('replicaCount > 1 switches leader election on', () => {
+test('one replica without leader election is replaced with Recreate: never two operators at once', () => {
+  assert.equal(deployment.spec.strategy, { type: 'Recreate' });
+});
+
+test('replicaCount > 1 switches leader election on, and with it rolling updates', () => {
   const d = one(render(['--set', 'replicaCount=3']), 'Deployment');
   assert.is(d.spec.replicas, 3);
   assert.is(env(d.spec.template.spec.containers[0], 'LEADER_ELECTION')?.value, 'true');
+  assert.equal(d.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
   const forced = one(render(['--set', 'leaderElection.enabled=true']), 'Deployment');
   assert.is(env(forced.spec.template.spec.containers[0], 'LEADER_ELECTION')?.value, 'true');
+  assert.is(forced.spec.strategy.type, 'RollingUpdate');
 });
 
 test('image.repository and image.tag as make helm-install sets them', () => {
