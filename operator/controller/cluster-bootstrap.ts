@@ -1,0 +1,253 @@
+// Reconciles one ClusterBootstrap: key in, result out. It reads the resource from the cache, validates it, fixes
+// requiredContactPoints in status, applies its own children (Deployment, ServiceAccount), asks the namespace RBAC
+// reconcile to look at the shared Role and RoleBinding, observes the pods, and writes status only when it changed.
+//
+// Result contract: undefined = done; requeueAfterMs = look again (a conflict to re-check, or the observer's
+// schedule); a thrown error = retry with backoff.
+import type { KubernetesObject, V1Deployment, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { type Resolved, resolve } from '../../core/api/resolve.ts';
+import { type ClusterBootstrap, ConditionType, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
+import { validate } from '../../core/api/validate.ts';
+import { httpStatus } from '../errors.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { type ReconcileFn, splitKey } from '../kernel/controller.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { refOf } from '../kube/client.ts';
+import { INSTANCE_LABEL, renderChildren, selectorString } from '../render/index.ts';
+import { covers, type EnsureOutcome, ensure } from './apply.ts';
+import type { Caches } from './caches.ts';
+import type { ConditionInput } from './conditions.ts';
+import { EventReason, type EventRecorder } from './events.ts';
+import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
+import type { StatusObserver } from './observer.ts';
+import { isManagedChild, isManagedShared } from './ownership.ts';
+import type { RbacConflicts } from './rbac-state.ts';
+import { desiredStatus, type StatusWriter } from './status.ts';
+
+export interface ClusterBootstrapDeps {
+  caches: Caches;
+  client: KubeClient;
+  events: EventRecorder;
+  status: StatusWriter;
+  observer: StatusObserver;
+  conflicts: RbacConflicts;
+  clock: Clock;
+  enqueueNamespaceRbac: (namespace: string) => void;
+  onApply?: (kind: string) => void;
+}
+
+/** Reasons of the ResourcesReady condition. */
+export const ResourcesReason = {
+  Applied: 'Applied',
+  Progressing: 'Progressing',
+  Paused: 'Paused',
+  InvalidSpec: 'InvalidSpec',
+  Conflict: 'Conflict',
+} as const;
+
+/** True when the shared Role and RoleBinding exist, are ours, are owned by cb and bind its service account. */
+export function sharedRbacReady(caches: Caches, cb: ClusterBootstrap, r: Resolved): boolean {
+  const ns = r.namespace;
+  const role = caches.roles.get(ROLE_NAME, ns);
+  const binding = caches.roleBindings.get(ROLE_BINDING_NAME, ns);
+  const ownedByCb = (o: V1Role | V1RoleBinding) =>
+    isManagedShared(o) && (o.metadata?.ownerReferences ?? []).some((ref) => ref.uid === cb.metadata.uid);
+  return (
+    !!role &&
+    !!binding &&
+    ownedByCb(role) &&
+    ownedByCb(binding) &&
+    (binding.subjects ?? []).some(
+      (s) => s.kind === 'ServiceAccount' && s.name === r.serviceAccountName && (s.namespace ?? ns) === ns,
+    )
+  );
+}
+
+export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): ReconcileFn {
+  const { caches, client, events, status, observer, clock } = deps;
+
+  /** Applies the Deployment; a changed selector (immutable) means delete and let the next pass create it. */
+  async function ensureDeployment(cb: ClusterBootstrap, desired: V1Deployment): Promise<EnsureOutcome> {
+    const name = cb.metadata.name ?? '';
+    const cached = caches.deployments.get(desired.metadata?.name ?? '', cb.metadata.namespace ?? '');
+    try {
+      return await ensure(client, {
+        desired,
+        cached,
+        isManaged: (o) => isManagedChild(o, name),
+        onApply: deps.onApply,
+      });
+    } catch (err) {
+      if (httpStatus(err) === 422 && cached && !covers(cached.spec?.selector, desired.spec?.selector)) {
+        await client.delete(refOf(desired));
+        return { action: 'updated' };
+      }
+      throw err;
+    }
+  }
+
+  return async (key, { log }) => {
+    const { namespace, name } = splitKey(key);
+    const cb = caches.clusterBootstraps.get(name, namespace);
+    // Membership of the shared RBAC may change with any change of a resource (validity, deletion, account name).
+    deps.enqueueNamespaceRbac(namespace);
+    if (!cb || cb.metadata.deletionTimestamp) {
+      status.forget(key);
+      return undefined;
+    }
+    const generation = cb.metadata.generation;
+    const v = validate(cb);
+    if (!v.spec) {
+      const message = v.errors.join('; ');
+      log.info({ errors: v.errors }, 'invalid spec');
+      events.record({
+        regarding: cb,
+        type: 'Warning',
+        reason: EventReason.InvalidSpec,
+        action: 'Validate',
+        note: message,
+      });
+      await writeStatus(cb, {
+        prev: status.effective(cb),
+        generation,
+        nowMs: clock.now(),
+        resourcesReady: {
+          type: ConditionType.ResourcesReady,
+          status: 'False',
+          reason: ResourcesReason.InvalidSpec,
+          message,
+        },
+        deployment: caches.deployments.get(name, namespace),
+      });
+      return undefined;
+    }
+    let effective = status.effective(cb);
+    const r = resolve({ metadata: cb.metadata, status: effective }, v.spec);
+    if (effective?.requiredContactPoints === undefined) {
+      // Fixed before any child is rendered with it, so a later scale never changes what the pods were given.
+      await writeRaw(cb, { ...effective, requiredContactPoints: r.requiredContactPoints });
+      effective = status.effective(cb);
+    }
+
+    const conflicts: string[] = [];
+    let ready: ConditionInput;
+    if (r.paused) {
+      ready = {
+        type: ConditionType.ResourcesReady,
+        status: 'False',
+        reason: ResourcesReason.Paused,
+        message: 'spec.paused is true: the children are not reconciled.',
+      };
+    } else {
+      const children = renderChildren(cb, r);
+      const results: [KubernetesObject, EnsureOutcome][] = [
+        [children.deployment, await ensureDeployment(cb, children.deployment)],
+      ];
+      if (children.serviceAccount) {
+        const sa = children.serviceAccount;
+        results.push([
+          sa,
+          await ensure(client, {
+            desired: sa,
+            cached: caches.serviceAccounts.get(sa.metadata?.name ?? '', namespace),
+            isManaged: (o) => isManagedChild(o, name),
+            onApply: deps.onApply,
+          }),
+        ]);
+      }
+      for (const [obj, outcome] of results) recordOutcome(cb, obj, outcome, conflicts);
+      conflicts.push(...deps.conflicts.get(namespace));
+      if (conflicts.length) {
+        ready = {
+          type: ConditionType.ResourcesReady,
+          status: 'False',
+          reason: ResourcesReason.Conflict,
+          message: conflicts.join('; '),
+        };
+      } else if (!sharedRbacReady(caches, cb, r)) {
+        ready = {
+          type: ConditionType.ResourcesReady,
+          status: 'False',
+          reason: ResourcesReason.Progressing,
+          message: 'Waiting for Role pod-reader and RoleBinding read-pods.',
+        };
+      } else {
+        ready = {
+          type: ConditionType.ResourcesReady,
+          status: 'True',
+          reason: ResourcesReason.Applied,
+          message: 'The Deployment, ServiceAccount, Role pod-reader and RoleBinding read-pods are as desired.',
+        };
+      }
+    }
+
+    const deployment = caches.deployments.get(name, namespace);
+    const pods = caches.pods.list(namespace).filter((p) => p.metadata?.labels?.[INSTANCE_LABEL] === name);
+    const observed = await observer.observe({ cb, r, deployment, pods, childrenReady: ready.status === 'True', log });
+    await writeStatus(cb, {
+      prev: effective,
+      generation,
+      nowMs: clock.now(),
+      resourcesReady: ready,
+      requiredContactPoints: r.requiredContactPoints,
+      selector: selectorString(r),
+      deployment,
+      observed,
+    });
+    const requeue = conflicts.length ? CONFLICT_RECHECK_MS : observed.requeueAfterMs;
+    return requeue !== undefined ? { requeueAfterMs: requeue } : undefined;
+
+    function recordOutcome(cb: ClusterBootstrap, obj: KubernetesObject, outcome: EnsureOutcome, out: string[]): void {
+      const what = `${obj.kind} ${obj.metadata?.name}`;
+      if (outcome.action === 'unchanged') return;
+      log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'child reconciled');
+      if (outcome.action === 'conflict') {
+        out.push(outcome.message);
+        events.record({
+          regarding: cb,
+          type: 'Warning',
+          reason: EventReason.Conflict,
+          action: 'Apply',
+          note: outcome.message,
+        });
+      } else if (outcome.action === 'created') {
+        events.record({
+          regarding: cb,
+          type: 'Normal',
+          reason: EventReason.Created,
+          action: 'Apply',
+          note: `Created ${what}`,
+        });
+      } else if (outcome.action === 'repaired') {
+        events.record({
+          regarding: cb,
+          type: 'Normal',
+          reason: EventReason.Repaired,
+          action: 'Apply',
+          note: `Repaired ${what}: it was changed or removed outside the operator`,
+        });
+      } else {
+        events.record({
+          regarding: cb,
+          type: 'Normal',
+          reason: EventReason.Updated,
+          action: 'Apply',
+          note: `Updated ${what}`,
+        });
+      }
+    }
+  };
+
+  async function writeStatus(cb: ClusterBootstrap, input: Parameters<typeof desiredStatus>[0]): Promise<void> {
+    await writeRaw(cb, desiredStatus(input));
+  }
+
+  /** Writes status; a resource deleted meanwhile is not an error (its deletion brings its own event). */
+  async function writeRaw(cb: ClusterBootstrap, s: Parameters<StatusWriter['write']>[1]): Promise<void> {
+    try {
+      await status.write(cb, s);
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+  }
+}

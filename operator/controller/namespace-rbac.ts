@@ -1,0 +1,111 @@
+// Reconciles one namespace's shared Role pod-reader and RoleBinding read-pods. Its key is the namespace, so the
+// many ClusterBootstrap events of a burst merge into few runs, and two runs for one namespace never race.
+// Members are the namespace's valid ClusterBootstraps that are not being deleted; each owns both objects (not as
+// controller), and the binding names every member's service account. With no member left, both are deleted.
+import type { KubernetesObject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import { resolve } from '../../core/api/resolve.ts';
+import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
+import { validate } from '../../core/api/validate.ts';
+import type { ReconcileFn } from '../kernel/controller.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { refOf } from '../kube/client.ts';
+import { type Member, renderSharedRbac } from '../render/index.ts';
+import { type EnsureOutcome, ensure } from './apply.ts';
+import { type Cache, type Caches, clusterBootstrapKey } from './caches.ts';
+import { EventReason, type EventRecorder } from './events.ts';
+import { isManagedShared } from './ownership.ts';
+import type { RbacConflicts } from './rbac-state.ts';
+
+/** How often a conflict is looked at again: the foreign object is not watched, so its removal brings no event. */
+export const CONFLICT_RECHECK_MS = 30_000;
+
+export interface NamespaceRbacDeps {
+  caches: Caches;
+  client: KubeClient;
+  events: EventRecorder;
+  conflicts: RbacConflicts;
+  enqueueClusterBootstrap: (key: string) => void;
+  onApply?: (kind: string) => void;
+}
+
+/** The namespace's ClusterBootstraps that the shared objects serve: valid, and not being deleted. */
+export function membersOf(list: ReadonlyArray<ClusterBootstrap>): Member[] {
+  const members: Member[] = [];
+  for (const cb of list) {
+    if (cb.metadata.deletionTimestamp) continue;
+    const v = validate(cb);
+    if (v.spec) members.push({ cb, r: resolve(cb, v.spec) });
+  }
+  return members;
+}
+
+export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileFn {
+  const { caches, client, events, conflicts } = deps;
+  return async (namespace, { log }) => {
+    const members = membersOf(caches.clusterBootstraps.list(namespace));
+    const desired = renderSharedRbac(namespace, members);
+    if (!desired) {
+      for (const [cache, name] of [
+        [caches.roleBindings, ROLE_BINDING_NAME],
+        [caches.roles, ROLE_NAME],
+      ] as [Cache<KubernetesObject>, string][]) {
+        const live = cache.get(name, namespace);
+        if (live && isManagedShared(live) && (await client.delete(refOf(live)))) {
+          log.info({ kind: live.kind, object: name }, 'deleted shared object: no ClusterBootstrap left');
+        }
+      }
+      conflicts.set(namespace, []);
+      return undefined;
+    }
+    const outcomes: [KubernetesObject, EnsureOutcome][] = [
+      [
+        desired.role,
+        await ensure<V1Role>(client, {
+          desired: desired.role,
+          cached: caches.roles.get(ROLE_NAME, namespace),
+          isManaged: isManagedShared,
+          onApply: deps.onApply,
+        }),
+      ],
+      [
+        desired.roleBinding,
+        await ensure<V1RoleBinding>(client, {
+          desired: desired.roleBinding,
+          cached: caches.roleBindings.get(ROLE_BINDING_NAME, namespace),
+          isManaged: isManagedShared,
+          onApply: deps.onApply,
+        }),
+      ],
+    ];
+    const messages: string[] = [];
+    for (const [obj, outcome] of outcomes) {
+      const what = `${obj.kind} ${obj.metadata?.name}`;
+      if (outcome.action === 'conflict') {
+        messages.push(outcome.message);
+        for (const m of members) {
+          events.record({
+            regarding: m.cb,
+            type: 'Warning',
+            reason: EventReason.Conflict,
+            action: 'Apply',
+            note: outcome.message,
+          });
+        }
+      } else if (outcome.action === 'created' || outcome.action === 'repaired') {
+        const reason = outcome.action === 'created' ? EventReason.Created : EventReason.Repaired;
+        const note =
+          outcome.action === 'created'
+            ? `Created ${what}`
+            : `Repaired ${what}: it was changed or removed outside the operator`;
+        for (const m of members) events.record({ regarding: m.cb, type: 'Normal', reason, action: 'Apply', note });
+      }
+      if (outcome.action !== 'unchanged')
+        log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'shared object reconciled');
+    }
+    if (conflicts.set(namespace, messages)) {
+      // The resources report the conflict in their condition: let them look again.
+      for (const m of members) deps.enqueueClusterBootstrap(clusterBootstrapKey(namespace, m.r.name));
+    }
+    return messages.length ? { requeueAfterMs: CONFLICT_RECHECK_MS } : undefined;
+  };
+}

@@ -1,0 +1,172 @@
+// The operator's port to the Kubernetes API: the few calls reconcile makes. The real implementation uses
+// client-node's typed clients; unit tests use the in-memory FakeKube. Every failure is a KubeApiError with the
+// HTTP status, so callers branch on 404/409 without knowing client-node's exception type.
+import {
+  CoordinationV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  type EventsV1Event,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Lease,
+} from '@kubernetes/client-node';
+import { FIELD_MANAGER, GROUP, PLURAL, VERSION } from '../../core/api/types.ts';
+import { httpStatus, KubeApiError } from '../errors.ts';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export function refOf(o: KubernetesObject): ObjectRef {
+  return {
+    apiVersion: o.apiVersion ?? '',
+    kind: o.kind ?? '',
+    namespace: o.metadata?.namespace ?? '',
+    name: o.metadata?.name ?? '',
+  };
+}
+
+export interface KubeClient {
+  /** The object, or undefined when it does not exist. */
+  get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined>;
+  /** Server-side apply under the operator's field manager. force takes fields over from other managers. */
+  apply<T extends KubernetesObject>(obj: T, force: boolean): Promise<T>;
+  /** Deletes the object; false when it was already gone. */
+  delete(ref: ObjectRef): Promise<boolean>;
+  /** A JSON merge patch on a ClusterBootstrap's /status subresource. */
+  patchClusterBootstrapStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<void>;
+  createEvent(event: EventsV1Event): Promise<void>;
+}
+
+export interface LeaseApi {
+  read(namespace: string, name: string): Promise<V1Lease | undefined>;
+  create(lease: V1Lease): Promise<V1Lease>;
+  replace(lease: V1Lease): Promise<V1Lease>;
+}
+
+/** Wraps any client-node failure in a KubeApiError with the HTTP status and the API server's message. */
+export function asKubeError(what: string, err: unknown): KubeApiError {
+  if (err instanceof KubeApiError) return err;
+  const status = httpStatus(err);
+  let detail = err instanceof Error ? err.message : String(err);
+  const body = (err as { body?: unknown })?.body;
+  if (typeof body === 'string') {
+    try {
+      detail = (JSON.parse(body) as { message?: string }).message ?? detail;
+    } catch {
+      detail = body.slice(0, 300) || detail;
+    }
+  } else if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
+    detail = (body as { message: string }).message;
+  }
+  return new KubeApiError(`${what}: ${status ?? 'no status'} ${detail}`, status, { cause: err });
+}
+
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw asKubeError(what, err);
+  }
+}
+
+function describe(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace}/${ref.name}`;
+}
+
+export class RealKubeClient implements KubeClient {
+  private readonly objects: KubernetesObjectApi;
+  private readonly custom: CustomObjectsApi;
+  private readonly events: EventsV1Api;
+
+  constructor(kc: KubeConfig) {
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.events = kc.makeApiClient(EventsV1Api);
+  }
+
+  async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
+    try {
+      return (await this.objects.read({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+      })) as T;
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw asKubeError(`get ${describe(ref)}`, err);
+    }
+  }
+
+  apply<T extends KubernetesObject>(obj: T, force: boolean): Promise<T> {
+    return call(`apply ${describe(refOf(obj))}`, () =>
+      this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, force, PatchStrategy.ServerSideApply),
+    );
+  }
+
+  async delete(ref: ObjectRef): Promise<boolean> {
+    try {
+      await this.objects.delete({
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        metadata: { name: ref.name, namespace: ref.namespace },
+      });
+      return true;
+    } catch (err) {
+      if (httpStatus(err) === 404) return false;
+      throw asKubeError(`delete ${describe(ref)}`, err);
+    }
+  }
+
+  async patchClusterBootstrapStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
+    await call(`patch status of ClusterBootstrap ${namespace}/${name}`, () =>
+      this.custom.patchNamespacedCustomObjectStatus(
+        { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: patch, fieldManager: FIELD_MANAGER },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    );
+  }
+
+  async createEvent(event: EventsV1Event): Promise<void> {
+    const namespace = event.metadata?.namespace ?? 'default';
+    await call(`create Event in ${namespace}`, () => this.events.createNamespacedEvent({ namespace, body: event }));
+  }
+}
+
+export class RealLeaseApi implements LeaseApi {
+  private readonly api: CoordinationV1Api;
+
+  constructor(kc: KubeConfig) {
+    this.api = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  async read(namespace: string, name: string): Promise<V1Lease | undefined> {
+    try {
+      return await this.api.readNamespacedLease({ namespace, name });
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw asKubeError(`get Lease ${namespace}/${name}`, err);
+    }
+  }
+
+  create(lease: V1Lease): Promise<V1Lease> {
+    const namespace = lease.metadata?.namespace ?? 'default';
+    return call(`create Lease ${namespace}/${lease.metadata?.name}`, () =>
+      this.api.createNamespacedLease({ namespace, body: lease }),
+    );
+  }
+
+  replace(lease: V1Lease): Promise<V1Lease> {
+    const namespace = lease.metadata?.namespace ?? 'default';
+    const name = lease.metadata?.name ?? '';
+    return call(`update Lease ${namespace}/${name}`, () =>
+      this.api.replaceNamespacedLease({ namespace, name, body: lease }),
+    );
+  }
+}

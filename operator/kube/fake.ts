@@ -1,0 +1,119 @@
+// An in-memory Kubernetes for reconcile's unit tests: a KubeClient over a map of objects, and caches over the same
+// map that hold what the real label-filtered informers would (children only with the managed-by label). Apply is a
+// simplified server-side apply: the applied fields replace the stored ones (lists whole), other fields stay.
+// Not for e2e tests: those run against the real API server.
+import type { EventsV1Event, KubernetesObject } from '@kubernetes/client-node';
+import { FIELD_MANAGER } from '../../core/api/types.ts';
+import type { Cache, Caches } from '../controller/caches.ts';
+import { KubeApiError } from '../errors.ts';
+import { MANAGED_BY_LABEL } from '../render/index.ts';
+import type { KubeClient, ObjectRef } from './client.ts';
+
+function keyOf(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+function merge(base: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> =
+    base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    if (v === null) delete out[k];
+    else out[k] = merge(out[k], v);
+  }
+  return out;
+}
+
+export class FakeKube implements KubeClient {
+  readonly objects = new Map<string, KubernetesObject>();
+  readonly calls: string[] = [];
+  readonly events: EventsV1Event[] = [];
+  private rv = 100;
+  private uid = 0;
+
+  put<T extends KubernetesObject>(o: T): T {
+    const md = o.metadata ?? {};
+    const stored = structuredClone({
+      ...o,
+      metadata: {
+        ...md,
+        uid: md.uid ?? `uid-${++this.uid}`,
+        resourceVersion: String(++this.rv),
+        generation: md.generation ?? 1,
+      },
+    }) as T;
+    this.objects.set(keyOf(o.kind ?? '', md.namespace ?? '', md.name ?? ''), stored);
+    return stored;
+  }
+
+  find<T extends KubernetesObject>(kind: string, namespace: string, name: string): T | undefined {
+    return this.objects.get(keyOf(kind, namespace, name)) as T | undefined;
+  }
+
+  remove(kind: string, namespace: string, name: string): void {
+    this.objects.delete(keyOf(kind, namespace, name));
+  }
+
+  /** Calls of one verb, e.g. 'apply'. */
+  count(verb: string): number {
+    return this.calls.filter((c) => c.startsWith(`${verb} `)).length;
+  }
+
+  async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
+    this.calls.push(`get ${ref.kind} ${ref.name}`);
+    return this.find<T>(ref.kind, ref.namespace, ref.name);
+  }
+
+  async apply<T extends KubernetesObject>(obj: T, force: boolean): Promise<T> {
+    if (!force) throw new Error('fake: the operator always applies with force');
+    const md = obj.metadata ?? {};
+    this.calls.push(`apply ${obj.kind} ${md.name}`);
+    const prev = this.find(obj.kind ?? '', md.namespace ?? '', md.name ?? '');
+    const merged = merge(prev, obj) as T;
+    return this.put({ ...merged, metadata: { ...merged.metadata, uid: prev?.metadata?.uid } });
+  }
+
+  async delete(ref: ObjectRef): Promise<boolean> {
+    this.calls.push(`delete ${ref.kind} ${ref.name}`);
+    const had = this.objects.has(keyOf(ref.kind, ref.namespace, ref.name));
+    this.remove(ref.kind, ref.namespace, ref.name);
+    return had;
+  }
+
+  async patchClusterBootstrapStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
+    this.calls.push(`status ${name}`);
+    const cb = this.find('ClusterBootstrap', namespace, name);
+    if (!cb) throw new KubeApiError('not found', 404);
+    this.put({ ...cb, status: merge((cb as { status?: unknown }).status, patch) } as KubernetesObject);
+  }
+
+  async createEvent(event: EventsV1Event): Promise<void> {
+    this.events.push(event);
+  }
+
+  /** Caches as the operator's informers would fill them. */
+  caches(): Caches {
+    const cache = <T>(kind: string, labelled: boolean): Cache<T> => ({
+      get: (name, namespace) => {
+        const o = this.find(kind, namespace, name);
+        return o && (!labelled || o.metadata?.labels?.[MANAGED_BY_LABEL] === FIELD_MANAGER) ? (o as T) : undefined;
+      },
+      list: (namespace) =>
+        [...this.objects.values()].filter(
+          (o) =>
+            o.kind === kind &&
+            o.metadata?.namespace === namespace &&
+            (!labelled || o.metadata?.labels?.[MANAGED_BY_LABEL] === FIELD_MANAGER),
+        ) as T[],
+    });
+    return {
+      clusterBootstraps: cache('ClusterBootstrap', false),
+      deployments: cache('Deployment', true),
+      serviceAccounts: cache('ServiceAccount', true),
+      roles: cache('Role', true),
+      roleBindings: cache('RoleBinding', true),
+      pods: cache('Pod', true),
+    };
+  }
+}
