@@ -1,3 +1,4 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { APPLIED_HASH_ANNOTATION, canonicalJson, contentHash, covers, withHash } from './apply.ts';
