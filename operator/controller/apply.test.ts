@@ -33,7 +33,7 @@ test('the hash ignores key order and undefined fields, and changes with any valu
   assert.is(canonicalJson({ b: 1, a: { d: 2, c: undefined } }), '{"a":{"d":2},"b":1}');
   assert.is(contentHash({ a: 1, b: 2 }), contentHash({ b: 2, a: 1 }));
   assert.is.not(contentHash({ a: 1 }), contentHash({ a: 2 }));
-  const o = withHash({
+  const o = withHash<KubernetesObject>({
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: { name: 'x', annotations: { keep: 'me' } },
