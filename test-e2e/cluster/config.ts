@@ -1,0 +1,68 @@
+// The CLI's configuration, parsed once from argv and the environment (the only place either is read).
+import { dirname, resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+export type Command = 'up' | 'down' | 'status' | 'operator-up' | 'operator-down';
+const COMMANDS: readonly Command[] = ['up', 'down', 'status', 'operator-up', 'operator-down'];
+
+export interface CliConfig {
+  command: Command;
+  /** the cluster's folder: --dir, else CLUSTER_DIR, else <repo>/.cluster */
+  dir: string;
+  repoRoot: string;
+  /** the Node binary that runs the kubelet stand-in, the operator and `${NODE}` in image maps */
+  nodeBinary: string;
+  /** the default map, then LOCAL_IMAGE_MAP's files (comma-separated), later entries win */
+  imageMapFiles: string[];
+  /** pod IPs are <prefix>.x.y; a second cluster on the same machine needs another prefix (e.g. 127.2) */
+  podIpPrefix: string;
+  /** where build-binaries.sh caches (PBO_CACHE), passed through to it */
+  buildScript: string;
+  /** seconds to wait for the control plane, the Node and the default ServiceAccount */
+  timeoutSeconds: number;
+}
+
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `usage: node test-e2e/cluster/cli.ts up|down|status|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
+  env: CLUSTER_DIR (default <repo>/.cluster), LOCAL_IMAGE_MAP (extra image map files, comma-separated),
+       CLUSTER_POD_IP_PREFIX (default 127.1), CLUSTER_UP_TIMEOUT (seconds, default 180)`;
+
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Readonly<CliConfig> {
+  let command: Command | undefined;
+  let dir = env.CLUSTER_DIR || resolve(REPO_ROOT, '.cluster');
+  let podIpPrefix = env.CLUSTER_POD_IP_PREFIX || '127.1';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--dir') dir = resolve(argv[++i] ?? '');
+    else if (a === '--pod-ip-prefix') podIpPrefix = argv[++i] ?? '';
+    else if (!command && (COMMANDS as readonly string[]).includes(a)) command = a as Command;
+    else throw new UsageError(`unknown argument ${a}\n${USAGE}`);
+  }
+  if (!command) throw new UsageError(USAGE);
+  if (!/^127\.(25[0-4]|2[0-4]\d|1\d\d|[1-9]\d?)$/.test(podIpPrefix)) {
+    throw new UsageError(`--pod-ip-prefix must look like 127.N with N in 1..254, got ${podIpPrefix}`);
+  }
+  const extra = (env.LOCAL_IMAGE_MAP ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((f) => resolve(f));
+  return Object.freeze({
+    command,
+    dir: resolve(dir),
+    repoRoot: REPO_ROOT,
+    nodeBinary: process.execPath,
+    imageMapFiles: [resolve(REPO_ROOT, 'test-e2e', 'images.json'), ...extra],
+    podIpPrefix,
+    buildScript: resolve(dirname(import.meta.filename), 'build-binaries.sh'),
+    timeoutSeconds: Number(env.CLUSTER_UP_TIMEOUT) > 0 ? Number(env.CLUSTER_UP_TIMEOUT) : 180,
+  });
+}
