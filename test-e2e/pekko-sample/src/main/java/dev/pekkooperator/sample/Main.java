@@ -46,8 +46,9 @@ public final class Main {
             });
     try {
       ClusterBootstrap.get(system).start();
-    } catch (RuntimeException e) {
-      // E.g. the service account's ca.crt is missing: Pekko's kubernetes-api discovery reads it when it starts.
+    } catch (Exception e) {
+      // E.g. the service account's ca.crt is missing: Pekko's kubernetes-api discovery reads it when it starts and
+      // throws java.nio.file.NoSuchFileException (Scala code throws checked exceptions too, hence Exception).
       // A node that can never bootstrap must not sit there alive but unready: exit non-zero so the pod restarts
       // and its log says why.
       log.error(e, "pekko-sample: Cluster Bootstrap failed to start; terminating");
