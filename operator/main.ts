@@ -1,0 +1,200 @@
+// The operator's single wiring point: configuration, logger, Kubernetes client, informers, work queues,
+// reconcilers, leader election, the health/metrics server and the process's lifecycle. Nothing else creates
+// real clients or reads the environment.
+//
+// Lifecycle: informers start at once (on every replica, so a follower's cache is warm); the controllers' workers
+// start when this replica leads (or at once without leader election). SIGTERM/SIGINT: stop taking work, finish the
+// reconciles in flight, release the lease, exit 0. A lost lease: exit 1 at once (another replica may lead already).
+// An unhandled rejection or exception: log and exit 1 rather than run on in an unknown state.
+import { KubeConfig } from '@kubernetes/client-node';
+import { loadConfig, type OperatorConfig } from './config.ts';
+import { makeClusterBootstrapReconciler } from './controller/cluster-bootstrap.ts';
+import { EventRecorder } from './controller/events.ts';
+import { makeNamespaceRbacReconciler } from './controller/namespace-rbac.ts';
+import { podCountObserver, type StatusObserver } from './controller/observer.ts';
+import { RbacConflicts } from './controller/rbac-state.ts';
+import { StatusWriter } from './controller/status.ts';
+import { createHealthServer, listen } from './http.ts';
+import { OperatorInformers } from './informers.ts';
+import { ExponentialRateLimiter } from './kernel/backoff.ts';
+import { realClock } from './kernel/clock.ts';
+import { Controller } from './kernel/controller.ts';
+import { LeaderElector } from './kernel/leader.ts';
+import { WorkQueue } from './kernel/queue.ts';
+import { RealKubeClient, RealLeaseApi } from './kube/client.ts';
+import { createLogger } from './log.ts';
+import { OperatorMetrics } from './metrics.ts';
+
+/** Per-key retry backoff: 200 ms doubling to 5 min, plus up to 20 % jitter. */
+const RETRY_BACKOFF = { baseMs: 200, maxMs: 5 * 60_000, jitter: 0.2 };
+
+export async function main(config: OperatorConfig): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const exit = (code: number) => {
+    // pino writes synchronously to stdout by default, so the last lines are out before we exit.
+    process.exit(code);
+  };
+  process.on('unhandledRejection', (reason) => {
+    log.fatal({ err: reason }, 'unhandled rejection, exiting');
+    exit(1);
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception, exiting');
+    exit(1);
+  });
+
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const clock = realClock;
+  const metrics = new OperatorMetrics();
+  const client = new RealKubeClient(kc);
+  const events = new EventRecorder({ client, clock, instance: config.podName, log });
+  const conflicts = new RbacConflicts();
+  const status = new StatusWriter(client);
+
+  const cbQueue = new WorkQueue(clock, new ExponentialRateLimiter(RETRY_BACKOFF));
+  const rbacQueue = new WorkQueue(clock, new ExponentialRateLimiter(RETRY_BACKOFF));
+  metrics.trackQueue('clusterbootstrap', () => cbQueue.len());
+  metrics.trackQueue('namespace-rbac', () => rbacQueue.len());
+
+  const informers = new OperatorInformers({
+    kc,
+    clock,
+    log,
+    metrics,
+    namespaces: config.watchNamespaces,
+    resyncMs: config.resyncMs,
+    enqueueClusterBootstrap: (key) => cbQueue.add(key),
+    enqueueNamespaceRbac: (ns) => rbacQueue.add(ns),
+  });
+
+  // The seam for the observed cluster status (operator/status): replace podCountObserver with the probing observer;
+  // give it `(key) => cbQueue.add(key)` to ask for a reconcile when a pod's answer changes.
+  const observer: StatusObserver = podCountObserver;
+  const onApply = (kind: string) => metrics.applied(kind);
+
+  const controllers = [
+    new Controller({
+      name: 'clusterbootstrap',
+      queue: cbQueue,
+      concurrency: config.clusterBootstrapConcurrency,
+      log,
+      clock,
+      observer: metrics,
+      reconcile: makeClusterBootstrapReconciler({
+        caches: informers.caches,
+        client,
+        events,
+        status,
+        observer,
+        conflicts,
+        clock,
+        enqueueNamespaceRbac: (ns) => rbacQueue.add(ns),
+        onApply,
+      }),
+    }),
+    new Controller({
+      name: 'namespace-rbac',
+      queue: rbacQueue,
+      concurrency: config.rbacConcurrency,
+      log,
+      clock,
+      observer: metrics,
+      reconcile: makeNamespaceRbacReconciler({
+        caches: informers.caches,
+        client,
+        events,
+        conflicts,
+        enqueueClusterBootstrap: (key) => cbQueue.add(key),
+        onApply,
+      }),
+    }),
+  ];
+
+  let shuttingDown = false;
+  const server = createHealthServer({
+    registry: metrics.registry,
+    ready: () => {
+      if (shuttingDown) return { ok: false, reason: 'shutting down' };
+      const unsynced = informers.unsynced();
+      return unsynced.length
+        ? { ok: false, reason: `informers not synced: ${unsynced.join(', ')}` }
+        : { ok: true, reason: 'ok' };
+    },
+  });
+  const port = await listen(server, config.httpHost, config.httpPort);
+  log.info(
+    {
+      host: config.httpHost,
+      port,
+      namespaces: config.watchNamespaces.length ? config.watchNamespaces : 'all',
+      leaderElection: config.leaderElection,
+      identity: config.podName,
+    },
+    'operator starting',
+  );
+
+  informers.start();
+
+  let started = false;
+  const startControllers = async () => {
+    await informers.waitForSync();
+    if (shuttingDown || started) return;
+    started = true;
+    metrics.setLeader(true);
+    for (const c of controllers) c.start();
+    log.info({}, 'controllers started');
+  };
+
+  let elector: LeaderElector | undefined;
+  if (config.leaderElection) {
+    elector = new LeaderElector({
+      namespace: config.leaderElectionNamespace,
+      name: config.leaderElectionId,
+      identity: config.podName,
+      leaseApi: new RealLeaseApi(kc),
+      clock,
+      log,
+      onStartedLeading: () => void startControllers(),
+      onStoppedLeading: (reason) => {
+        metrics.setLeader(false);
+        log.fatal({ reason }, 'leader lease lost, exiting');
+        exit(1);
+      },
+    });
+    elector.start();
+  } else {
+    void startControllers();
+  }
+
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down: finishing reconciles in flight');
+    const guard = setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out, exiting');
+      exit(1);
+    }, config.shutdownTimeoutMs);
+    guard.unref();
+    await Promise.all(controllers.map((c) => c.stop()));
+    await events.flush();
+    await elector?.release();
+    await informers.stop();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    log.info({}, 'shut down');
+    exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+if (import.meta.main) {
+  let config: OperatorConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    console.error(JSON.stringify({ level: 'fatal', msg: 'invalid configuration', err: String(err) }));
+    process.exit(2);
+  }
+  await main(config);
+}
