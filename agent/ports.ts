@@ -1,0 +1,76 @@
+// The agent's side effects, behind small interfaces. main.ts and index.ts wire the real ones (runtime/); the
+// simulation wires a fake clock, an in-memory network and an in-memory Kubernetes API (sim/).
+import type { Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** An opaque timer handle. */
+export type Timer = object;
+
+/** Time in epoch milliseconds, and timers that fire on that time line. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): Timer;
+  clearTimeout(timer: Timer): void;
+}
+
+export interface OutgoingRequest {
+  method: 'GET' | 'POST';
+  host: string;
+  port: number;
+  path: string;
+  /** JSON text for POST. */
+  body?: string;
+  timeoutMs: number;
+}
+
+export interface Reply {
+  status: number;
+  body: string;
+  contentType?: string;
+}
+
+/** HTTP client. Resolves with any status; rejects with a TransportError (Timeout, Refused, Network, TooLarge). */
+export interface HttpClient {
+  request(req: OutgoingRequest): Promise<Reply>;
+}
+
+export interface IncomingRequest {
+  method: string;
+  /** Path with query string. */
+  path: string;
+  body: string;
+}
+
+export type Handler = (req: IncomingRequest) => Reply | Promise<Reply>;
+
+export interface ServerHandle {
+  close(): Promise<void>;
+}
+
+/** HTTP servers. listen() rejects when the address cannot be bound. */
+export interface HttpServers {
+  listen(host: string, port: number, handler: Handler): Promise<ServerHandle>;
+}
+
+/**
+ * GET on the Kubernetes API server with the pod's credentials. Resolves with any status; rejects with a
+ * DiscoveryError (MissingEnv, Credentials, Timeout, Unreachable).
+ */
+export interface KubeApi {
+  get(path: string, timeoutMs: number): Promise<Reply>;
+}
+
+/** Uniform random numbers in [0, 1). */
+export type Random = () => number;
+
+export interface Ports {
+  clock: Clock;
+  http: HttpClient;
+  servers: HttpServers;
+  kube: KubeApi;
+  random: Random;
+  /** A fresh 64-bit node uid as a decimal string. */
+  newUid: () => string;
+  logger: Logger;
+}
