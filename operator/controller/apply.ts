@@ -90,7 +90,8 @@ export async function ensure<T extends KubernetesObject>(
     };
   }
   const target = withHash(desired);
-  if (live && covers(live, target)) return { action: 'unchanged' };
+  // apiVersion and kind are not compared: a listed object may lack them, and the name already pins the kind.
+  if (live && covers(live, { ...target, apiVersion: undefined, kind: undefined })) return { action: 'unchanged' };
   input.onApply?.(desired.kind ?? '');
   await client.apply(target, true);
   if (!live) return { action: 'created' };

@@ -74,7 +74,8 @@ export class EventRecorder {
     const event: EventsV1Event = {
       apiVersion: 'events.k8s.io/v1',
       kind: 'Event',
-      metadata: { generateName: `${md.name}.`, namespace: md.namespace },
+      // generateName must be a DNS subdomain: it cannot end with '.'.
+      metadata: { generateName: `${md.name}-`, namespace: md.namespace },
       eventTime: new V1MicroTime(now),
       reportingController: REPORTING_CONTROLLER,
       reportingInstance: this.o.instance.slice(0, 128),

@@ -48,7 +48,10 @@ export function collectionPath(r: ResourceRef, namespace: string): string {
   return namespace ? `${base}/namespaces/${namespace}/${r.plural}` : `${base}/${r.plural}`;
 }
 
-/** Lists every page; the returned list carries the snapshot's resourceVersion (the same on every page). */
+/**
+ * Lists every page; the returned list carries the snapshot's resourceVersion (the same on every page), and each item
+ * its apiVersion and kind.
+ */
 export async function listAllPages<T extends KubernetesObject>(
   api: KubernetesObjectApi,
   r: ResourceRef,
@@ -72,7 +75,8 @@ export async function listAllPages<T extends KubernetesObject>(
       pageSize,
       token,
     );
-    items.push(...page.items);
+    // List items carry no apiVersion and kind (watch events do): set them, so every cached object has both.
+    for (const item of page.items) items.push({ ...item, apiVersion: r.apiVersion, kind: r.kind });
     resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     token = page.metadata?._continue || undefined;
   } while (token);

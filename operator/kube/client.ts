@@ -39,7 +39,7 @@ export interface KubeClient {
   apply<T extends KubernetesObject>(obj: T, force: boolean): Promise<T>;
   /** Deletes the object; false when it was already gone. */
   delete(ref: ObjectRef): Promise<boolean>;
-  /** A JSON merge patch on a ClusterBootstrap's /status subresource. */
+  /** A JSON merge patch of a ClusterBootstrap's status fields, sent to its /status subresource. */
   patchClusterBootstrapStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<void>;
   createEvent(event: EventsV1Event): Promise<void>;
 }
@@ -50,22 +50,30 @@ export interface LeaseApi {
   replace(lease: V1Lease): Promise<V1Lease>;
 }
 
-/** Wraps any client-node failure in a KubeApiError with the HTTP status and the API server's message. */
+/**
+ * Wraps any client-node failure in a KubeApiError with the HTTP status and the API server's message. The cause kept
+ * is the Status reason, not client-node's exception (whose message repeats the whole response with its headers).
+ */
 export function asKubeError(what: string, err: unknown): KubeApiError {
   if (err instanceof KubeApiError) return err;
   const status = httpStatus(err);
-  let detail = err instanceof Error ? err.message : String(err);
-  const body = (err as { body?: unknown })?.body;
+  let detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  let reason: string | undefined;
+  let body = (err as { body?: unknown })?.body;
   if (typeof body === 'string') {
     try {
-      detail = (JSON.parse(body) as { message?: string }).message ?? detail;
+      body = JSON.parse(body);
     } catch {
       detail = body.slice(0, 300) || detail;
     }
-  } else if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
-    detail = (body as { message: string }).message;
   }
-  return new KubeApiError(`${what}: ${status ?? 'no status'} ${detail}`, status, { cause: err });
+  if (body && typeof body === 'object') {
+    const b = body as { message?: unknown; reason?: unknown };
+    if (typeof b.message === 'string') detail = b.message;
+    if (typeof b.reason === 'string') reason = b.reason;
+  }
+  const cause = status === undefined && err instanceof Error ? err : { status, reason };
+  return new KubeApiError(`${what}: ${status ?? 'no status'} ${detail}`, status, { cause });
 }
 
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -127,7 +135,15 @@ export class RealKubeClient implements KubeClient {
   async patchClusterBootstrapStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
     await call(`patch status of ClusterBootstrap ${namespace}/${name}`, () =>
       this.custom.patchNamespacedCustomObjectStatus(
-        { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: patch, fieldManager: FIELD_MANAGER },
+        {
+          group: GROUP,
+          version: VERSION,
+          plural: PLURAL,
+          namespace,
+          name,
+          body: { status: patch },
+          fieldManager: FIELD_MANAGER,
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       ),
     );
