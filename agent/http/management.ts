@@ -1,7 +1,7 @@
 // The management endpoints, as pure functions of a membership snapshot (bootstrap-protocol.md §3 and §4):
 //   GET /alive                 200 while the process lives
-//   GET /ready                 200 only while this node is a member with status Up or WeaklyUp, else 500
-//                              `Not Healthy: ...`
+//   GET /ready                 200 only while this node is a member with status Up or WeaklyUp, else 500 with
+//                              Pekko's own text (`Not Healthy: Check [...ClusterMembershipCheck] not ok`)
 //   GET /bootstrap/seed-nodes  Pekko's JSON, nodeUid a number; reachable Up/WeaklyUp/Joining members, first 5 in
 //                              Pekko's member address order; [] before joining
 //   GET /cluster/members       Pekko's JSON, nodeUid a string; leader and oldest left out when unknown
@@ -12,6 +12,7 @@ import {
   formatClusterMembers,
   formatSeedNodes,
   MAX_SEED_NODES,
+  NOT_READY_BODY,
   READY_STATUSES,
   SEED_STATUSES,
 } from '../../core/protocol/pekko.ts';
@@ -78,13 +79,9 @@ export function managementRoute(req: IncomingRequest, snapshot: () => Membership
     case '/alive':
       return text(200, 'OK');
     case '/ready': {
-      const s = snapshot();
-      const status = selfStatus(s);
+      const status = selfStatus(snapshot());
       if (status !== undefined && READY_STATUSES.includes(status as never)) return text(200, 'OK');
-      return text(
-        500,
-        `Not Healthy: this node is not an Up member of a cluster (phase ${s.phase}, status ${status ?? 'none'})`,
-      );
+      return text(500, NOT_READY_BODY);
     }
     case '/bootstrap/seed-nodes':
       return json(seedNodesBody(snapshot()));

@@ -129,6 +129,17 @@ export class Sim {
     if (removePod) this.kube.pods.delete(name);
   }
 
+  /** The container restarts in the same pod (same IP): a new process with a new uid. */
+  restart(name: string): void {
+    const node = this.nodes.get(name);
+    if (!node) return;
+    this.kill(name);
+    node.alive = true;
+    node.logs.push(`{"msg":"--- container restarted at ${this.clock.now()} ---"}\n`);
+    node.clock = new NodeClock(this.clock);
+    void this.#start(node);
+  }
+
   /** Pod deletion: the pod is marked terminating, the agent gets SIGTERM (leaves), then the pod goes. */
   async deletePod(name: string, graceful = true): Promise<void> {
     const node = this.nodes.get(name);

@@ -206,30 +206,33 @@ export function parseClusterMembers(body: unknown): Parsed<ClusterMembers> {
   return { ok: true, value: out };
 }
 
+// Real Pekko (spray-json) writes object keys in alphabetical order; the formatters do the same, so the agent's
+// answers are byte-identical in form to a Pekko node's (testdata/pekko-1.1).
+const member = (m: ClusterMember) => ({ node: m.node, nodeUid: m.nodeUid, roles: m.roles, status: m.status });
+
 /** The /bootstrap/seed-nodes body, nodeUid as a raw JSON number with every digit kept. */
 export function formatSeedNodes(s: SeedNodes): string {
   return JSON.stringify({
+    seedNodes: s.seedNodes.map((m) => ({ ...member(m), nodeUid: rawJson(canonicalUid(m.nodeUid) ?? '0') })),
     selfNode: s.selfNode,
-    seedNodes: s.seedNodes.map((m) => ({
-      node: m.node,
-      nodeUid: rawJson(canonicalUid(m.nodeUid) ?? '0'),
-      status: m.status,
-      roles: m.roles,
-    })),
   });
 }
 
 /** The /cluster/members body, nodeUid as a string; leader and oldest left out when unknown. */
 export function formatClusterMembers(c: ClusterMembers): string {
   return JSON.stringify({
-    selfNode: c.selfNode,
-    members: c.members.map((m) => ({ node: m.node, nodeUid: m.nodeUid, status: m.status, roles: m.roles })),
-    unreachable: c.unreachable.map((u) => ({ node: u.node, observedBy: u.observedBy })),
     ...(c.leader === undefined ? {} : { leader: c.leader }),
+    members: c.members.map(member),
     ...(c.oldest === undefined ? {} : { oldest: c.oldest }),
     oldestPerRole: c.oldestPerRole,
+    selfNode: c.selfNode,
+    unreachable: c.unreachable.map((u) => ({ node: u.node, observedBy: u.observedBy })),
   });
 }
+
+/** Pekko's /ready body when the node is not an Up or WeaklyUp member (with status 500). */
+export const NOT_READY_BODY =
+  'Not Healthy: Check [org.apache.pekko.management.cluster.scaladsl.ClusterMembershipCheck] not ok';
 
 /** The host and port of a node address string, or undefined when it does not parse. */
 export function hostPortOf(node: string): Pick<NodeAddress, 'host' | 'port'> | undefined {
