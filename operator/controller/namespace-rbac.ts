@@ -57,26 +57,31 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
       conflicts.set(namespace, []);
       return undefined;
     }
-    const outcomes: [KubernetesObject, EnsureOutcome][] = [
-      [
-        desired.role,
-        await ensure<V1Role>(client, {
-          desired: desired.role,
-          cached: caches.roles.get(ROLE_NAME, namespace),
-          isManaged: isManagedShared,
-          onApply: deps.onApply,
-        }),
-      ],
-      [
+    const roleOutcome = await ensure<V1Role>(client, {
+      desired: desired.role,
+      cached: caches.roles.get(ROLE_NAME, namespace),
+      isManaged: isManagedShared,
+      onApply: deps.onApply,
+    });
+    const outcomes: [KubernetesObject, EnsureOutcome][] = [[desired.role, roleOutcome]];
+    const cachedBinding = caches.roleBindings.get(ROLE_BINDING_NAME, namespace);
+    if (roleOutcome.action === 'conflict') {
+      // A binding to a Role we do not control would hand our service accounts whatever that Role grants: no
+      // binding then, and one of ours that is already there goes.
+      if (cachedBinding && isManagedShared(cachedBinding) && (await client.delete(refOf(cachedBinding)))) {
+        log.info({ object: ROLE_BINDING_NAME }, "deleted RoleBinding: its Role is not the operator's");
+      }
+    } else {
+      outcomes.push([
         desired.roleBinding,
         await ensure<V1RoleBinding>(client, {
           desired: desired.roleBinding,
-          cached: caches.roleBindings.get(ROLE_BINDING_NAME, namespace),
+          cached: cachedBinding,
           isManaged: isManagedShared,
           onApply: deps.onApply,
         }),
-      ],
-    ];
+      ]);
+    }
     const messages: string[] = [];
     for (const [obj, outcome] of outcomes) {
       const what = `${obj.kind} ${obj.metadata?.name}`;
@@ -101,6 +106,9 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
       }
       if (outcome.action !== 'unchanged')
         log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'shared object reconciled');
+    }
+    if (roleOutcome.action === 'conflict') {
+      messages.push('RoleBinding read-pods is not applied: it would bind a Role the operator does not own');
     }
     if (conflicts.set(namespace, messages)) {
       // The resources report the conflict in their condition: let them look again.

@@ -194,6 +194,7 @@ test('an object of the same name the operator does not manage is left alone and 
   assert.match(c?.message ?? '', /Deployment demo exists and is not managed/);
   assert.match(c?.message ?? '', /Role pod-reader exists and is not managed/);
   assert.ok(h.reasons().some((r) => r.startsWith('Conflict: Role pod-reader')));
+  assert.not.ok(h.kube.find('RoleBinding', NS, 'read-pods'), 'nothing is bound to a Role the operator does not own');
   const result = await h.run(`cb:${NS}/demo`);
   assert.equal(result, { requeueAfterMs: 30_000 }, 'the conflict is looked at again later');
 });
