@@ -61,10 +61,11 @@ export function asKubeError(what: string, err: unknown): KubeApiError {
   let reason: string | undefined;
   let body = (err as { body?: unknown })?.body;
   if (typeof body === 'string') {
+    const text = body;
     try {
-      body = JSON.parse(body);
+      body = JSON.parse(text);
     } catch {
-      detail = body.slice(0, 300) || detail;
+      detail = text.slice(0, 300) || detail;
     }
   }
   if (body && typeof body === 'object') {
