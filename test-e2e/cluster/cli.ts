@@ -1,5 +1,5 @@
 // The local cluster's command line, used by the Makefile (cluster-up, cluster-down, operator-up, operator-down):
-//   node test-e2e/cluster/cli.ts up|down|status|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
+//   node test-e2e/cluster/cli.ts up|down|status|restart-kubelet|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
 // See docs/local-cluster.md.
 import { parseCli, UsageError } from './config.ts';
 import { down } from './down.ts';
@@ -7,7 +7,7 @@ import { layout } from './layout.ts';
 import { operatorDown, operatorUp } from './operator.ts';
 import { isAlive } from './procs.ts';
 import { readState } from './state.ts';
-import { up } from './up.ts';
+import { restartKubelet, up } from './up.ts';
 
 async function main(): Promise<void> {
   const cfg = parseCli(process.argv.slice(2), process.env);
@@ -16,6 +16,8 @@ async function main(): Promise<void> {
       return up(cfg);
     case 'down':
       return down(cfg);
+    case 'restart-kubelet':
+      return restartKubelet(cfg);
     case 'operator-up':
       return operatorUp(cfg);
     case 'operator-down':

@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
-export type Command = 'up' | 'down' | 'status' | 'operator-up' | 'operator-down';
-const COMMANDS: readonly Command[] = ['up', 'down', 'status', 'operator-up', 'operator-down'];
+export type Command = 'up' | 'down' | 'status' | 'restart-kubelet' | 'operator-up' | 'operator-down';
+const COMMANDS: readonly Command[] = ['up', 'down', 'status', 'restart-kubelet', 'operator-up', 'operator-down'];
 
 export interface CliConfig {
   command: Command;
@@ -31,7 +31,7 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = `usage: node test-e2e/cluster/cli.ts up|down|status|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
+export const USAGE = `usage: node test-e2e/cluster/cli.ts up|down|status|restart-kubelet|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
   env: CLUSTER_DIR (default <repo>/.cluster), LOCAL_IMAGE_MAP (extra image map files, comma-separated),
        CLUSTER_POD_IP_PREFIX (default 127.1), CLUSTER_UP_TIMEOUT (seconds, default 180)`;
 

@@ -33,13 +33,18 @@ export async function operatorUp(cfg: CliConfig): Promise<void> {
     throw new OperatorError(`${crd} is missing: run make generate (it renders the CRD from core/api/schema.ts)`);
   }
   const k = (args: string[]) =>
-    execFileSync(kubectl, ['--kubeconfig', l.kubeconfig, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    execFileSync(kubectl, ['--kubeconfig', l.kubeconfig, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
   say(k(['apply', '--server-side', '--force-conflicts', '-f', crd]).trim());
   k(['wait', '--for=condition=Established', '--timeout=60s', `crd/${CRD_NAME}`]);
   say(`CRD ${CRD_NAME} established`);
 
   if (st.operator && isAlive(st.operator)) {
-    say(`already running (pid ${st.operator.pid}, http://127.0.0.1:${st.operator.httpPort}); logs ${l.logs}/operator.log`);
+    say(
+      `already running (pid ${st.operator.pid}, http://127.0.0.1:${st.operator.httpPort}); logs ${l.logs}/operator.log`,
+    );
     return;
   }
   const main = join(cfg.repoRoot, 'operator', 'main.ts');

@@ -85,8 +85,16 @@ export function ensurePki(dir: string, nodeName: string): Pki {
   const pki = pkiPaths(dir);
   if (existsSync(pki.saPub)) return pki;
   mkdirSync(dir, { recursive: true });
-  const client = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
-  const server = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=serverAuth'];
+  const client = [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=clientAuth',
+  ];
+  const server = [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=serverAuth',
+  ];
   openssl([
     'req',
     '-x509',

@@ -55,7 +55,9 @@ export async function spawnDetached(name: string, cmd: string, args: string[], o
   try {
     const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env: opts.env, cwd: opts.cwd });
     const pid = await new Promise<number>((resolve, reject) => {
-      child.once('error', (err) => reject(new SpawnError(`${name}: cannot start ${cmd}: ${err.message}`, { cause: err })));
+      child.once('error', (err) =>
+        reject(new SpawnError(`${name}: cannot start ${cmd}: ${err.message}`, { cause: err })),
+      );
       child.once('spawn', () => resolve(child.pid as number));
     });
     child.unref();

@@ -44,7 +44,13 @@ export async function killApiserver(dir: string): Promise<void> {
 export async function startApiserver(dir: string, timeoutMs = 120_000): Promise<void> {
   const { l, st } = stateOf(dir);
   const pki = pkiPaths(l.pki);
-  const c = apiserverCmd({ assets: st.assets, pki, ports: st.ports, etcdData: l.etcdData, adminKubeconfig: l.kubeconfig });
+  const c = apiserverCmd({
+    assets: st.assets,
+    pki,
+    ports: st.ports,
+    etcdData: l.etcdData,
+    adminKubeconfig: l.kubeconfig,
+  });
   const ref = await spawnDetached(c.name, c.cmd, c.args, {
     env: { PATH: process.env.PATH },
     logFile: join(l.logs, `${c.name}.log`),

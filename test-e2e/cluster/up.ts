@@ -17,12 +17,13 @@ import {
 import { down } from './down.ts';
 import { httpGet } from './http-get.ts';
 import { loadImageMaps } from './images.ts';
-import type { KubeletFile } from './kubelet/config.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
+import type { KubeletFile } from './kubelet/config.ts';
 import { type Layout, layout } from './layout.ts';
 import { ensurePki, type Pki, pkiPaths } from './pki.ts';
+import { stopAllPodProcs } from './pod-pids.ts';
 import { freePorts } from './ports.ts';
-import { isAlive, type ProcRef, spawnDetached } from './procs.ts';
+import { isAlive, type ProcRef, spawnDetached, stopProc } from './procs.ts';
 import { type ClusterState, readState, writeState } from './state.ts';
 
 export const NODE_NAME = 'pbo-local';
@@ -106,7 +107,8 @@ async function startComponent(c: ComponentCmd, st: ClusterState, l: Layout, pki:
   const ref = await spawnDetached(c.name, c.cmd, c.args, { env: { PATH: process.env.PATH }, logFile });
   st.processes.push(ref);
   writeState(l.state, st);
-  const auth = c.name === 'kube-apiserver' ? { caFile: pki.caCert, certFile: pki.adminCert, keyFile: pki.adminKey } : {};
+  const auth =
+    c.name === 'kube-apiserver' ? { caFile: pki.caCert, certFile: pki.adminCert, keyFile: pki.adminKey } : {};
   try {
     await waitUntil(
       `${c.name} (${c.health})`,
@@ -136,10 +138,41 @@ function printUsage(l: Layout): void {
   say(`logs: ${l.logs}/ (pods: ${l.podLogs}/<ns>_<pod>_<container>.log)`);
 }
 
+function spawnKubelet(cfg: CliConfig, l: Layout): Promise<ProcRef> {
+  const kubeletMain = join(cfg.repoRoot, 'test-e2e', 'cluster', 'kubelet', 'main.ts');
+  return spawnDetached('kubelet', cfg.nodeBinary, [kubeletMain, '--dir', l.dir], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...(process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {}),
+    },
+    cwd: cfg.repoRoot,
+    logFile: join(l.logs, 'kubelet.log'),
+  });
+}
+
+/**
+ * Replaces the kubelet stand-in with a fresh process (after changing its code): the old one stops its container
+ * processes; the new one starts every pod bound to the node again (restartCount goes up). Pod objects stay.
+ */
+export async function restartKubelet(cfg: CliConfig): Promise<void> {
+  const l = layout(cfg.dir);
+  const st = readState(l.state);
+  const i = st?.processes.findIndex((p) => p.name === 'kubelet') ?? -1;
+  if (!st || i < 0) throw new ClusterUpError(`no cluster in ${l.dir}: run make cluster-up`);
+  say(`kubelet (pid ${st.processes[i]?.pid}): ${await stopProc(st.processes[i] as ProcRef, 15000)}`);
+  await stopAllPodProcs(l.pods, 3000);
+  const kref = await spawnKubelet(cfg, l);
+  st.processes[i] = kref;
+  writeState(l.state, st);
+  say(`kubelet restarted (pid ${kref.pid})`);
+}
+
 async function startFresh(cfg: CliConfig, l: Layout): Promise<void> {
   const t0 = Date.now();
   const deadline = t0 + cfg.timeoutSeconds * 1000;
-  for (const d of [l.pki, l.etcdData, l.logs, l.pods, l.images, l.imagesDir, l.state]) rmSync(d, { recursive: true, force: true });
+  for (const d of [l.pki, l.etcdData, l.logs, l.pods, l.images, l.imagesDir, l.state])
+    rmSync(d, { recursive: true, force: true });
   for (const d of [l.dir, l.logs, l.podLogs, l.pods, l.imagesDir]) mkdirSync(d, { recursive: true });
   const assets = assetsFolder(cfg.buildScript);
   say(`binaries: ${assets}`);
@@ -204,12 +237,7 @@ async function startFresh(cfg: CliConfig, l: Layout): Promise<void> {
     await startComponent(c, st, l, pki, deadline);
   }
   const kubeletLog = join(l.logs, 'kubelet.log');
-  const kubeletMain = join(cfg.repoRoot, 'test-e2e', 'cluster', 'kubelet', 'main.ts');
-  const kref = await spawnDetached('kubelet', cfg.nodeBinary, [kubeletMain, '--dir', l.dir], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    cwd: cfg.repoRoot,
-    logFile: kubeletLog,
-  });
+  const kref = await spawnKubelet(cfg, l);
   st.processes.push(kref);
   writeState(l.state, st);
   try {

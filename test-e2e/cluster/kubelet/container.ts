@@ -100,7 +100,9 @@ export class Container {
         throw new EnvError(`${kind} "${name}": ${(err as Error).message}`);
       }
     };
-    const configMaps = new Map(await Promise.all(refs.configMaps.map(async (n) => [n, await get('configmaps', n)] as const)));
+    const configMaps = new Map(
+      await Promise.all(refs.configMaps.map(async (n) => [n, await get('configmaps', n)] as const)),
+    );
     const secrets = new Map(await Promise.all(refs.secrets.map(async (n) => [n, await get('secrets', n)] as const)));
     return { configMaps, secrets };
   }
@@ -142,7 +144,14 @@ export class Container {
     const podIP = this.#ctx.podIP();
     let spec: ReturnType<typeof processSpec>;
     try {
-      const ctx = { pod, podIP, hostIP: '127.0.0.1', apiserverHost: '127.0.0.1', apiserverPort: d.cfg.apiserverPort, hostEnv: d.cfg.hostEnv };
+      const ctx = {
+        pod,
+        podIP,
+        hostIP: '127.0.0.1',
+        apiserverHost: '127.0.0.1',
+        apiserverPort: d.cfg.apiserverPort,
+        hostEnv: d.cfg.hostEnv,
+      };
       spec = processSpec(this.spec, entry, ctx, await this.#envSources(), d.cfg.repoRoot);
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
@@ -157,7 +166,10 @@ export class Container {
     const mounts = this.#ctx.volumes()?.mountsFor(this.spec) ?? [];
     let running: Running;
     try {
-      running = await runContainer({ name: this.spec.name, command: spec.command, env: spec.env, cwd: spec.cwd, logFile, mounts }, d.nsMode);
+      running = await runContainer(
+        { name: this.spec.name, command: spec.command, env: spec.env, cwd: spec.cwd, logFile, mounts },
+        d.nsMode,
+      );
     } catch (err) {
       const t = nowIso();
       this.#exited({ code: 128, signal: null, message: (err as Error).message }, t, 'StartError');
@@ -182,7 +194,10 @@ export class Container {
     const io = this.#ctx.deps.probeIO;
     if (this.#ctx.deps.nsMode !== 'mount') return io;
     // exec probes run inside the container's mount namespace, so they see its volumes
-    return { ...io, exec: (argv, env, t) => io.exec(['nsenter', '-t', String(running.ref.pid), '-m', '--', ...argv], env, t) };
+    return {
+      ...io,
+      exec: (argv, env, t) => io.exec(['nsenter', '-t', String(running.ref.pid), '-m', '--', ...argv], env, t),
+    };
   }
 
   #startProbes(env: Record<string, string>, running: Running): void {
@@ -192,39 +207,55 @@ export class Container {
     const ev = this.#ctx.deps.events;
     const readiness = this.spec.readinessProbe;
     const liveness = this.spec.livenessProbe;
+    const unhealthy = (kind: string) => (msg: string | undefined) =>
+      ev.event(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${msg ?? ''}`, this.spec.name);
     const startMain = () => {
       if (readiness) {
-        const loop: ProbeLoop = new ProbeLoop('readiness', readiness, attempt(readiness), (ok, msg) => {
-          this.view.ready = ok && this.view.started;
-          if (!ok) ev.event(pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${msg ?? ''}`, this.spec.name);
-          this.#ctx.changed();
-        });
+        const loop: ProbeLoop = new ProbeLoop(
+          'readiness',
+          readiness,
+          attempt(readiness),
+          (ok) => {
+            this.view.ready = ok && this.view.started;
+            this.#ctx.changed();
+          },
+          unhealthy('Readiness'),
+        );
         this.#probes.push(loop);
         loop.start();
       }
       if (liveness) {
-        const loop: ProbeLoop = new ProbeLoop('liveness', liveness, attempt(liveness), (ok, msg) => {
-          if (ok) return;
-          ev.event(pod, 'Warning', 'Unhealthy', `Liveness probe failed: ${msg ?? ''}`, this.spec.name);
-          this.#killForRestart(liveness, 'failed liveness probe');
-        });
+        const loop: ProbeLoop = new ProbeLoop(
+          'liveness',
+          liveness,
+          attempt(liveness),
+          (ok) => {
+            if (!ok) this.#killForRestart(liveness, 'failed liveness probe');
+          },
+          unhealthy('Liveness'),
+        );
         this.#probes.push(loop);
         loop.start();
       }
     };
     const startup = this.spec.startupProbe;
-    if (!startup) return startMain();
-    const loop = new ProbeLoop('startup', startup, attempt(startup), (ok, msg) => {
-      if (!ok) {
-        ev.event(pod, 'Warning', 'Unhealthy', `Startup probe failed: ${msg ?? ''}`, this.spec.name);
-        this.#killForRestart(startup, 'failed startup probe');
-        return;
-      }
-      this.view.started = true;
-      this.view.ready = !readiness;
-      this.#ctx.changed();
+    if (!startup) {
       startMain();
-    });
+      return;
+    }
+    const loop = new ProbeLoop(
+      'startup',
+      startup,
+      attempt(startup),
+      (ok) => {
+        if (!ok) return this.#killForRestart(startup, 'failed startup probe');
+        this.view.started = true;
+        this.view.ready = !readiness;
+        this.#ctx.changed();
+        startMain();
+      },
+      unhealthy('Startup'),
+    );
     this.#probes.push(loop);
     loop.start();
   }
@@ -236,7 +267,13 @@ export class Container {
 
   #killForRestart(probe: V1Probe, why: string): void {
     const grace = probe.terminationGracePeriodSeconds ?? this.#pod.spec?.terminationGracePeriodSeconds ?? 30;
-    this.#ctx.deps.events.event(this.#pod, 'Normal', 'Killing', `Container ${this.spec.name} ${why}, will be restarted`, this.spec.name);
+    this.#ctx.deps.events.event(
+      this.#pod,
+      'Normal',
+      'Killing',
+      `Container ${this.spec.name} ${why}, will be restarted`,
+      this.spec.name,
+    );
     this.#stopProbes();
     void this.#kill(grace * 1000);
   }
@@ -300,7 +337,8 @@ export class Container {
     else {
       this.view.lastState = terminated;
       const ranMs = Date.now() - this.#startedAtMs;
-      this.#backoffMs = ranMs > BACKOFF_RESET_MS ? 0 : Math.min(Math.max(this.#backoffMs * 2, BACKOFF_START_MS), BACKOFF_MAX_MS);
+      this.#backoffMs =
+        ranMs > BACKOFF_RESET_MS ? 0 : Math.min(Math.max(this.#backoffMs * 2, BACKOFF_START_MS), BACKOFF_MAX_MS);
       const pod = this.#pod.metadata;
       const msg = `back-off ${this.#backoffMs / 1000}s restarting failed container=${this.spec.name} pod=${pod?.name}_${pod?.namespace}(${uid})`;
       this.#waiting('CrashLoopBackOff', msg);

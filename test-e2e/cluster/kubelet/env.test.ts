@@ -70,11 +70,18 @@ test('configMap and secret references; a missing required key is a config error'
   assert.is(env.get('CM_a'), '1');
   assert.is(env.get('PW'), 'secret');
   assert.not.ok(env.has('OPT'));
-  const bad: V1Container = { name: 'c', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm', key: 'zz' } } }] };
-  assert.throws(() => containerEnv(bad, ctx, src), (e: unknown) => e instanceof EnvError);
+  const bad: V1Container = {
+    name: 'c',
+    env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'cm', key: 'zz' } } }],
+  };
+  assert.throws(
+    () => containerEnv(bad, ctx, src),
+    (e: unknown) => e instanceof EnvError,
+  );
 });
 
 test('command and args follow the ENTRYPOINT/CMD rules and are expanded', () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an image-map placeholder
   const image = { command: ['/bin/node', 'app.js'], args: ['--default'], env: { BIND: '${POD_IP}' } };
   const env = [{ name: 'PORT', value: '8080' }];
   const plain = processSpec({ name: 'c', env }, image, ctx, none, '/repo');

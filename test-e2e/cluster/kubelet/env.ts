@@ -140,7 +140,13 @@ export interface ProcessSpec {
  * The process to run: Kubernetes' rules for an image's ENTRYPOINT/CMD (the map's command/args) against the
  * container's command/args, with $(VAR) expanded, and the full environment.
  */
-export function processSpec(c: V1Container, image: ImageEntry, ctx: EnvContext, src: EnvSources, cwd: string): ProcessSpec {
+export function processSpec(
+  c: V1Container,
+  image: ImageEntry,
+  ctx: EnvContext,
+  src: EnvSources,
+  cwd: string,
+): ProcessSpec {
   const own = containerEnv(c, ctx, src);
   const lookup = (n: string) => own.get(n);
   const x = (s: string) => expand(s, lookup);

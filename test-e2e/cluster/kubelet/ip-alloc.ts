@@ -27,7 +27,10 @@ export class IpAllocator {
   claim(ip: string): boolean {
     if (!this.owns(ip) || this.#inUse.has(ip)) return false;
     this.#inUse.add(ip);
-    const [a, b] = ip.slice(this.#prefix.length + 1).split('.').map(Number) as [number, number];
+    const [a, b] = ip
+      .slice(this.#prefix.length + 1)
+      .split('.')
+      .map(Number) as [number, number];
     const n = a * 254 + b - 1;
     if (n >= this.#next) this.#next = (n + 1) % IpAllocator.SIZE;
     return true;

@@ -4,8 +4,8 @@
 // (timestamps, sinceSeconds, previous) are ignored: one file holds every run of a container.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { KubeletConfig } from './config.ts';
 import { podLogFile } from '../layout.ts';
+import type { KubeletConfig } from './config.ts';
 
 export function tailLines(text: string, n: number): string {
   const lines = text.split('\n');

@@ -29,7 +29,13 @@ export function nodeStatus(o: NodeOptions, ts: string, readySince: string): Reco
     capacity,
     allocatable: capacity,
     conditions: [
-      cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', readySince),
+      cond(
+        'MemoryPressure',
+        'False',
+        'KubeletHasSufficientMemory',
+        'kubelet has sufficient memory available',
+        readySince,
+      ),
       cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', readySince),
       cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', readySince),
       cond('Ready', 'True', 'KubeletReady', 'local kubelet stand-in is posting ready status', readySince),

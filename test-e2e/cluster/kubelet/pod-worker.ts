@@ -47,10 +47,13 @@ export class PodWorker {
       changed: () => this.#changed(),
     };
     const previous = (name: string, init: boolean) =>
-      (init ? pod.status?.initContainerStatuses : pod.status?.containerStatuses)?.find((s) => s.name === name)?.restartCount ?? 0;
+      (init ? pod.status?.initContainerStatuses : pod.status?.containerStatuses)?.find((s) => s.name === name)
+        ?.restartCount ?? 0;
     const make = (kind: ContainerKind) => (c: NonNullable<V1Pod['spec']>['containers'][number]) =>
       new Container(ctx, c, kind, previous(c.name, kind !== 'regular'));
-    this.#init = (pod.spec?.initContainers ?? []).map((c) => make(c.restartPolicy === 'Always' ? 'sidecar' : 'init')(c));
+    this.#init = (pod.spec?.initContainers ?? []).map((c) =>
+      make(c.restartPolicy === 'Always' ? 'sidecar' : 'init')(c),
+    );
     this.#containers = (pod.spec?.containers ?? []).map(make('regular'));
   }
 
@@ -99,7 +102,9 @@ export class PodWorker {
       uid: this.uid,
       status: () => {
         if (this.#finished) return undefined;
-        const theirs = ((this.#pod.status?.conditions ?? []) as unknown as Condition[]).filter((c) => !OWN_CONDITIONS.has(c.type));
+        const theirs = ((this.#pod.status?.conditions ?? []) as unknown as Condition[]).filter(
+          (c) => !OWN_CONDITIONS.has(c.type),
+        );
         const s = podStatus(this.#view(), [...theirs, ...(this.#ownConditions ?? [])], nowIso());
         this.#ownConditions = (s.conditions as Condition[]).filter((c) => OWN_CONDITIONS.has(c.type));
         return s;

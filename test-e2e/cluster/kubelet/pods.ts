@@ -24,7 +24,10 @@ export class PodManager implements PodHandlers {
     const uid = pod.metadata?.uid;
     if (!uid || this.#ignored.has(uid)) return;
     const w = this.#workers.get(uid);
-    if (w) return w.update(pod);
+    if (w) {
+      w.update(pod);
+      return;
+    }
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') {
       this.#ignored.add(uid);
@@ -37,7 +40,9 @@ export class PodManager implements PodHandlers {
       void worker.terminate(false);
       return;
     }
-    worker.start().catch((err: unknown) => this.#deps.log.error({ uid, err: (err as Error).message }, 'pod worker failed'));
+    worker
+      .start()
+      .catch((err: unknown) => this.#deps.log.error({ uid, err: (err as Error).message }, 'pod worker failed'));
   }
 
   remove(pod: V1Pod): void {

@@ -1,7 +1,7 @@
 // Runs one probe of one container on its schedule (initialDelaySeconds, then every periodSeconds) and turns
 // attempts into a result with the probe's thresholds: `successThreshold` passes in a row to succeed,
 // `failureThreshold` failures in a row to fail. Readiness and startup start as failed, liveness as passed.
-// onChange is called when the result flips.
+// onChange is called when the result flips; onFailure after every failed attempt (a kubelet reports each one).
 import type { V1Probe } from '@kubernetes/client-node';
 import type { ProbeResult } from './probes.ts';
 
@@ -12,6 +12,7 @@ export class ProbeLoop {
   readonly #probe: V1Probe;
   readonly #attempt: () => Promise<ProbeResult>;
   readonly #onChange: (ok: boolean, message: string | undefined) => void;
+  readonly #onFailure: (message: string | undefined) => void;
   #ok: boolean;
   #streak = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -23,11 +24,13 @@ export class ProbeLoop {
     probe: V1Probe,
     attempt: () => Promise<ProbeResult>,
     onChange: (ok: boolean, message: string | undefined) => void,
+    onFailure: (message: string | undefined) => void = () => {},
   ) {
     this.kind = kind;
     this.#probe = probe;
     this.#attempt = attempt;
     this.#onChange = onChange;
+    this.#onFailure = onFailure;
     this.#ok = kind === 'liveness';
   }
 
@@ -53,6 +56,7 @@ export class ProbeLoop {
     const r = await this.#attempt();
     if (this.#stopped) return;
     this.lastMessage = r.message;
+    if (!r.ok) this.#onFailure(r.message);
     // a streak counts attempts that disagree with the current result; it flips at the threshold
     if (r.ok === this.#ok) this.#streak = 0;
     else this.#streak++;

@@ -44,7 +44,9 @@ export async function probeOnce(
       const url = `${scheme}://${probe.httpGet.host || podIP}:${port}${path.startsWith('/') ? path : `/${path}`}`;
       const headers = Object.fromEntries((probe.httpGet.httpHeaders ?? []).map((h) => [h.name, h.value]));
       const status = await io.httpGet(url, headers, timeoutMs);
-      return status >= 200 && status < 400 ? { ok: true } : { ok: false, message: `HTTP probe failed with statuscode: ${status}` };
+      return status >= 200 && status < 400
+        ? { ok: true }
+        : { ok: false, message: `HTTP probe failed with statuscode: ${status}` };
     }
     if (probe.tcpSocket) {
       const port = resolvePort(probe.tcpSocket.port as number | string, c);
@@ -71,7 +73,12 @@ export const realProbeIO: ProbeIO = {
     return new Promise((resolve, reject) => {
       const req = mod.get(
         u,
-        { headers: { 'user-agent': 'kube-probe/1.35', ...headers }, timeout: timeoutMs, agent: false, rejectUnauthorized: false },
+        {
+          headers: { 'user-agent': 'kube-probe/1.35', ...headers },
+          timeout: timeoutMs,
+          agent: false,
+          rejectUnauthorized: false,
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);

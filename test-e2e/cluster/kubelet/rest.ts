@@ -37,7 +37,12 @@ export interface Rest {
    * A streaming GET (a watch): calls onLine per JSON line; resolves when the server closes it or `signal` aborts,
    * rejects when onLine throws.
    */
-  stream(path: string, query: RequestOptions['query'], onLine: (line: string) => void, signal: AbortSignal): Promise<void>;
+  stream(
+    path: string,
+    query: RequestOptions['query'],
+    onLine: (line: string) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
 
 function withQuery(path: string, query: RequestOptions['query']): string {

@@ -2,7 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { wrapArgv } from './runner.ts';
 
-const sa = { source: '/c/pods/u/volumes/kube-api-access', target: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true };
+const sa = {
+  source: '/c/pods/u/volumes/kube-api-access',
+  target: '/var/run/secrets/kubernetes.io/serviceaccount',
+  readOnly: true,
+};
 
 test('no mounts: the command as is', () => {
   assert.equal(wrapArgv(['node', 'x.js'], [], 'mount'), ['node', 'x.js']);

@@ -76,7 +76,9 @@ export function runContainer(spec: RunSpec, mode: NsMode): Promise<Running> {
     const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd], env: spec.env, cwd: spec.cwd });
     const exited = new Promise<Exit>((res) => {
       // like a container runtime: a process killed by signal N exits with 128+N
-      child.once('exit', (code, signal) => res({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), signal }));
+      child.once('exit', (code, signal) =>
+        res({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), signal }),
+      );
     });
     child.once('error', (err) => {
       closeSync(fd);

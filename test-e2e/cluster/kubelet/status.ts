@@ -139,7 +139,14 @@ export function podStatus(v: PodView, prev: readonly Condition[] | undefined, no
   const conditions = [
     setCondition(prev, 'PodReadyToStartContainers', v.sandboxReady ? 'True' : 'False', now),
     setCondition(prev, 'Initialized', init ? 'True' : 'False', now, init ? undefined : 'ContainersNotInitialized'),
-    setCondition(prev, 'ContainersReady', containersReady ? 'True' : 'False', now, reason(containersReady), notReadyMsg),
+    setCondition(
+      prev,
+      'ContainersReady',
+      containersReady ? 'True' : 'False',
+      now,
+      reason(containersReady),
+      notReadyMsg,
+    ),
     setCondition(
       prev,
       'Ready',

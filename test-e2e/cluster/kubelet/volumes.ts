@@ -68,7 +68,8 @@ export class PodVolumes {
         `/api/v1/namespaces/${this.#ns}/${kind}/${name}`,
       );
       const out: Record<string, Buffer> = {};
-      for (const [k, v] of Object.entries(o.data ?? {})) out[k] = kind === 'secrets' ? Buffer.from(v, 'base64') : Buffer.from(v);
+      for (const [k, v] of Object.entries(o.data ?? {}))
+        out[k] = kind === 'secrets' ? Buffer.from(v, 'base64') : Buffer.from(v);
       for (const [k, v] of Object.entries(o.binaryData ?? {})) out[k] = Buffer.from(v, 'base64');
       return out;
     } catch (err) {
@@ -78,7 +79,9 @@ export class PodVolumes {
   }
 
   #writeKeys(dir: string, data: Record<string, Buffer>, items: V1KeyToPath[] | undefined): void {
-    const pairs = items?.length ? items.map((i) => [i.key, i.path] as const) : Object.keys(data).map((k) => [k, k] as const);
+    const pairs = items?.length
+      ? items.map((i) => [i.key, i.path] as const)
+      : Object.keys(data).map((k) => [k, k] as const);
     for (const [key, path] of pairs) {
       const v = data[key];
       if (v === undefined) throw new VolumeError(`key ${key} not found`);
@@ -129,19 +132,33 @@ export class PodVolumes {
     if (v.hostPath) return v.hostPath.path;
     mkdirSync(dir, { recursive: true });
     if (v.emptyDir) return dir;
-    if (v.configMap) this.#writeKeys(dir, await this.#data('configmaps', v.configMap.name ?? '', v.configMap.optional), v.configMap.items);
-    else if (v.secret) this.#writeKeys(dir, await this.#data('secrets', v.secret.secretName ?? '', v.secret.optional), v.secret.items);
+    if (v.configMap)
+      this.#writeKeys(
+        dir,
+        await this.#data('configmaps', v.configMap.name ?? '', v.configMap.optional),
+        v.configMap.items,
+      );
+    else if (v.secret)
+      this.#writeKeys(dir, await this.#data('secrets', v.secret.secretName ?? '', v.secret.optional), v.secret.items);
     else if (v.downwardAPI) {
-      for (const f of v.downwardAPI.items ?? []) writeAtomic(join(dir, f.path), downwardValue(f, this.#pod, this.#podIP));
+      for (const f of v.downwardAPI.items ?? [])
+        writeAtomic(join(dir, f.path), downwardValue(f, this.#pod, this.#podIP));
     } else if (v.projected) {
       for (const s of v.projected.sources ?? []) {
         if (s.serviceAccountToken) {
           const t = s.serviceAccountToken;
           await this.#token(join(dir, t.path), t.audience, t.expirationSeconds ?? 3607);
-        } else if (s.configMap) this.#writeKeys(dir, await this.#data('configmaps', s.configMap.name ?? '', s.configMap.optional), s.configMap.items);
-        else if (s.secret) this.#writeKeys(dir, await this.#data('secrets', s.secret.name ?? '', s.secret.optional), s.secret.items);
+        } else if (s.configMap)
+          this.#writeKeys(
+            dir,
+            await this.#data('configmaps', s.configMap.name ?? '', s.configMap.optional),
+            s.configMap.items,
+          );
+        else if (s.secret)
+          this.#writeKeys(dir, await this.#data('secrets', s.secret.name ?? '', s.secret.optional), s.secret.items);
         else if (s.downwardAPI) {
-          for (const f of s.downwardAPI.items ?? []) writeAtomic(join(dir, f.path), downwardValue(f, this.#pod, this.#podIP));
+          for (const f of s.downwardAPI.items ?? [])
+            writeAtomic(join(dir, f.path), downwardValue(f, this.#pod, this.#podIP));
         }
       }
     } else {
@@ -163,7 +180,11 @@ export class PodVolumes {
   mountsFor(c: V1Container): Mount[] {
     return (c.volumeMounts ?? [])
       .filter((m) => !m.subPath && this.#sources.has(m.name))
-      .map((m) => ({ source: this.#sources.get(m.name) as string, target: m.mountPath, readOnly: m.readOnly ?? false }));
+      .map((m) => ({
+        source: this.#sources.get(m.name) as string,
+        target: m.mountPath,
+        readOnly: m.readOnly ?? false,
+      }));
   }
 
   stop(): void {

@@ -1,0 +1,19 @@
+// The e2e helpers every suite imports: `import { withNamespace, waitFor, ... } from '../lib/index.ts'`.
+// See docs/local-cluster.md ("Writing an e2e suite").
+export {
+  type Clients,
+  clients,
+  clusterLayout,
+  clusterState,
+  kubeConfig,
+  NoClusterError,
+  podLogPath,
+} from './cluster.ts';
+export { CRD_NAME, ensureCrd } from './crd.ts';
+export { type DumpOptions, describeNamespace, dumpNamespace } from './dump.ts';
+export { e2eEnv, REPO_ROOT } from './env.ts';
+export { type ImageEntry, type ImageMap, registerImages, unregisterImages } from './images.ts';
+export { KubectlError, type KubectlOptions, type KubectlResult, kubectl, kubectlPath } from './kubectl.ts';
+export { E2E_LABEL, type NamespaceOptions, withNamespace } from './namespace.ts';
+export { describePods, isReady, listPods, readyPods } from './pods.ts';
+export { type WaitOptions, WaitTimeoutError, waitFor } from './wait.ts';
