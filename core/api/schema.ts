@@ -58,10 +58,13 @@ export const DURATION_PATTERN = '^[0-9]+(ms|s|m|h)$';
  */
 export const SELECTOR_PATTERN = '^[A-Za-z0-9%!][-A-Za-z0-9_./%=!,]*$';
 
+// The structural form the API server accepts for int-or-string: anyOf exactly integer|string, nothing inside it.
+// A string must still be a percentage; CEL can't be used on it portably, so the operator's ajv checks that
+// (rules.ts) and the Deployment API rejects anything else.
 const intOrString = (description: string): SchemaNode => ({
   description,
   'x-kubernetes-int-or-string': true,
-  anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^[0-9]+%?$' }],
+  anyOf: [{ type: 'integer' }, { type: 'string' }],
 });
 
 const port = (description: string, def: number): SchemaNode => ({

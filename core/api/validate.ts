@@ -77,6 +77,17 @@ function at(obj: unknown, path: string[]): unknown {
   return cur;
 }
 
+/** int-or-string fields: a string must be a percentage (the CRD can only say "integer or string"). */
+function strategyErrors(spec: ClusterBootstrapSpec): string[] {
+  const ru = at(spec, ['strategy', 'rollingUpdate']);
+  return ['maxSurge', 'maxUnavailable']
+    .filter((k) => {
+      const v = at(ru, [k]);
+      return typeof v === 'string' && !/^[0-9]+%$/.test(v);
+    })
+    .map((k) => `spec.strategy.rollingUpdate.${k}: must be a whole number or a percentage such as 25%`);
+}
+
 function templateErrors(spec: ClusterBootstrapSpec): string[] {
   const errors: string[] = [];
   const t = spec.template as unknown;
@@ -129,7 +140,7 @@ export function validate(cb: Pick<ClusterBootstrap, 'metadata' | 'spec'>): Valid
     }
     if (!ok) errors.push(r.message);
   }
-  errors.push(...templateErrors(spec));
+  errors.push(...strategyErrors(spec), ...templateErrors(spec));
   const unique = [...new Set(errors)];
   return unique.length ? { errors: unique } : { spec, errors: [] };
 }

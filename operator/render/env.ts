@@ -24,6 +24,9 @@ export function bootstrapSettings(r: Resolved): [string, string][] {
     [`${cpd}.stable-margin`, r.stableMargin],
     ['pekko.management.cluster.bootstrap.new-cluster-enabled', r.newClusterEnabled ? 'on' : 'off'],
     ['pekko.discovery.kubernetes-api.pod-label-selector', r.podLabelSelectorTemplate],
+    // Contact points on the pod IP rather than <dashed-ip>.<ns>.pod.cluster.local: no dependence on DNS pod records
+    // (CoreDNS serves them only with `pods insecure`; the local cluster has no DNS), and the IP is what status shows.
+    ['pekko.discovery.kubernetes-api.use-raw-ip', 'true'],
     ['pekko.management.http.hostname', '$(POD_IP)'],
     ['pekko.management.http.port', String(r.managementPort)],
     ['pekko.remote.artery.canonical.hostname', '$(POD_IP)'],

@@ -1,7 +1,7 @@
 // Golden-file tests: each testdata/<case>.input.yaml renders to testdata/<case>.golden.yaml, YAML a reviewer can
 // read. `node operator/render/render.test.ts --update` rewrites the golden files after an intended change.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dumpYaml, loadYaml } from '@kubernetes/client-node';
+import { parse, stringify } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { resolve } from '../../core/api/resolve.ts';
@@ -13,7 +13,7 @@ const DIR = new URL('./testdata/', import.meta.url);
 const update = process.argv.includes('--update');
 
 function load(file: string): ClusterBootstrap {
-  return loadYaml<ClusterBootstrap>(readFileSync(new URL(file, DIR), 'utf8'));
+  return parse(readFileSync(new URL(file, DIR), 'utf8')) as ClusterBootstrap;
 }
 
 function member(cb: ClusterBootstrap) {
@@ -26,7 +26,7 @@ function render(cb: ClusterBootstrap): string {
   const { cb: c, r } = member(cb);
   const { deployment, serviceAccount } = renderChildren(c, r);
   const docs = [deployment, serviceAccount].filter(Boolean);
-  return docs.map((d) => dumpYaml(d, { lineWidth: -1, noRefs: true })).join('---\n');
+  return docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }
 
 for (const input of readdirSync(DIR).filter((f) => f.endsWith('.input.yaml'))) {
@@ -73,6 +73,7 @@ test('the minimal resource gets the seed Deployment: labels, ports, probes, env,
     '-Dpekko.management.cluster.bootstrap.contact-point-discovery.stable-margin=5s',
     '-Dpekko.management.cluster.bootstrap.new-cluster-enabled=on',
     '-Dpekko.discovery.kubernetes-api.pod-label-selector=app=%s',
+    '-Dpekko.discovery.kubernetes-api.use-raw-ip=true',
   ]) {
     assert.ok(java.split(' ').includes(flag), `missing ${flag}`);
   }
@@ -132,6 +133,7 @@ test('agent workload: settings as env vars named after Pekko keys; the required 
   assert.is(env.PEKKO_DISCOVERY_KUBERNETES_API_POD_LABEL_SELECTOR, 'app=%s');
   assert.is(env.PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_NEW_CLUSTER_ENABLED, 'true');
   assert.is(env.PEKKO_ACTOR_SYSTEM_NAME, 'demo');
+  assert.is(env.PEKKO_DISCOVERY_KUBERNETES_API_USE_RAW_IP, 'true');
   assert.is(env.JAVA_TOOL_OPTIONS, undefined);
 });
 

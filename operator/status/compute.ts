@@ -1,0 +1,263 @@
+// Pure status: contact points, what the nodes answered, and the children's state in; phase, seed, members and
+// conditions out. No clock, no client: the caller passes `now` and everything observed.
+import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
+import { compareContactPoints, parseNodeAddress } from '../../core/protocol/index.ts';
+
+/** What one pod's management endpoints said, normalised from /bootstrap/seed-nodes and /cluster/members. */
+export interface NodeAnswer {
+  /** The address the node reports for itself (selfNode). */
+  selfNode: string;
+  /** seed-nodes' seedNodes[].node: reachable Up/WeaklyUp/Joining members, at most 5. Empty before joining. */
+  seedNodes: string[];
+  /** /cluster/members, when the pod serves it (Pekko with cluster-http, or the agent). */
+  members?: {
+    list: { node: string; status: string }[];
+    unreachable: string[];
+    oldest?: string;
+  };
+}
+
+export interface PodView {
+  /** Contact point as core/discovery computed it, readiness from the pod's Ready condition. */
+  contactPoint: ContactPointStatus;
+  /** The latest answer, if any probe ever succeeded for this pod incarnation. */
+  answer?: NodeAnswer;
+  /** The latest probe error, if the latest probe failed (the answer above is then older). */
+  error?: string;
+}
+
+export interface ObservedCluster {
+  /** The oldest Up member when known, else the lowest-address seed node. */
+  seed: string;
+  /** Up members as the cluster reports them. */
+  members: string[];
+  /** Pods whose answer puts them in this cluster. */
+  pods: string[];
+  unreachable: string[];
+}
+
+export interface Observation {
+  phase: Phase;
+  message: string;
+  contactPoints: ContactPointStatus[];
+  readyContactPoints: number;
+  seedNode?: string;
+  members?: number;
+  clusters: ObservedCluster[];
+  conditions: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string }[];
+}
+
+/** The host of a node address `pekko://system@host:port`. */
+export function hostOf(node: string): string {
+  const at = node.lastIndexOf('@');
+  const colon = node.lastIndexOf(':');
+  return at >= 0 && colon > at ? node.slice(at + 1, colon) : node;
+}
+
+/** A stable text order for names and addresses in messages (Pekko's address order is not needed here). */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function upMembers(a: NodeAnswer): string[] {
+  if (a.members) return a.members.list.filter((m) => m.status === 'Up' || m.status === 'WeaklyUp').map((m) => m.node);
+  return a.seedNodes;
+}
+
+/** Every node an answer says belongs to the answering node's cluster (itself included once it has joined). */
+function clusterNodes(a: NodeAnswer): string[] {
+  const nodes = new Set<string>([...a.seedNodes, ...(a.members?.list.map((m) => m.node) ?? [])]);
+  if (nodes.size > 0) nodes.add(a.selfNode);
+  return [...nodes];
+}
+
+/**
+ * Groups the pods that answered into clusters: two pods are in one cluster when their answers share a node
+ * (union-find over node addresses). Pods that have not joined (no seed nodes, no members) are in none.
+ */
+export function groupClusters(views: PodView[]): ObservedCluster[] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(x, root);
+    return root;
+  };
+  const union = (a: string, b: string) => {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  };
+  const joined = views.filter((v) => v.answer && clusterNodes(v.answer).length > 0);
+  for (const v of joined) {
+    const nodes = clusterNodes(v.answer as NodeAnswer);
+    for (const n of nodes) union(nodes[0] as string, n);
+  }
+  const groups = new Map<string, PodView[]>();
+  for (const v of joined) {
+    const root = find((v.answer as NodeAnswer).selfNode);
+    groups.set(root, [...(groups.get(root) ?? []), v]);
+  }
+  const clusters: ObservedCluster[] = [];
+  for (const group of groups.values()) {
+    const answers = group.map((v) => v.answer as NodeAnswer);
+    clusters.push({
+      seed: seedOf(answers),
+      members: consensusMembers(answers),
+      pods: group.map((v) => v.contactPoint.pod).sort(byText),
+      unreachable: [...new Set(answers.flatMap((a) => a.members?.unreachable ?? []))].sort(byText),
+    });
+  }
+  return clusters.sort((a, b) => b.pods.length - a.pods.length || byText(a.seed, b.seed));
+}
+
+/**
+ * The oldest Up member most answers agree on. When no answer knows the oldest (seed-nodes only), the lowest seed
+ * node in Pekko's contact-point order (IP bytes as signed bytes, host, port): the node a new cluster forms around.
+ */
+function seedOf(answers: NodeAnswer[]): string {
+  const oldest = mode(answers.map((a) => a.members?.oldest).filter((o): o is string => o !== undefined));
+  if (oldest) return oldest;
+  const seeds = [...new Set(answers.flatMap((a) => a.seedNodes))];
+  const key = (node: string) => {
+    const a = parseNodeAddress(node);
+    return a.ok ? { host: a.value.host, port: a.value.port, address: a.value.host } : { host: node };
+  };
+  seeds.sort((a, b) => compareContactPoints(key(a), key(b)));
+  return seeds[0] ?? (answers[0] as NodeAnswer).selfNode;
+}
+
+/** The Up-member list most answers report (answers lag while membership changes; the majority is freshest). */
+function consensusMembers(answers: NodeAnswer[]): string[] {
+  const lists = answers.map((a) => upMembers(a).sort(byText));
+  const key = mode(lists.map((l) => l.join(',')));
+  return key ? key.split(',').filter(Boolean) : [];
+}
+
+function mode(values: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [v, c] of counts) {
+    if (c > bestCount || (c === bestCount && best !== undefined && v < best)) {
+      best = v;
+      bestCount = c;
+    }
+  }
+  return best;
+}
+
+export interface ComputeInput {
+  /** Whether the children were applied as desired (the ResourcesReady condition). */
+  resourcesReady: boolean;
+  requiredContactPoints: number;
+  views: PodView[];
+}
+
+/**
+ * The observed part of the status (api.md, Status):
+ * Pending: children not there. Discovering: fewer contact points than required. Forming: enough, no cluster yet.
+ * Formed: one cluster and every ready pod in it. Degraded: two or more clusters, or unreachable members.
+ */
+export function computeObservation(input: ComputeInput): Observation {
+  const contactPoints = input.views.map((v) => v.contactPoint).sort((a, b) => byText(a.pod, b.pod));
+  const readyContactPoints = contactPoints.filter((c) => c.ready).length;
+  const clusters = groupClusters(input.views);
+  const main = clusters[0];
+  const ready = new Set(contactPoints.filter((c) => c.ready).map((c) => c.pod));
+  const base = { contactPoints, readyContactPoints, clusters };
+  const cond = (type: string, ok: boolean | 'unknown', reason: string, message: string) => ({
+    type,
+    status: ok === 'unknown' ? ('Unknown' as const) : ok ? ('True' as const) : ('False' as const),
+    reason,
+    message,
+  });
+  const discovered = contactPoints.length >= input.requiredContactPoints;
+  const cpMessage = `${contactPoints.length} of ${input.requiredContactPoints} required contact points discovered`;
+  const cpCondition = cond('ContactPointsDiscovered', discovered, discovered ? 'Discovered' : 'TooFew', cpMessage);
+
+  if (!input.resourcesReady && contactPoints.length === 0) {
+    const message = 'waiting for the children (see ResourcesReady)';
+    return {
+      ...base,
+      phase: 'Pending',
+      message,
+      conditions: [
+        cpCondition,
+        cond('ClusterFormed', false, 'Pending', message),
+        cond('Ready', false, 'Pending', message),
+      ],
+    };
+  }
+  if (!main) {
+    const phase: Phase = discovered ? 'Forming' : 'Discovering';
+    const message = discovered
+      ? `${cpMessage}; no node reports a cluster yet`
+      : `${cpMessage}; a new cluster forms only when ${input.requiredContactPoints} are found`;
+    return {
+      ...base,
+      phase,
+      message,
+      conditions: [cpCondition, cond('ClusterFormed', false, phase, message), cond('Ready', false, phase, message)],
+    };
+  }
+  const seedNode = main.seed;
+  const members = main.members.length;
+  // A ready pod belongs to the cluster when its own answer says so, or, before it has been probed, when the cluster
+  // lists a member at the pod's IP: a freshly Ready pod does not flip a Formed cluster back to Forming.
+  const memberHosts = new Set(main.members.map(hostOf));
+  const outside = contactPoints
+    .filter((c) => ready.has(c.pod) && !main.pods.includes(c.pod) && !memberHosts.has(c.host))
+    .map((c) => c.pod);
+  let problem: string | undefined;
+  let reason = 'Formed';
+  if (clusters.length > 1) {
+    reason = 'SplitBrain';
+    problem = `pods report ${clusters.length} different clusters: ${clusters
+      .map((c) => `${c.seed} (pods ${c.pods.join(', ')})`)
+      .join(' and ')}`;
+  } else if (main.unreachable.length > 0) {
+    reason = 'MembersUnreachable';
+    problem = `members unreachable: ${main.unreachable.join(', ')}`;
+  }
+  if (problem) {
+    return {
+      ...base,
+      phase: 'Degraded',
+      message: problem,
+      seedNode,
+      members,
+      conditions: [cpCondition, cond('ClusterFormed', false, reason, problem), cond('Ready', false, reason, problem)],
+    };
+  }
+  if (outside.length > 0) {
+    // Ready pods that have not answered yet (or answered before joining): the cluster is forming around them.
+    const message = `cluster formed around ${seedNode}; waiting for ready pods ${outside.join(', ')} to report it`;
+    return {
+      ...base,
+      phase: 'Forming',
+      message,
+      seedNode,
+      members,
+      conditions: [
+        cpCondition,
+        cond('ClusterFormed', 'unknown', 'Confirming', message),
+        cond('Ready', false, 'Forming', message),
+      ],
+    };
+  }
+  const message = `one cluster of ${members} Up member${members === 1 ? '' : 's'} formed around ${seedNode}`;
+  return {
+    ...base,
+    phase: 'Formed',
+    message,
+    seedNode,
+    members,
+    conditions: [
+      cpCondition,
+      cond('ClusterFormed', true, 'Formed', message),
+      cond('Ready', input.resourcesReady, input.resourcesReady ? 'Formed' : 'ResourcesNotReady', message),
+    ],
+  };
+}

@@ -1,0 +1,61 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Observation } from './compute.ts';
+import { statusEvents } from './events.ts';
+
+const obs = (o: Partial<Observation>): Observation => ({
+  phase: 'Formed',
+  message: '',
+  contactPoints: [],
+  readyContactPoints: 0,
+  clusters: [],
+  conditions: [],
+  ...o,
+});
+const seed = 'pekko://A@10.0.0.1:17355';
+
+test('Forming to Formed: one Formed event naming the seed', () => {
+  const e = statusEvents({ phase: 'Forming' }, obs({ phase: 'Formed', seedNode: seed, members: 3 }));
+  assert.equal(
+    e.map((x) => x.reason),
+    ['Formed'],
+  );
+  assert.match(e[0]?.note ?? '', seed);
+});
+
+test('an unchanged Formed status emits nothing (idle resync)', () => {
+  assert.equal(statusEvents({ phase: 'Formed', members: 3 }, obs({ phase: 'Formed', seedNode: seed, members: 3 })), []);
+});
+
+test('a split is a Warning naming the clusters; the same split again emits nothing', () => {
+  const split = obs({
+    phase: 'Degraded',
+    message: 'pods report 2 different clusters: X and Y',
+    clusters: [
+      { seed: 'X', members: [], pods: [], unreachable: [] },
+      { seed: 'Y', members: [], pods: [], unreachable: [] },
+    ],
+  });
+  assert.equal(
+    statusEvents({ phase: 'Formed' }, split).map((x) => [x.type, x.reason]),
+    [['Warning', 'SplitDetected']],
+  );
+  assert.equal(statusEvents({ phase: 'Degraded', message: split.message }, split), []);
+});
+
+test('fewer members: MemberLost; Degraded back to Formed: Recovered', () => {
+  assert.equal(
+    statusEvents({ phase: 'Formed', members: 3 }, obs({ phase: 'Formed', members: 2, seedNode: seed })).map(
+      (x) => x.reason,
+    ),
+    ['MemberLost'],
+  );
+  assert.equal(
+    statusEvents({ phase: 'Degraded', members: 2 }, obs({ phase: 'Formed', members: 2, seedNode: seed })).map(
+      (x) => x.reason,
+    ),
+    ['Recovered'],
+  );
+});
+
+test.run();

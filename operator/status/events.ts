@@ -1,0 +1,38 @@
+// Which Events a status change deserves, as a pure function of the stored status and the new observation:
+// Formed (naming the seed), SplitDetected, MemberLost, Recovered. A resync that changes nothing emits nothing.
+import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
+import type { Observation } from './compute.ts';
+
+export interface StatusEvent {
+  type: 'Normal' | 'Warning';
+  reason: 'Formed' | 'SplitDetected' | 'MembersUnreachable' | 'MemberLost' | 'Recovered';
+  note: string;
+}
+
+export function statusEvents(before: ClusterBootstrapStatus | undefined, after: Observation): StatusEvent[] {
+  const events: StatusEvent[] = [];
+  const was = before?.phase;
+  const split = after.clusters.length > 1;
+  if (after.phase === 'Formed' && was !== 'Formed') {
+    if (was === 'Degraded') {
+      events.push({ type: 'Normal', reason: 'Recovered', note: `one cluster again, formed around ${after.seedNode}` });
+    } else {
+      events.push({
+        type: 'Normal',
+        reason: 'Formed',
+        note: `cluster formed around ${after.seedNode} with ${after.members} Up member${after.members === 1 ? '' : 's'}`,
+      });
+    }
+  }
+  if (after.phase === 'Degraded' && (was !== 'Degraded' || before?.message !== after.message)) {
+    events.push({ type: 'Warning', reason: split ? 'SplitDetected' : 'MembersUnreachable', note: after.message });
+  }
+  if (before?.members !== undefined && after.members !== undefined && after.members < before.members && !split) {
+    events.push({
+      type: 'Warning',
+      reason: 'MemberLost',
+      note: `Up members went from ${before.members} to ${after.members} (seed ${after.seedNode})`,
+    });
+  }
+  return events;
+}

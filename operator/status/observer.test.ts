@@ -1,0 +1,164 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { FakeClock, flush } from '../kernel/clock.ts';
+import type { GetResult, HttpGet } from './http.ts';
+import { StatusObserver, type Target } from './observer.ts';
+
+const addr = (ip: string) => `pekko://A@${ip}:17355`;
+
+/** A fake network: each host answers as its entry says; records every URL asked. */
+function network(cluster: string[]) {
+  const calls: string[] = [];
+  const down = new Set<string>();
+  const get: HttpGet = async (url) => {
+    calls.push(url);
+    const host = new URL(url).hostname;
+    if (down.has(host)) throw new Error('connect ECONNREFUSED');
+    const body = url.endsWith('/bootstrap/seed-nodes')
+      ? JSON.stringify({
+          selfNode: addr(host),
+          seedNodes: cluster.map((ip) => ({ node: addr(ip), nodeUid: 1, status: 'Up', roles: [] })),
+        })
+      : JSON.stringify({
+          selfNode: addr(host),
+          members: cluster.map((ip) => ({ node: addr(ip), nodeUid: '1', status: 'Up', roles: [] })),
+          unreachable: [],
+          oldest: addr(cluster[0] as string),
+          oldestPerRole: {},
+        });
+    return { status: 200, contentType: 'application/json', body } satisfies GetResult;
+  };
+  return { get, calls, down };
+}
+
+const targets = (ips: string[], ready = true): Target[] =>
+  ips.map((ip, i) => ({ contactPoint: { pod: `p${i}`, host: ip, port: 7626, ready }, incarnation: `uid${i}/${ip}` }));
+
+function setup(cluster: string[], opts: Partial<ConstructorParameters<typeof StatusObserver>[0]> = {}) {
+  const clock = new FakeClock();
+  const net = network(cluster);
+  const changed: string[] = [];
+  const obs = new StatusObserver({ get: net.get, clock, onChange: (k) => changed.push(k), ...opts });
+  return { clock, net, changed, obs };
+}
+
+const input = { resourcesReady: true, requiredContactPoints: 3 };
+
+test('first observe knows nothing, probes every pod, and asks for a reconcile when answers arrive', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const { obs, net, changed } = setup(ips);
+  const first = obs.observe('ns/a', targets(ips), input);
+  assert.is(first.observation.phase, 'Forming');
+  await flush();
+  assert.is(net.calls.filter((u) => u.endsWith('seed-nodes')).length, 3);
+  assert.ok(changed.includes('ns/a'));
+  const second = obs.observe('ns/a', targets(ips), input);
+  assert.is(second.observation.phase, 'Formed');
+  assert.is(second.observation.seedNode, addr('10.0.0.1'));
+});
+
+test('no probe is repeated before its interval: an idle resync asks nobody', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const { obs, net, clock } = setup(ips, { fastMs: 2000, slowMs: 30_000 });
+  obs.observe('ns/a', targets(ips), input);
+  await flush();
+  const before = net.calls.length;
+  await clock.advance(500);
+  obs.observe('ns/a', targets(ips), { ...input, previousPhase: 'Formed' });
+  await flush();
+  assert.is(net.calls.length, before);
+});
+
+test('once Formed, pods are probed every slowMs, not every fastMs', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const { obs, net, clock } = setup(ips, { fastMs: 2000, slowMs: 30_000 });
+  obs.observe('ns/a', targets(ips), input);
+  await flush();
+  const r = obs.observe('ns/a', targets(ips), { ...input, previousPhase: 'Formed' });
+  await flush();
+  await clock.advance(2100);
+  // The answers of the first round were taken at the fast interval; after that round they go slow.
+  obs.observe('ns/a', targets(ips), { ...input, previousPhase: 'Formed' });
+  await flush();
+  const afterFast = net.calls.length;
+  await clock.advance(10_000);
+  obs.observe('ns/a', targets(ips), { ...input, previousPhase: 'Formed' });
+  await flush();
+  assert.is(net.calls.length, afterFast, 'nothing within the slow interval');
+  await clock.advance(25_000);
+  obs.observe('ns/a', targets(ips), { ...input, previousPhase: 'Formed' });
+  await flush();
+  assert.ok(net.calls.length > afterFast, 'probed again after the slow interval');
+  assert.ok(r.requeueAfterMs >= 1000);
+});
+
+test('a pod whose readiness changed is probed at once', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const { obs, net } = setup(ips);
+  obs.observe('ns/a', targets(ips, false), input);
+  await flush();
+  const before = net.calls.length;
+  const t = targets(ips, false);
+  (t[1] as Target).contactPoint.ready = true;
+  obs.observe('ns/a', t, input);
+  await flush();
+  assert.equal(
+    net.calls.slice(before).map((u) => new URL(u).hostname),
+    ['10.0.0.2', '10.0.0.2'],
+  );
+});
+
+test('failures back off exponentially and are reported in the answer view', async () => {
+  const ips = ['10.0.0.1'];
+  const { obs, net, clock } = setup(ips, { fastMs: 1000, slowMs: 8000 });
+  net.down.add('10.0.0.1');
+  const times: number[] = [];
+  for (let i = 0; i < 80; i++) {
+    const before = net.calls.length;
+    obs.observe('ns/a', targets(ips), { ...input, requiredContactPoints: 1 });
+    await flush();
+    if (net.calls.length > before) times.push(clock.now());
+    await clock.advance(250);
+  }
+  const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+  assert.equal(gaps.slice(0, 4), [1000, 2000, 4000, 8000]);
+});
+
+test('at most maxProbesPerPass probes start per pass; the rest follow later', async () => {
+  const ips = Array.from({ length: 50 }, (_, i) => `10.0.1.${i + 1}`);
+  const { obs, net, clock } = setup(ips, { maxProbesPerPass: 10, fastMs: 1000 });
+  obs.observe('ns/a', targets(ips), input);
+  await flush();
+  assert.is(net.calls.filter((u) => u.endsWith('seed-nodes')).length, 10);
+  for (let i = 0; i < 4; i++) {
+    await clock.advance(100);
+    obs.observe('ns/a', targets(ips), input);
+    await flush();
+  }
+  assert.is(new Set(net.calls.map((u) => new URL(u).hostname)).size, 50);
+});
+
+test('concurrency is bounded across resources', async () => {
+  let inFlight = 0;
+  let peak = 0;
+  const release: (() => void)[] = [];
+  const get: HttpGet = async () => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await new Promise<void>((r) => release.push(r));
+    inFlight--;
+    return { status: 404, contentType: 'text/plain', body: '' };
+  };
+  const obs = new StatusObserver({ get, clock: new FakeClock(), onChange: () => {}, concurrency: 4 });
+  obs.observe('ns/a', targets(['10.0.0.1', '10.0.0.2', '10.0.0.3']), input);
+  obs.observe('ns/b', targets(['10.0.0.4', '10.0.0.5', '10.0.0.6']), input);
+  await flush();
+  assert.is(peak, 4);
+  while (release.length) {
+    release.shift()?.();
+    await flush();
+  }
+  assert.is(peak, 4);
+});
+
+test.run();

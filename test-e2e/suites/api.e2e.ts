@@ -1,0 +1,106 @@
+// The generated CRD on a real API server: it is accepted, its CEL rules reject what the schema cannot with messages
+// that name the field, defaults are filled in by the server, `kubectl explain` reads like documentation, and the
+// scale subresource works. No operator runs here: this is the API alone.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ensureCrd, kubectl, withNamespace } from '../lib/index.ts';
+
+test.before(ensureCrd);
+
+const cb = (ns: string, name: string, spec: string) => `apiVersion: bootstrap.pekko-operator.dev/v1alpha1
+kind: ClusterBootstrap
+metadata: {name: ${name}, namespace: ${ns}}
+spec: ${spec}
+`;
+
+/** Applies with a server-side dry run and returns the API server's error text ('' when accepted). */
+async function rejection(ns: string, name: string, spec: string): Promise<string> {
+  const r = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: cb(ns, name, spec), check: false });
+  return r.code === 0 ? '' : r.stderr;
+}
+
+test('the API server fills in the schema defaults', () =>
+  withNamespace(async (ns) => {
+    await kubectl(['apply', '-f', '-'], { input: cb(ns, 'defaults', '{image: app:1}') });
+    const got = JSON.parse((await kubectl(['get', 'cb', 'defaults', '-o', 'json'], { namespace: ns })).stdout);
+    assert.equal(got.spec, {
+      image: 'app:1',
+      replicas: 3,
+      workload: 'pekko',
+      management: { port: 7626, portName: 'management' },
+      remoting: { port: 17355 },
+      bootstrap: { stableMargin: '5s', newClusterEnabled: true, podLabelSelector: 'app=%s' },
+      paused: false,
+    });
+  }));
+
+const rejected: [string, string, string, string][] = [
+  ['a.b', '{image: a}', 'spec.actorSystemName', 'set spec.actorSystemName'],
+  ['x', '{image: a, agent: {image: b}}', 'spec.agent', 'set spec.workload to agent'],
+  ['x', '{image: a, remoting: {port: 7626}}', 'spec.remoting.port', 'different numbers'],
+  [
+    'x',
+    '{image: a, strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}}',
+    'spec.strategy.rollingUpdate',
+    'remove it',
+  ],
+  ['x', '{image: a, bootstrap: {stableMargin: 5sec}}', 'spec.bootstrap.stableMargin', 'e.g. 5s'],
+  ['x', "{image: a, bootstrap: {podLabelSelector: 'app=%s,b=%s'}}", 'spec.bootstrap.podLabelSelector', '%s once'],
+  ['x', "{image: a, bootstrap: {podLabelSelector: 'app in (a,b)'}}", 'spec.bootstrap.podLabelSelector', 'no spaces'],
+  ['x', '{image: a, replicas: -1}', 'spec.replicas', 'greater than or equal to 0'],
+  ['x', '{image: a, workload: akka}', 'spec.workload', 'supported values'],
+  ['x', '{replicas: 1}', 'spec.image', 'Required'],
+];
+
+for (const [name, spec, field, fix] of rejected) {
+  test(`the API server rejects ${spec} naming ${field}`, () =>
+    withNamespace(async (ns) => {
+      const err = await rejection(ns, name, spec);
+      assert.ok(err.includes(field), `expected ${field} in: ${err}`);
+      assert.ok(err.includes(fix), `expected "${fix}" in: ${err}`);
+    }));
+}
+
+test('a metadata.name over 63 characters needs spec.actorSystemName', () =>
+  withNamespace(async (ns) => {
+    const err = await rejection(ns, 'a'.repeat(70), '{image: a}');
+    assert.match(err, 'longer than 63 characters');
+    assert.is(await rejection(ns, 'a'.repeat(70), '{image: a, actorSystemName: shop}'), '');
+  }));
+
+test('kubectl explain reads like documentation', async () => {
+  const out = (await kubectl(['explain', 'cb.spec', '--recursive'])).stdout;
+  for (const f of [
+    'image',
+    'replicas',
+    'workload',
+    'bootstrap',
+    'stableMargin',
+    'podLabelSelector',
+    'template',
+    'paused',
+  ]) {
+    assert.match(out, f);
+  }
+  const margin = (await kubectl(['explain', 'cb.spec.bootstrap.stableMargin'])).stdout;
+  assert.match(margin, 'How long the set of contact points must stay the same');
+});
+
+test('kubectl scale changes spec.replicas through the scale subresource', () =>
+  withNamespace(async (ns) => {
+    await kubectl(['apply', '-f', '-'], { input: cb(ns, 'scaled', '{image: app:1}') });
+    await kubectl(['scale', 'cb/scaled', '--replicas=5'], { namespace: ns });
+    const got = JSON.parse((await kubectl(['get', 'cb', 'scaled', '-o', 'json'], { namespace: ns })).stdout);
+    assert.is(got.spec.replicas, 5);
+  }));
+
+test('kubectl get cb prints the columns', async () =>
+  withNamespace(async (ns) => {
+    await kubectl(['apply', '-f', '-'], { input: cb(ns, 'cols', '{image: app:1}') });
+    const header = (await kubectl(['get', 'cb'], { namespace: ns })).stdout.split('\n')[0] ?? '';
+    assert.match(header, /NAME\s+REPLICAS\s+READY\s+CONTACT POINTS\s+SEED\s+PHASE\s+AGE/);
+    const wide = (await kubectl(['get', 'cb', '-o', 'wide'], { namespace: ns })).stdout.split('\n')[0] ?? '';
+    assert.match(wide, /MEMBERS\s+REQUIRED\s+WORKLOAD\s+MESSAGE/);
+  }));
+
+test.run();
