@@ -86,7 +86,9 @@ export function groupClusters(views: PodView[]): ObservedCluster[] {
     if (!parent.has(b)) parent.set(b, b);
     const ra = find(a);
     const rb = find(b);
-    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    // The smaller address becomes the root, so grouping does not depend on the order of the answers.
+    const [lo, hi] = ra < rb ? [ra, rb] : [rb, ra];
+    if (lo !== hi) parent.set(hi, lo);
   };
   const joined = views.filter((v) => v.answer && clusterNodes(v.answer).length > 0);
   for (const v of joined) {
