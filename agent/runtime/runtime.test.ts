@@ -1,0 +1,162 @@
+// The real side effects, on loopback addresses: the Kubernetes API client (token re-read, only the service-account
+// CA trusted, missing env), three in-process agents forming a cluster over real HTTP, and main.ts as a process
+// (exit 2 naming a bad variable; SIGTERM leaves and exits 0).
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseClusterMembers } from '../../core/protocol/pekko.ts';
+import { parseConfig } from '../config.ts';
+import { type Agent, startAgent } from '../index.ts';
+import { kubeApi } from './kube-api.ts';
+import { fakeApi, makePki, runningPod } from './testkit.ts';
+
+const pki = makePki();
+const tokenPath = join(pki.dir, 'token');
+writeFileSync(tokenPath, 'token-1\n');
+const api = await fakeApi(pki, tokenPath);
+// Loopback addresses unlikely to be used by anyone else on this machine.
+const base = 100 + Math.floor(Math.random() * 100);
+const ips = [1, 2, 3].map((i) => `127.${base}.${200 + i}.${i}`);
+
+const env = (ip: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  PEKKO_ACTOR_SYSTEM_NAME: 'Appka',
+  PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME: 'appka',
+  POD_IP: ip,
+  KUBERNETES_NAMESPACE: 'test',
+  KUBERNETES_SERVICE_HOST: '127.0.0.1',
+  KUBERNETES_SERVICE_PORT: String(api.port),
+  PEKKO_DISCOVERY_KUBERNETES_API_API_CA_PATH: pki.caPath,
+  PEKKO_DISCOVERY_KUBERNETES_API_API_TOKEN_PATH: tokenPath,
+  PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_REQUIRED_CONTACT_POINT_NR: '3',
+  PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_STABLE_MARGIN: '600ms',
+  PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_INTERVAL: '200ms',
+  PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_PROBE_INTERVAL: '200ms',
+  AGENT_HEARTBEAT_INTERVAL: '200ms',
+  AGENT_FAILURE_TIMEOUT: '1s',
+  AGENT_DOWN_AFTER: '3s',
+  LOG_LEVEL: 'silent',
+  ...extra,
+});
+
+async function until(what: string, ms: number, cond: () => boolean | Promise<boolean>): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const get = async (ip: string, path: string) => {
+  const res = await fetch(`http://${ip}:7626${path}`).catch(() => undefined);
+  return res ? { status: res.status, body: await res.text() } : { status: 0, body: '' };
+};
+
+test('kube client: bearer token re-read on every call, only the service-account CA trusted, missing env named', async () => {
+  api.pods = [runningPod('a', ips[0] as string)];
+  const k = parseConfig(env(ips[0] as string)).kubernetes;
+  const client = kubeApi(k);
+  const path = '/api/v1/namespaces/test/pods?labelSelector=app%3Dappka';
+  assert.is((await client.get(path, 2000)).status, 200);
+  writeFileSync(tokenPath, 'token-2\n');
+  assert.is((await client.get(path, 2000)).status, 200, 'the rotated token is used');
+  assert.equal(api.tokens.slice(-2), ['token-1', 'token-2']);
+
+  const wrongCa = kubeApi({ ...k, caPath: pki.otherCaPath });
+  const err = await wrongCa.get(path, 2000).catch((e: Error & { code?: string }) => e);
+  assert.instance(err, Error);
+  assert.is((err as { code?: string }).code, 'Unreachable');
+  assert.match((err as Error).message, /certificate|self.signed|issuer/i);
+
+  const noEnv = kubeApi({ ...k, apiHost: undefined, apiPort: undefined });
+  const missing = await noEnv.get(path, 2000).catch((e: Error) => e);
+  assert.match((missing as Error).message, /KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT/);
+
+  const noToken = kubeApi({ ...k, tokenPath: join(pki.dir, 'nope') });
+  assert.is(((await noToken.get(path, 2000).catch((e) => e)) as { code?: string }).code, 'Credentials');
+});
+
+test('three in-process agents form one cluster over real HTTP, then leave on stop()', async () => {
+  api.pods = ips.map((ip, i) => runningPod(`p${i}`, ip));
+  const agents: Agent[] = [];
+  const ups: string[] = [];
+  for (const ip of ips) {
+    const a = await startAgent({ env: env(ip) });
+    a.on('self-up', (m) => ups.push(m.node));
+    agents.push(a);
+  }
+  try {
+    await until('all ready', 15_000, async () => {
+      const r = await Promise.all(ips.map((ip) => get(ip, '/ready')));
+      return r.every((x) => x.status === 200);
+    });
+    await until('members converge', 5000, async () => {
+      const bodies = await Promise.all(ips.map((ip) => get(ip, '/cluster/members')));
+      const sets = bodies.map((b) => {
+        const p = parseClusterMembers(b.body);
+        return p.ok ? p.value.members.map((m) => m.node).join(',') : '';
+      });
+      return new Set(sets).size === 1 && (sets[0] ?? '').split(',').length === 3;
+    });
+    assert.is(ups.length, 3, 'each agent emitted self-up once');
+    assert.is((await get(ips[0] as string, '/alive')).status, 200);
+  } finally {
+    for (const a of agents.reverse()) await a.stop();
+  }
+  assert.is((await get(ips[0] as string, '/alive')).status, 0, 'servers closed after stop()');
+});
+
+function runMain(envVars: Record<string, string>) {
+  const child = spawn(process.execPath, [new URL('../main.ts', import.meta.url).pathname], {
+    env: { PATH: process.env.PATH ?? '', ...envVars },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, exited, output: () => out };
+}
+
+test('main.ts: a bad value exits 2 with a message naming the variable', async () => {
+  const run = runMain({ ...env(ips[0] as string), PEKKO_MANAGEMENT_HTTP_PORT: 'seventy' });
+  assert.is(await run.exited, 2);
+  const line = JSON.parse(run.output().trim().split('\n').pop() as string);
+  assert.is(line.variable, 'PEKKO_MANAGEMENT_HTTP_PORT');
+  assert.match(line.error, /PEKKO_MANAGEMENT_HTTP_PORT: must be an integer/);
+});
+
+test('main.ts: a 1-node cluster forms; SIGTERM leaves and exits 0; memory of one agent process', async () => {
+  api.pods = [runningPod('solo', ips[2] as string)];
+  const run = runMain({
+    ...env(ips[2] as string, {
+      PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_REQUIRED_CONTACT_POINT_NR: '1',
+    }),
+    LOG_LEVEL: 'info',
+  });
+  try {
+    await until('ready', 15_000, async () => (await get(ips[2] as string, '/ready')).status === 200);
+    const status = await import('node:fs').then((fs) => fs.readFileSync(`/proc/${run.child.pid}/status`, 'utf8'));
+    const rss = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    console.log(`agent process RSS after forming: ${Math.round(Number(rss) / 1024)} MiB`);
+  } finally {
+    run.child.kill('SIGTERM');
+  }
+  assert.is(await run.exited, 0);
+  const logs = run.output();
+  assert.match(logs, /"msg":"formed a new cluster"/);
+  assert.match(logs, /"msg":"leaving the cluster"/);
+  assert.match(logs, /"msg":"agent stopped"/);
+});
+
+test.after(async () => {
+  await api.close();
+});
+
+test.run();
