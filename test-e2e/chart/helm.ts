@@ -1,10 +1,7 @@
 // Runs the cached Helm binary (test-e2e/cluster/ensure-helm.sh) against the chart and parses what it renders.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-// js-yaml: installed (with @types/js-yaml) as a dependency of @kubernetes/client-node. Not client-node's loadYaml:
-// that one turns objects into model classes with renamed fields (NetworkPolicy `from` becomes `_from`) and drops
-// fields the models do not know, which is not what `helm template` rendered.
-import { loadAll } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
 
 /** The repository root, whatever the working directory. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,9 +46,12 @@ export function render(args: string[] = []): K8sObject[] {
   return parseDocuments(r.stdout);
 }
 
-/** Multi-document YAML to plain objects, empty documents (only comments) left out. */
+/** Multi-document YAML to plain objects, empty documents (only comments) left out. Not client-node's loadYaml: it
+ * turns objects into model classes with renamed fields (NetworkPolicy `from` becomes `_from`). */
 export function parseDocuments(text: string): K8sObject[] {
-  return loadAll(text).filter((o): o is K8sObject => o !== null && typeof o === 'object');
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as unknown)
+    .filter((o): o is K8sObject => o !== null && typeof o === 'object');
 }
 
 export function ofKind(objs: K8sObject[], kind: string): K8sObject[] {
