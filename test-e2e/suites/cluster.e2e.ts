@@ -19,6 +19,7 @@ import {
   clusterState,
   describePods,
   isReady,
+  kubectl,
   listPods,
   podLogPath,
   REPO_ROOT,
@@ -328,6 +329,73 @@ test('env fieldRefs and $(VAR) expansion reach the process (env, command and arg
     );
     const argv = await getJson<string[]>(`http://${ip}:8080/argv`);
     assert.equal(argv.slice(2), ['--name=envpod', `--addr=${ip}:8080`, '--literal=$(POD_NAME)']);
+  }));
+
+test('a container whose liveness probe fails is restarted; `kubectl logs` reads its log', () =>
+  withNamespace(async (ns) => {
+    const { core } = clients();
+    const c = server({
+      // as with a real kubelet, a probe may run before the server listens: one failure is not enough
+      livenessProbe: {
+        httpGet: { path: '/healthz', port: 'http' },
+        initialDelaySeconds: 1,
+        periodSeconds: 1,
+        failureThreshold: 2,
+      },
+    });
+    await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'live' }, spec: { containers: [c] } } });
+    const [pod] = await waitReady(ns, '', 1);
+    const ip = pod?.status?.podIP;
+    const firstPid = pidOf(readFileSync(podLogPath(ns, 'live', 'app'), 'utf8'));
+    await getJson(`http://${ip}:8080/break-liveness`);
+    const restarted = await waitFor(
+      async () => {
+        const p = await core.readNamespacedPod({ name: 'live', namespace: ns });
+        const cs = p.status?.containerStatuses?.[0];
+        return cs && cs.restartCount === 1 && isReady(p) ? cs : undefined;
+      },
+      { what: 'the container restarted once and Ready again', timeoutMs: 30000 },
+    );
+    assert.ok(restarted.lastState?.terminated, 'lastState records the killed run');
+    const logs = await kubectl(['logs', 'live'], { namespace: ns });
+    assert.match(logs.stdout, `SIGTERM received pid=${firstPid}`);
+    const pids = [...logs.stdout.matchAll(/listening on \S+ pid=(\d+)/g)].map((m) => m[1]);
+    assert.is(new Set(pids).size, 2, 'two runs in the log');
+  }));
+
+test('an image missing from the image map gives ErrImagePull naming the map; status-only pods need no image', () =>
+  withNamespace(async (ns) => {
+    const { core } = clients();
+    const missing: V1Pod = {
+      metadata: { name: 'missing' },
+      spec: { containers: [{ name: 'x', image: 'nowhere/none:1' }] },
+    };
+    const fake: V1Pod = {
+      metadata: { name: 'fake', annotations: { 'local.pekko-operator.dev/status-only': 'true' } },
+      spec: { containers: [{ name: 'x', image: 'nowhere/none:1' }] },
+    };
+    await core.createNamespacedPod({ namespace: ns, body: missing });
+    await core.createNamespacedPod({ namespace: ns, body: fake });
+    const waiting = await waitFor(
+      async () => {
+        const p = await core.readNamespacedPod({ name: 'missing', namespace: ns });
+        return p.status?.containerStatuses?.[0]?.state?.waiting;
+      },
+      { what: 'a waiting state for the unknown image', timeoutMs: 20000 },
+    );
+    assert.match(waiting.reason ?? '', /^(ErrImagePull|ImagePullBackOff)$/);
+    assert.match(waiting.message ?? '', 'not in the local image map');
+    assert.match(waiting.message ?? '', 'images.d');
+    const p = await waitFor(
+      async () => {
+        const f = await core.readNamespacedPod({ name: 'fake', namespace: ns });
+        return isReady(f) ? f : undefined;
+      },
+      { what: 'the status-only pod Ready', timeoutMs: 20000 },
+    );
+    assert.is(p.status?.phase, 'Running');
+    assert.match(p.status?.podIP ?? '', /^127\./);
+    assert.not.ok(existsSync(podLogPath(ns, 'fake', 'x')), 'no process, no log');
   }));
 
 test('up, down, up, down on a second cluster leaves no process behind', async () => {
