@@ -35,11 +35,15 @@ k wait --for=condition=Established --timeout=60s crd/clusterbootstraps.bootstrap
 node test-e2e/cluster/cli.ts operator-down >&2 || true
 
 say "helm upgrade --install $RELEASE into namespace $NAMESPACE (image pekko-bootstrap-operator:dev)"
+# Helm's own output (NOTES included) only when it fails: `make demo` keeps its progress lines readable.
+log="$CLUSTER_DIR/logs/helm-install.log"
+mkdir -p "$CLUSTER_DIR/logs"
 # shellcheck disable=SC2086 # HELM_ARGS is a list of flags
 if ! "$helm" upgrade --install "$RELEASE" "$CHART" --kubeconfig "$KUBECONFIG" \
     --namespace "$NAMESPACE" --create-namespace \
     --set image.repository=pekko-bootstrap-operator --set image.tag=dev \
-    --wait --timeout "$TIMEOUT" ${HELM_ARGS:-} >&2; then
+    --wait --timeout "$TIMEOUT" ${HELM_ARGS:-} >"$log" 2>&1; then
+  cat "$log" >&2
   say "the operator did not become ready within $TIMEOUT. What the cluster says:"
   k -n "$NAMESPACE" get pods -l "$SELECTOR" -o wide >&2 || true
   k -n "$NAMESPACE" describe pods -l "$SELECTOR" >&2 || true
@@ -48,6 +52,7 @@ if ! "$helm" upgrade --install "$RELEASE" "$CHART" --kubeconfig "$KUBECONFIG" \
   done
   exit 1
 fi
+say "$(grep -E '^(STATUS|REVISION):' "$log" | tr '\n' ' ')(helm's output and NOTES: $log)"
 k -n "$NAMESPACE" wait --for=condition=Ready pod -l "$SELECTOR" --timeout="$TIMEOUT" >&2
 k -n "$NAMESPACE" get pods -l "$SELECTOR" -o wide >&2
 say "ready. Check it: $helm test $RELEASE -n $NAMESPACE --kubeconfig $KUBECONFIG"

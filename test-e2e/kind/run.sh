@@ -58,7 +58,7 @@ kubectl wait --for=condition=Established --timeout=60s crd/clusterbootstraps.boo
 "$helm" upgrade --install "$RELEASE" charts/pekko-bootstrap-operator --namespace "$OPERATOR_NS" --create-namespace \
   --set image.repository=pekko-bootstrap-operator --set image.tag=dev --set image.pullPolicy=Never \
   --wait --timeout 180s
-"$helm" test "$RELEASE" --namespace "$OPERATOR_NS" --logs
+"$helm" test "$RELEASE" --namespace "$OPERATOR_NS"
 
 say "applying docs/examples/demo.yaml"
 kubectl apply -f docs/examples/demo.yaml
