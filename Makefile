@@ -81,6 +81,10 @@ cluster-up: deps binaries ## start the local control plane and kubelet stand-in 
 cluster-down: ## stop every process cluster-up started and remove its state
 	@node test-e2e/cluster/cli.ts down
 
+.PHONY: cluster-status
+cluster-status: ## the local cluster's processes (pid, running or not) and its API server address
+	@node test-e2e/cluster/cli.ts status
+
 .PHONY: operator-up
 operator-up: deps cluster-up ## run the operator from source against .cluster/kubeconfig (logs in .cluster/logs)
 	@node test-e2e/cluster/cli.ts operator-up

@@ -116,7 +116,9 @@ export class PodWorker {
   async start(): Promise<void> {
     const ips = this.#deps.ips;
     const had = this.#pod.status?.podIP;
-    this.#ip = had && ips.claim(had) ? had : ips.allocate();
+    // hostNetwork pods share the node's address, as on a real node
+    if (this.#pod.spec?.hostNetwork) this.#ip = '127.0.0.1';
+    else this.#ip = had && ips.claim(had) ? had : ips.allocate();
     if (this.#statusOnly()) {
       this.#sandboxReady = true;
       for (const c of [...this.#init, ...this.#containers]) c.fake();
@@ -197,7 +199,7 @@ export class PodWorker {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#ip) this.#deps.ips.release(this.#ip);
+    if (this.#ip && !this.#pod.spec?.hostNetwork) this.#deps.ips.release(this.#ip);
     this.#deps.statusWriter.forget(this.uid);
     rmSync(join(this.#deps.cfg.layout.pods, this.uid), { recursive: true, force: true });
     this.#log.info('pod finished');
