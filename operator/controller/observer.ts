@@ -37,6 +37,8 @@ export interface ObservedStatus {
 export interface StatusObserver {
   /** Must not throw for an unreachable pod: that is an observation. A throw fails the reconcile (retried). */
   observe(input: ObserveInput): Promise<ObservedStatus>;
+  /** Drops what is kept about a resource that is gone ("namespace/name"). */
+  forget?(key: string): void;
 }
 
 function isReady(p: V1Pod): boolean {

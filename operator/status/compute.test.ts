@@ -133,6 +133,43 @@ test('a ready pod not yet probed but listed as a member keeps the cluster Formed
   assert.is(o.phase, 'Formed');
 });
 
+test('the founder alone is not Formed while more members are required', () => {
+  const o = computeObservation({
+    resourcesReady: true,
+    requiredContactPoints: 3,
+    views: [
+      view('a', '10.0.0.1', joined('10.0.0.1', ['10.0.0.1'])),
+      view('b', '10.0.0.2', undefined, false),
+      view('c', '10.0.0.3', undefined, false),
+    ],
+  });
+  assert.is(o.phase, 'Forming');
+  assert.match(o.message, '1 of 3 members Up');
+});
+
+test('after a scale-down below the required count, fewer members still make Formed', () => {
+  const o = computeObservation({
+    resourcesReady: true,
+    requiredContactPoints: 3,
+    views: [view('a', '10.0.0.1', joined('10.0.0.1', ['10.0.0.1']))],
+  });
+  assert.is(o.phase, 'Formed');
+});
+
+test('a ready pod without an answer yet does not flip a Formed cluster', () => {
+  const members = ['10.0.0.1', '10.0.0.2'];
+  const o = computeObservation({
+    resourcesReady: true,
+    requiredContactPoints: 2,
+    views: [
+      view('a', '10.0.0.1', joined('10.0.0.1', members)),
+      view('b', '10.0.0.2', joined('10.0.0.2', members)),
+      view('c', '10.0.0.3'),
+    ],
+  });
+  assert.is(o.phase, 'Formed');
+});
+
 test('a ready pod that is in no cluster and unlisted keeps it Forming', () => {
   const o = computeObservation({
     resourcesReady: true,

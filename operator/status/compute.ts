@@ -206,12 +206,17 @@ export function computeObservation(input: ComputeInput): Observation {
   }
   const seedNode = main.seed;
   const members = main.members.length;
-  // A ready pod belongs to the cluster when its own answer says so, or, before it has been probed, when the cluster
-  // lists a member at the pod's IP: a freshly Ready pod does not flip a Formed cluster back to Forming.
+  // A ready pod is outside the cluster only when its own (post-readiness) answer says it has joined none and the
+  // cluster does not list it. A ready pod without a fresh answer is being probed; it does not flip the phase.
   const memberHosts = new Set(main.members.map(hostOf));
+  const answered = new Map(input.views.map((v) => [v.contactPoint.pod, v.answer]));
   const outside = contactPoints
-    .filter((c) => ready.has(c.pod) && !main.pods.includes(c.pod) && !memberHosts.has(c.host))
+    .filter((c) => ready.has(c.pod) && answered.get(c.pod) !== undefined)
+    .filter((c) => !main.pods.includes(c.pod) && !memberHosts.has(c.host))
     .map((c) => c.pod);
+  // While forming, the founder is Up alone for a moment: Formed needs as many members as contact points are required
+  // (or as pods exist, after a scale-down below that number).
+  const enough = Math.min(input.requiredContactPoints, contactPoints.length);
   let problem: string | undefined;
   let reason = 'Formed';
   if (clusters.length > 1) {
@@ -233,9 +238,11 @@ export function computeObservation(input: ComputeInput): Observation {
       conditions: [cpCondition, cond('ClusterFormed', false, reason, problem), cond('Ready', false, reason, problem)],
     };
   }
-  if (outside.length > 0) {
-    // Ready pods that have not answered yet (or answered before joining): the cluster is forming around them.
-    const message = `cluster formed around ${seedNode}; waiting for ready pods ${outside.join(', ')} to report it`;
+  if (outside.length > 0 || members < enough) {
+    const message =
+      outside.length > 0
+        ? `cluster formed around ${seedNode}; ready pods ${outside.join(', ')} report no membership`
+        : `cluster formed around ${seedNode}; ${members} of ${enough} members Up`;
     return {
       ...base,
       phase: 'Forming',

@@ -91,8 +91,12 @@ export class StatusObserver {
               inFlight: false,
             };
       if (entry.ready !== t.contactPoint.ready) {
+        // Readiness changed: what the node said before (typically "not joined") is outdated. Drop it rather than
+        // report it, and ask again at once.
         entry.ready = t.contactPoint.ready;
-        entry.nextAt = now; // readiness changed: what the node says has probably changed too
+        delete entry.answer;
+        delete entry.error;
+        entry.nextAt = now;
       }
       next.set(pod, entry);
     }
