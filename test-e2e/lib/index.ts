@@ -15,5 +15,6 @@ export { e2eEnv, REPO_ROOT } from './env.ts';
 export { type ImageEntry, type ImageMap, registerImages, unregisterImages } from './images.ts';
 export { KubectlError, type KubectlOptions, type KubectlResult, kubectl, kubectlPath } from './kubectl.ts';
 export { E2E_LABEL, type NamespaceOptions, withNamespace } from './namespace.ts';
+export { freePort, Operator, withOperator } from './operator.ts';
 export { describePods, isReady, listPods, readyPods } from './pods.ts';
 export { type WaitOptions, WaitTimeoutError, waitFor } from './wait.ts';
