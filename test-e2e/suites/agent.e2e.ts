@@ -1,0 +1,335 @@
+// The in-pod agent (issue 5, item 8) through the operator on the real local cluster: the operator's Deployment,
+// ServiceAccount, Role and RoleBinding, and real RBAC on every pod list. Each test has its own namespace and its own
+// operator process (node operator/main.ts watching only that namespace). Membership is read the way the operator
+// reads it: GET /cluster/members on each pod IP.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { V1Pod } from '@kubernetes/client-node';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type ClusterMembers, parseClusterMembers } from '../../core/protocol/pekko.ts';
+import {
+  clusterLayout,
+  describePods,
+  e2eEnv,
+  isReady,
+  kubectl,
+  listPods,
+  REPO_ROOT,
+  waitFor,
+  withNamespace,
+} from '../lib/index.ts';
+
+const GROUP = 'bootstrap.pekko-operator.dev';
+const IMAGE = 'pekko-bootstrap-agent:dev';
+const NEXT_IMAGE = 'pekko-bootstrap-agent:dev2'; // the same program under another tag, in the default image map
+const NAME = 'agents';
+const SELECTOR = `app=${NAME}`;
+
+// ---- an operator per test --------------------------------------------------------------------------------------
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+interface Operator {
+  child: ChildProcess;
+  exited: Promise<unknown>;
+}
+
+async function startOperator(ns: string): Promise<Operator> {
+  const port = await freePort();
+  const dir = join(clusterLayout().logs, 'agent-e2e');
+  mkdirSync(dir, { recursive: true });
+  const logFile = join(dir, `${ns}-operator.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'operator', 'main.ts')], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', fd, fd],
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      KUBECONFIG: clusterLayout(e2eEnv.clusterDir).kubeconfig,
+      HTTP_HOST: '127.0.0.1',
+      HTTP_PORT: String(port),
+      WATCH_NAMESPACES: ns,
+      POD_NAME: `op-${ns}`,
+      POD_NAMESPACE: ns,
+    },
+  });
+  closeSync(fd);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await waitFor(
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
+      return res.status === 200;
+    },
+    { what: 'the operator ready', timeoutMs: 60_000 },
+  );
+  return { child, exited };
+}
+
+interface OperatorHandle {
+  /** SIGTERM and wait for the exit (the operator is "paused": nothing repairs the children). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** Runs fn in a fresh namespace with its own operator; prints the operator's log tail when fn throws. */
+async function scenario(fn: (ns: string, operator: OperatorHandle) => Promise<void>): Promise<void> {
+  await withNamespace(
+    async (ns) => {
+      let op: Operator | undefined = await startOperator(ns);
+      const handle: OperatorHandle = {
+        stop: async () => {
+          op?.child.kill('SIGTERM');
+          await op?.exited;
+          op = undefined;
+        },
+        start: async () => {
+          op = await startOperator(ns);
+        },
+      };
+      try {
+        await fn(ns, handle);
+      } catch (err) {
+        const log = join(clusterLayout().logs, 'agent-e2e', `${ns}-operator.log`);
+        const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-40).join('\n') : '';
+        process.stderr.write(`----- operator log (${log})\n${tail}\n`);
+        throw err;
+      } finally {
+        await handle.stop();
+      }
+    },
+    { prefix: 'agent', dump: { objects: ['clusterbootstraps', 'deployments', 'roles', 'rolebindings'] } },
+  );
+}
+
+// ---- the resource and the pods ---------------------------------------------------------------------------------
+
+async function applyCb(ns: string, spec: Record<string, unknown>): Promise<void> {
+  const cb = {
+    apiVersion: `${GROUP}/v1alpha1`,
+    kind: 'ClusterBootstrap',
+    metadata: { name: NAME },
+    spec: { image: IMAGE, workload: 'agent', ...spec },
+  };
+  await kubectl(['apply', '-f', '-'], { namespace: ns, input: JSON.stringify(cb) });
+}
+
+async function patchCb(ns: string, spec: Record<string, unknown>): Promise<void> {
+  await kubectl(['patch', 'clusterbootstrap', NAME, '--type', 'merge', '-p', JSON.stringify({ spec })], {
+    namespace: ns,
+  });
+}
+
+const nodeOf = (p: V1Pod) => `pekko://${NAME}@${p.status?.podIP}:17355`;
+
+async function members(ip: string): Promise<ClusterMembers | undefined> {
+  try {
+    const res = await fetch(`http://${ip}:7626/cluster/members`, { signal: AbortSignal.timeout(2000) });
+    const parsed = parseClusterMembers(await res.text());
+    return parsed.ok ? parsed.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Waits until exactly `n` pods (not terminating) are Ready and each reports the same members: those n pods, all Up,
+ * nobody unreachable. Returns the pods.
+ */
+async function oneCluster(ns: string, n: number, timeoutMs = 120_000): Promise<V1Pod[]> {
+  return waitFor(
+    async () => {
+      const pods = await listPods(ns, SELECTOR);
+      if (pods.length !== n || !pods.every(isReady)) throw new Error(`${n} Ready pods wanted: ${describePods(pods)}`);
+      const want = pods.map(nodeOf).sort().join(',');
+      for (const p of pods) {
+        const m = await members(p.status?.podIP ?? '');
+        const got = m?.members.map((x) => `${x.node}:${x.status}`).sort();
+        if (
+          !m ||
+          got?.join(',') !==
+            want
+              .split(',')
+              .map((x) => `${x}:Up`)
+              .join(',') ||
+          m.unreachable.length > 0
+        ) {
+          throw new Error(`${p.metadata?.name} reports ${JSON.stringify(m?.members.map((x) => x.node))}, want ${want}`);
+        }
+      }
+      return pods;
+    },
+    { what: `one cluster of ${n} agents`, timeoutMs, intervalMs: 500 },
+  );
+}
+
+/** The app container logs of every pod this namespace ever had (files outlive the pods). */
+function agentLogs(ns: string): string[] {
+  const dir = clusterLayout().podLogs;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(`${ns}_`) && f.endsWith('_app.log'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+}
+
+const foundings = (ns: string) =>
+  agentLogs(ns).reduce((n, log) => n + (log.match(/"msg":"formed a new cluster"/g)?.length ?? 0), 0);
+
+/**
+ * Polls every pod's members until stop() and records each moment at which two pods report disjoint member lists
+ * (two clusters). Members of one cluster always share at least one member.
+ */
+function watchForSplits(ns: string): { stop: () => Promise<string[]> } {
+  const splits: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const pods = (await listPods(ns, SELECTOR).catch(() => [])).filter((p) => p.status?.podIP);
+      const sets = (
+        await Promise.all(pods.map(async (p) => [p.metadata?.name, await members(p.status?.podIP ?? '')] as const))
+      )
+        .filter(([, m]) => m && m.members.length > 0)
+        .map(([name, m]) => [name, new Set(m?.members.map((x) => x.node))] as const);
+      for (const [i, [a, sa]] of sets.entries()) {
+        for (const [b, sb] of sets.slice(i + 1)) {
+          if (![...sa].some((x) => sb.has(x)))
+            splits.push(`${new Date().toISOString()} ${a} and ${b} are in different clusters`);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return splits;
+    },
+  };
+}
+
+// ---- the tests -------------------------------------------------------------------------------------------------
+
+test('3 replicas form one cluster with the operator Deployment and real RBAC; formation time', async () => {
+  await scenario(async (ns) => {
+    const t0 = Date.now();
+    await applyCb(ns, { replicas: 3 });
+    const pods = await oneCluster(ns, 3);
+    console.log(
+      `formation, 3 replicas (stable margin 5s): ${((Date.now() - t0) / 1000).toFixed(1)}s from apply to one cluster of 3 Ready pods`,
+    );
+    assert.is(foundings(ns), 1);
+    const m = await members(pods[0]?.status?.podIP ?? '');
+    assert.ok(m?.leader && m.oldest);
+    const seeds = await fetch(`http://${pods[1]?.status?.podIP}:7626/bootstrap/seed-nodes`).then((r) => r.text());
+    assert.match(seeds, /"nodeUid":-?\d+,/);
+  });
+});
+
+test('scaling to 4 joins the new node; scaling to 2 removes the members that left', async () => {
+  await scenario(async (ns) => {
+    await applyCb(ns, { replicas: 3 });
+    await oneCluster(ns, 3);
+    await patchCb(ns, { replicas: 4 });
+    await oneCluster(ns, 4);
+    await patchCb(ns, { replicas: 2 });
+    await oneCluster(ns, 2, 60_000);
+    assert.is(foundings(ns), 1);
+  });
+});
+
+test('a deleted pod is replaced and its replacement joins the same cluster', async () => {
+  await scenario(async (ns) => {
+    await applyCb(ns, { replicas: 3 });
+    const before = await oneCluster(ns, 3);
+    const victim = before[0]?.metadata?.name ?? '';
+    await kubectl(['delete', 'pod', victim, '--wait=false'], { namespace: ns });
+    const after = await oneCluster(ns, 3);
+    assert.not.ok(after.some((p) => p.metadata?.name === victim));
+    assert.is(foundings(ns), 1, 'no second cluster was formed');
+  });
+});
+
+test('a rolling update to a new image tag keeps one cluster throughout', async () => {
+  await scenario(async (ns) => {
+    await applyCb(ns, { replicas: 3 });
+    const before = await oneCluster(ns, 3);
+    const watch = watchForSplits(ns);
+    await patchCb(ns, { image: NEXT_IMAGE });
+    const after = await waitFor(
+      async () => {
+        const pods = await oneCluster(ns, 3, 5000).catch(() => undefined);
+        const names = new Set(before.map((p) => p.metadata?.name));
+        return pods?.every((p) => !names.has(p.metadata?.name)) ? pods : undefined;
+      },
+      { what: 'three new pods in one cluster', timeoutMs: 240_000, intervalMs: 1000 },
+    );
+    const splits = await watch.stop();
+    assert.equal(splits, []);
+    assert.is(after.length, 3);
+    assert.is(foundings(ns), 1, 'the cluster was formed once and carried over');
+  });
+});
+
+test('RoleBinding removed while the operator is stopped: new agents log the 403 and never form', async () => {
+  await scenario(async (ns, operator) => {
+    await applyCb(ns, { replicas: 2 });
+    await oneCluster(ns, 2);
+    // The operator would put the RoleBinding back at once (it is a shared child, repaired like any other).
+    await operator.stop();
+    await kubectl(['delete', 'rolebinding', 'read-pods'], { namespace: ns });
+    await kubectl(['delete', 'pods', '-l', SELECTOR, '--wait=false'], { namespace: ns });
+    await waitFor(
+      async () => {
+        const pods = await listPods(ns, SELECTOR);
+        const forbidden = agentLogs(ns).some((l) => l.includes('"code":"Forbidden"'));
+        return pods.length === 2 && pods.every((p) => p.status?.phase === 'Running') && forbidden;
+      },
+      { what: 'replacement pods running and a logged 403', timeoutMs: 90_000 },
+    );
+    await new Promise((r) => setTimeout(r, 20_000));
+    const pods = await listPods(ns, SELECTOR);
+    assert.ok(
+      pods.every((p) => !isReady(p)),
+      `no pod becomes Ready: ${describePods(pods)}`,
+    );
+    assert.is(foundings(ns), 1, 'only the first cluster, before the RoleBinding went');
+    const forbidden =
+      agentLogs(ns)
+        .join('')
+        .split('\n')
+        .find((l) => l.includes('"code":"Forbidden"')) ?? '';
+    assert.match(forbidden, /"level":40/);
+    assert.match(forbidden, /Forbidden when communicating with the Kubernetes API\. Check RBAC settings/);
+    assert.match(forbidden, /Role pod-reader .*RoleBinding read-pods/);
+    // The operator back: it restores the RoleBinding, and the agents form a cluster.
+    await operator.start();
+    await oneCluster(ns, 2, 120_000);
+  });
+});
+
+test('9 replicas form one cluster; formation time', async () => {
+  await scenario(async (ns) => {
+    const t0 = Date.now();
+    await applyCb(ns, { replicas: 9 });
+    await oneCluster(ns, 9, 240_000);
+    console.log(
+      `formation, 9 replicas (stable margin 5s): ${((Date.now() - t0) / 1000).toFixed(1)}s from apply to one cluster of 9 Ready pods`,
+    );
+    assert.is(foundings(ns), 1);
+  });
+});
+
+test.run();
