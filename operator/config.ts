@@ -69,7 +69,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, h
     httpHost: env.HTTP_HOST || '0.0.0.0',
     httpPort: port('HTTP_PORT', env.HTTP_PORT, 8080),
     logLevel,
-    clusterBootstrapConcurrency: 8,
+    clusterBootstrapConcurrency: 16,
     rbacConcurrency: 2,
     resyncMs: 10 * 60_000,
     shutdownTimeoutMs: 25_000,

@@ -1,7 +1,7 @@
 // The operator's informers: ClusterBootstraps, and the children and pods it manages (label-filtered), per watched
 // namespace or cluster-wide. Their handlers only map an event to queue keys. Exposes them as the Caches reconcile
 // reads, routed by namespace.
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Configuration, KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { API_VERSION, FIELD_MANAGER, KIND, PLURAL } from '../core/api/types.ts';
 import type { Cache, Caches } from './controller/caches.ts';
@@ -25,6 +25,8 @@ const RESOURCES = {
 
 export interface InformerDeps {
   kc: KubeConfig;
+  /** Shared keep-alive connections for the list requests (see kube/configuration.ts). */
+  apiConfig: Configuration;
   clock: Clock;
   log: Logger;
   metrics: OperatorMetrics;
@@ -76,7 +78,7 @@ export class OperatorInformers {
         const name = ns ? `${ref.plural}/${ns}` : ref.plural;
         const informer = new ResilientInformer<KubernetesObject>({
           resource: name,
-          source: makeListWatch(deps.kc, ref, ns, selector, (ms) => deps.clock.sleep(ms)),
+          source: makeListWatch(deps.kc, deps.apiConfig, ref, ns, selector, (ms) => deps.clock.sleep(ms)),
           handler: handlerFor(resource),
           clock: deps.clock,
           resyncMs: resource === 'clusterBootstraps' ? deps.resyncMs : 0,

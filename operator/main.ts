@@ -11,7 +11,7 @@ import { loadConfig, type OperatorConfig } from './config.ts';
 import { makeClusterBootstrapReconciler } from './controller/cluster-bootstrap.ts';
 import { EventRecorder } from './controller/events.ts';
 import { makeNamespaceRbacReconciler } from './controller/namespace-rbac.ts';
-import { podCountObserver, type StatusObserver } from './controller/observer.ts';
+import type { StatusObserver } from './controller/observer.ts';
 import { RbacConflicts } from './controller/rbac-state.ts';
 import { StatusWriter } from './controller/status.ts';
 import { createHealthServer, listen } from './http.ts';
@@ -22,8 +22,10 @@ import { Controller } from './kernel/controller.ts';
 import { LeaderElector } from './kernel/leader.ts';
 import { WorkQueue } from './kernel/queue.ts';
 import { RealKubeClient, RealLeaseApi } from './kube/client.ts';
+import { sharedConnections } from './kube/configuration.ts';
 import { createLogger } from './log.ts';
 import { OperatorMetrics } from './metrics.ts';
+import { httpGet, probingObserver } from './status/index.ts';
 
 /** Per-key retry backoff: 200 ms doubling to 5 min, plus up to 20 % jitter. */
 const RETRY_BACKOFF = { baseMs: 200, maxMs: 5 * 60_000, jitter: 0.2 };
@@ -47,7 +49,8 @@ export async function main(config: OperatorConfig): Promise<void> {
   kc.loadFromDefault();
   const clock = realClock;
   const metrics = new OperatorMetrics();
-  const client = new RealKubeClient(kc);
+  const apiConfig = sharedConnections(kc);
+  const client = new RealKubeClient(apiConfig);
   const events = new EventRecorder({ client, clock, instance: config.podName, log });
   const conflicts = new RbacConflicts();
   const status = new StatusWriter(client);
@@ -59,6 +62,7 @@ export async function main(config: OperatorConfig): Promise<void> {
 
   const informers = new OperatorInformers({
     kc,
+    apiConfig,
     clock,
     log,
     metrics,
@@ -68,9 +72,15 @@ export async function main(config: OperatorConfig): Promise<void> {
     enqueueNamespaceRbac: (ns) => rbacQueue.add(ns),
   });
 
-  // The seam for the observed cluster status (operator/status): replace podCountObserver with the probing observer;
-  // give it `(key) => cbQueue.add(key)` to ask for a reconcile when a pod's answer changes.
-  const observer: StatusObserver = podCountObserver;
+  // The observed cluster status: probes the pods' management endpoints and asks for a reconcile when an answer
+  // changes.
+  const observer: StatusObserver = probingObserver({
+    get: httpGet,
+    clock,
+    enqueue: (key) => cbQueue.add(key),
+    recordEvent: (e) => events.record(e),
+    registry: metrics.registry,
+  });
   const onApply = (kind: string) => metrics.applied(kind);
 
   const controllers = [
@@ -152,7 +162,7 @@ export async function main(config: OperatorConfig): Promise<void> {
       namespace: config.leaderElectionNamespace,
       name: config.leaderElectionId,
       identity: config.podName,
-      leaseApi: new RealLeaseApi(kc),
+      leaseApi: new RealLeaseApi(apiConfig),
       clock,
       log,
       onStartedLeading: () => void startControllers(),

@@ -17,7 +17,7 @@ import { INSTANCE_LABEL, renderChildren, selectorString } from '../render/index.
 import { covers, type EnsureOutcome, ensure } from './apply.ts';
 import type { Caches } from './caches.ts';
 import type { ConditionInput } from './conditions.ts';
-import { EventReason, type EventRecorder } from './events.ts';
+import { EventReason, type EventRecorder, recordOutcomes } from './events.ts';
 import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
 import type { StatusObserver } from './observer.ts';
 import { isManagedChild, isManagedShared } from './ownership.ts';
@@ -93,6 +93,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     deps.enqueueNamespaceRbac(namespace);
     if (!cb || cb.metadata.deletionTimestamp) {
       status.forget(key);
+      observer.forget?.(key);
       return undefined;
     }
     const generation = cb.metadata.generation;
@@ -121,13 +122,11 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       });
       return undefined;
     }
-    let effective = status.effective(cb);
+    // requiredContactPoints comes from status once it is there (the spec's value, else the replica count at the
+    // first reconcile); this pass's status write fixes it. Later passes read it back through the status writer,
+    // which remembers its own write until the cache has it, so a scale right after creation does not change it.
+    const effective = status.effective(cb);
     const r = resolve({ metadata: cb.metadata, status: effective }, v.spec);
-    if (effective?.requiredContactPoints === undefined) {
-      // Fixed before any child is rendered with it, so a later scale never changes what the pods were given.
-      await writeRaw(cb, { ...effective, requiredContactPoints: r.requiredContactPoints });
-      effective = status.effective(cb);
-    }
 
     const conflicts: string[] = [];
     let ready: ConditionInput;
@@ -140,22 +139,27 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       };
     } else {
       const children = renderChildren(cb, r);
-      const results: [KubernetesObject, EnsureOutcome][] = [
-        [children.deployment, await ensureDeployment(cb, children.deployment)],
-      ];
-      if (children.serviceAccount) {
-        const sa = children.serviceAccount;
-        results.push([
-          sa,
-          await ensure(client, {
-            desired: sa,
-            cached: caches.serviceAccounts.get(sa.metadata?.name ?? '', namespace),
-            isManaged: (o) => isManagedChild(o, name),
-            onApply: deps.onApply,
-          }),
-        ]);
+      // The two children are independent: look them up and apply them at the same time.
+      const sa = children.serviceAccount;
+      const [depOutcome, saOutcome] = await Promise.all([
+        ensureDeployment(cb, children.deployment),
+        sa
+          ? ensure(client, {
+              desired: sa,
+              cached: caches.serviceAccounts.get(sa.metadata?.name ?? '', namespace),
+              isManaged: (o) => isManagedChild(o, name),
+              onApply: deps.onApply,
+            })
+          : undefined,
+      ]);
+      const results: [KubernetesObject, EnsureOutcome][] = [[children.deployment, depOutcome]];
+      if (sa && saOutcome) results.push([sa, saOutcome]);
+      recordOutcomes(events, cb, results);
+      for (const [obj, outcome] of results) {
+        if (outcome.action !== 'unchanged')
+          log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'child reconciled');
+        if (outcome.action === 'conflict') conflicts.push(outcome.message);
       }
-      for (const [obj, outcome] of results) recordOutcome(cb, obj, outcome, conflicts);
       conflicts.push(...deps.conflicts.get(namespace));
       if (conflicts.length) {
         ready = {
@@ -196,46 +200,6 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     });
     const requeue = conflicts.length ? CONFLICT_RECHECK_MS : observed.requeueAfterMs;
     return requeue !== undefined ? { requeueAfterMs: requeue } : undefined;
-
-    function recordOutcome(cb: ClusterBootstrap, obj: KubernetesObject, outcome: EnsureOutcome, out: string[]): void {
-      const what = `${obj.kind} ${obj.metadata?.name}`;
-      if (outcome.action === 'unchanged') return;
-      log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'child reconciled');
-      if (outcome.action === 'conflict') {
-        out.push(outcome.message);
-        events.record({
-          regarding: cb,
-          type: 'Warning',
-          reason: EventReason.Conflict,
-          action: 'Apply',
-          note: outcome.message,
-        });
-      } else if (outcome.action === 'created') {
-        events.record({
-          regarding: cb,
-          type: 'Normal',
-          reason: EventReason.Created,
-          action: 'Apply',
-          note: `Created ${what}`,
-        });
-      } else if (outcome.action === 'repaired') {
-        events.record({
-          regarding: cb,
-          type: 'Normal',
-          reason: EventReason.Repaired,
-          action: 'Apply',
-          note: `Repaired ${what}: it was changed or removed outside the operator`,
-        });
-      } else {
-        events.record({
-          regarding: cb,
-          type: 'Normal',
-          reason: EventReason.Updated,
-          action: 'Apply',
-          note: `Updated ${what}`,
-        });
-      }
-    }
   };
 
   async function writeStatus(cb: ClusterBootstrap, input: Parameters<typeof desiredStatus>[0]): Promise<void> {

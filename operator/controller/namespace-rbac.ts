@@ -12,7 +12,7 @@ import { refOf } from '../kube/client.ts';
 import { type Member, renderSharedRbac } from '../render/index.ts';
 import { type EnsureOutcome, ensure } from './apply.ts';
 import { type Cache, type Caches, clusterBootstrapKey } from './caches.ts';
-import { EventReason, type EventRecorder } from './events.ts';
+import { type EventRecorder, recordOutcomes } from './events.ts';
 import { isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
 
@@ -83,29 +83,12 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
       ]);
     }
     const messages: string[] = [];
+    for (const m of members) recordOutcomes(events, m.cb, outcomes);
     for (const [obj, outcome] of outcomes) {
-      const what = `${obj.kind} ${obj.metadata?.name}`;
-      if (outcome.action === 'conflict') {
-        messages.push(outcome.message);
-        for (const m of members) {
-          events.record({
-            regarding: m.cb,
-            type: 'Warning',
-            reason: EventReason.Conflict,
-            action: 'Apply',
-            note: outcome.message,
-          });
-        }
-      } else if (outcome.action === 'created' || outcome.action === 'repaired') {
-        const reason = outcome.action === 'created' ? EventReason.Created : EventReason.Repaired;
-        const note =
-          outcome.action === 'created'
-            ? `Created ${what}`
-            : `Repaired ${what}: it was changed or removed outside the operator`;
-        for (const m of members) events.record({ regarding: m.cb, type: 'Normal', reason, action: 'Apply', note });
-      }
-      if (outcome.action !== 'unchanged')
+      if (outcome.action === 'conflict') messages.push(outcome.message);
+      if (outcome.action !== 'unchanged') {
         log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'shared object reconciled');
+      }
     }
     if (roleOutcome.action === 'conflict') {
       messages.push('RoleBinding read-pods is not applied: it would bind a Role the operator does not own');

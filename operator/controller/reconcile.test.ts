@@ -101,8 +101,8 @@ test('apply: Deployment, ServiceAccount, Role and RoleBinding with labels and ow
   const ready = findCondition(s?.conditions, 'ResourcesReady');
   assert.is(ready?.status, 'True');
   assert.is(ready?.reason, 'Applied');
-  assert.ok(h.reasons().includes('Created: Created Deployment demo'));
-  assert.ok(h.reasons().includes('Created: Created Role pod-reader'));
+  assert.ok(h.reasons().includes('Created: Created Deployment demo, ServiceAccount demo'), 'one event for both');
+  assert.ok(h.reasons().includes('Created: Created Role pod-reader, RoleBinding read-pods'));
 });
 
 test('a second pass with nothing changed makes no API write', async () => {

@@ -3,6 +3,7 @@
 //    ListWatch; the guard turns it into done(err), so the informer sees an `error` and restarts with backoff;
 //  - the list function pages (limit/continue), so a large list does not arrive as one huge response.
 import {
+  type Configuration,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
@@ -83,14 +84,16 @@ export async function listAllPages<T extends KubernetesObject>(
   return { apiVersion: 'v1', kind: `${r.kind}List`, metadata: { resourceVersion }, items };
 }
 
+/** kc makes the watch connections; config (shared keep-alive connections) the list requests. */
 export function makeListWatch<T extends KubernetesObject>(
   kc: KubeConfig,
+  config: Configuration,
   r: ResourceRef,
   namespace: string,
   labelSelector: string | undefined,
   delayFn: (ms: number) => Promise<void>,
 ): ListWatch<T> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+  const api = new KubernetesObjectApi(config);
   const watch = guardWatch(new Watch(kc)) as Watch;
   return new ListWatch<T>(
     collectionPath(r, namespace),

@@ -2,11 +2,11 @@
 // client-node's typed clients; unit tests use the in-memory FakeKube. Every failure is a KubeApiError with the
 // HTTP status, so callers branch on 404/409 without knowing client-node's exception type.
 import {
+  type Configuration,
   CoordinationV1Api,
   CustomObjectsApi,
   EventsV1Api,
   type EventsV1Event,
-  type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
@@ -94,10 +94,11 @@ export class RealKubeClient implements KubeClient {
   private readonly custom: CustomObjectsApi;
   private readonly events: EventsV1Api;
 
-  constructor(kc: KubeConfig) {
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
-    this.custom = kc.makeApiClient(CustomObjectsApi);
-    this.events = kc.makeApiClient(EventsV1Api);
+  /** config: see sharedConnections() (keep-alive connections). */
+  constructor(config: Configuration) {
+    this.objects = new KubernetesObjectApi(config);
+    this.custom = new CustomObjectsApi(config);
+    this.events = new EventsV1Api(config);
   }
 
   async get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined> {
@@ -159,8 +160,8 @@ export class RealKubeClient implements KubeClient {
 export class RealLeaseApi implements LeaseApi {
   private readonly api: CoordinationV1Api;
 
-  constructor(kc: KubeConfig) {
-    this.api = kc.makeApiClient(CoordinationV1Api);
+  constructor(config: Configuration) {
+    this.api = new CoordinationV1Api(config);
   }
 
   async read(namespace: string, name: string): Promise<V1Lease | undefined> {
