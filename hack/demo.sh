@@ -19,7 +19,9 @@ step "1/4 local Kubernetes cluster (the first run builds etcd, the API server an
 make_ cluster-up
 
 step "2/4 the operator's Helm chart (the first run builds Helm: about 2 min)"
-make_ helm-install
+# The demo's operator watches only its own namespace, so it never touches what `make test` creates on the same
+# cluster. `make helm-install` installs the usual cluster-wide operator.
+RELEASE=pekko-bootstrap-operator NAMESPACE=$NS HELM_ARGS="--set watchNamespaces={$NS} ${HELM_ARGS:-}" make_ helm-install
 
 KUBECTL="${KUBECTL:-$(test-e2e/cluster/build-binaries.sh 2>/dev/null | tail -n 1)/kubectl}"
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG" "$@"; }
@@ -35,7 +37,8 @@ while :; do
   phase=$(k -n "$NS" get cb "$CB" -o jsonpath='{.status.phase}' 2>/dev/null || true)
   line="phase=${phase:-<none yet>} ready=$(k -n "$NS" get cb "$CB" -o jsonpath='{.status.readyReplicas}/{.spec.replicas} contact points={.status.readyContactPoints}' 2>/dev/null || true)"
   if [ "$line" != "$last" ]; then echo "    $line"; last=$line; fi
-  [ "$phase" = Formed ] && break
+  # Formed, and the Deployment's own count caught up (it trails the pods' readiness by a moment).
+  [ "$phase" = Formed ] && [ "$(k -n "$NS" get cb "$CB" -o jsonpath='{.status.readyReplicas}')" = "$(k -n "$NS" get cb "$CB" -o jsonpath='{.spec.replicas}')" ] && break
   if [ "$(date +%s)" -ge "$deadline" ]; then
     echo
     echo "The cluster did not reach phase Formed within ${TIMEOUT}s (phase: ${phase:-none})."
@@ -43,7 +46,7 @@ while :; do
     k -n "$NS" describe cb "$CB" || true
     k -n "$NS" get pods -o wide || true
     echo
-    echo "Operator logs: kubectl --kubeconfig $KUBECONFIG -n pekko-bootstrap-system logs deploy/pekko-bootstrap-operator"
+    echo "Operator logs: kubectl --kubeconfig $KUBECONFIG -n $NS logs deploy/pekko-bootstrap-operator"
     echo "Pod logs:      $CLUSTER_DIR/logs/pods/${NS}_<pod>_<container>.log"
     echo "Wait longer:   DEMO_TIMEOUT=600 make demo      Stop everything: make cluster-down"
     exit 1
@@ -59,7 +62,7 @@ The cluster formed. Look further (export KUBECONFIG=$KUBECONFIG first):
   kubectl -n $NS describe cb $CB                 conditions, events, contact points, seed node
   kubectl -n $NS get pods -o wide                the 3 agent pods
   kubectl -n $NS logs -l app=$CB --prefix        what the agents did to join
-  kubectl -n pekko-bootstrap-system logs deploy/pekko-bootstrap-operator
+  kubectl -n $NS logs deploy/pekko-bootstrap-operator
   kubectl -n $NS scale cb/$CB --replicas=5       and watch: kubectl -n $NS get cb -w
 Stop everything: make cluster-down
 MSG
