@@ -1,9 +1,9 @@
 // Golden-file tests: each testdata/<case>.input.yaml renders to testdata/<case>.golden.yaml, YAML a reviewer can
 // read. `node operator/render/render.test.ts --update` rewrites the golden files after an intended change.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { parse, stringify } from 'yaml';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { parse, stringify } from 'yaml';
 import { resolve } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
