@@ -66,6 +66,7 @@ test-chart: deps helm ## helm lint and rendering tests
 
 .PHONY: test-e2e
 test-e2e: deps cluster-up ## e2e suites on the shared local cluster, a namespace per test
+	@hack/e2e-preflight.sh
 	@$(RUN) run e2e $(E2E_TESTS)
 
 # ---- local cluster -----------------------------------------------------------------------------------------------
