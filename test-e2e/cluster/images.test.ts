@@ -11,7 +11,10 @@ test('parses entries and rejects malformed ones, naming the file and image', () 
     () => parseImageMap({ 'c:1': { command: 'node x' } }, 'f.json'),
     (e: unknown) => e instanceof ImageMapError && /f\.json: image "c:1"/.test(e.message),
   );
-  assert.throws(() => parseImageMap([], 'f.json'), (e: unknown) => e instanceof ImageMapError);
+  assert.throws(
+    () => parseImageMap([], 'f.json'),
+    (e: unknown) => e instanceof ImageMapError,
+  );
 });
 
 test('placeholders are replaced; unknown ones stay', () => {

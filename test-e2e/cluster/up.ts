@@ -4,7 +4,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CliConfig } from './config.ts';
 import {
   apiserverCmd,
@@ -15,26 +14,22 @@ import {
   schedulerCmd,
 } from './control-plane.ts';
 import { down } from './down.ts';
+import { apiGet, ClusterUpError, healthy, nodeProblem, waitUntil } from './health.ts';
 import { httpGet } from './http-get.ts';
+
+export { ClusterUpError } from './health.ts';
+
 import { loadImageMaps } from './images.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import type { KubeletFile } from './kubelet/config.ts';
 import { type Layout, layout } from './layout.ts';
-import { ensurePki, type Pki, pkiPaths } from './pki.ts';
+import { ensurePki, type Pki } from './pki.ts';
 import { stopAllPodProcs } from './pod-pids.ts';
 import { freePorts } from './ports.ts';
-import { isAlive, type ProcRef, spawnDetached, stopProc } from './procs.ts';
+import { type ProcRef, spawnDetached, stopProc } from './procs.ts';
 import { type ClusterState, readState, writeState } from './state.ts';
 
 export const NODE_NAME = 'pbo-local';
-
-export class ClusterUpError extends Error {
-  readonly code = 'CLUSTER_UP_FAILED';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ClusterUpError';
-  }
-}
 
 const say = (msg: string) => console.log(`[cluster] ${msg}`);
 
@@ -52,53 +47,6 @@ function assetsFolder(script: string): string {
   const last = out.trim().split('\n').pop() ?? '';
   if (!existsSync(join(last, 'kube-apiserver'))) throw new ClusterUpError(`build-binaries.sh printed no assets folder`);
   return last;
-}
-
-/** GET against the API server as admin; the status code, or 0 when it does not answer. */
-async function apiGet(st: ClusterState, pki: Pki, path: string): Promise<{ status: number; body: string }> {
-  try {
-    return await httpGet(`https://127.0.0.1:${st.ports.apiserver}${path}`, {
-      caFile: pki.caCert,
-      certFile: pki.adminCert,
-      keyFile: pki.adminKey,
-    });
-  } catch {
-    return { status: 0, body: '' };
-  }
-}
-
-/** Why the Node is not usable yet, or undefined when it is Ready and untainted. */
-async function nodeProblem(st: ClusterState, pki: Pki): Promise<string | undefined> {
-  const r = await apiGet(st, pki, `/api/v1/nodes/${st.nodeName}`);
-  if (r.status !== 200) return `node ${st.nodeName} not registered (HTTP ${r.status})`;
-  const node = JSON.parse(r.body) as {
-    spec?: { taints?: { key: string }[] };
-    status?: { conditions?: { type: string; status: string }[] };
-  };
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-  if (ready !== 'True') return `node Ready=${ready ?? 'unknown'}`;
-  const taints = node.spec?.taints ?? [];
-  if (taints.length) return `node tainted ${taints.map((t) => t.key).join(',')}`;
-  return undefined;
-}
-
-async function healthy(st: ClusterState, l: Layout): Promise<boolean> {
-  if (!st.processes.every(isAlive)) return false;
-  const pki = pkiPaths(l.pki);
-  if ((await apiGet(st, pki, '/readyz')).status !== 200) return false;
-  return (await nodeProblem(st, pki)) === undefined;
-}
-
-async function waitUntil(what: string, deadline: number, check: () => Promise<string | undefined>, proc?: ProcRef) {
-  let last = '';
-  while (Date.now() < deadline) {
-    const problem = await check();
-    if (problem === undefined) return;
-    last = problem;
-    if (proc && !isAlive(proc)) throw new ClusterUpError(`${proc.name} exited while waiting for ${what}`);
-    await sleep(250);
-  }
-  throw new ClusterUpError(`timed out waiting for ${what} (last: ${last})`);
 }
 
 async function startComponent(c: ComponentCmd, st: ClusterState, l: Layout, pki: Pki, deadline: number) {

@@ -4,13 +4,14 @@ import type { V1Container, V1Pod, V1Probe } from '@kubernetes/client-node';
 import { ImageMapError, lookupImage } from '../images.ts';
 import { podLogFile } from '../layout.ts';
 import { pidFile, removePidFile, writePidFile } from '../pod-pids.ts';
+import { startProbes } from './container-probes.ts';
 import { type KubeletDeps, nowIso } from './deps.ts';
-import { EnvError, type EnvSources, processSpec, referencedSources } from './env.ts';
+import { EnvError, processSpec } from './env.ts';
+import { fetchEnvSources } from './env-sources.ts';
 import type { Logger } from './log.ts';
-import { ProbeLoop } from './probe-loop.ts';
+import type { ProbeLoop } from './probe-loop.ts';
 import { type ProbeIO, probeOnce } from './probes.ts';
-import { ApiError } from './rest.ts';
-import { type Exit, type Running, runContainer } from './runner.ts';
+import { type Exit, type Running, runContainer, stopRunning } from './runner.ts';
 import type { ContainerView } from './status.ts';
 import type { PodVolumes } from './volumes.ts';
 
@@ -83,30 +84,6 @@ export class Container {
     this.#timer = setTimeout(() => void this.start(), ms);
   }
 
-  async #envSources(): Promise<EnvSources> {
-    const refs = referencedSources(this.spec);
-    const ns = this.#pod.metadata?.namespace;
-    const get = async (kind: 'configmaps' | 'secrets', name: string) => {
-      try {
-        const o = await this.#ctx.deps.api.request<{ data?: Record<string, string> }>(
-          'GET',
-          `/api/v1/namespaces/${ns}/${kind}/${name}`,
-        );
-        const data = o.data ?? {};
-        if (kind === 'configmaps') return data;
-        return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return undefined;
-        throw new EnvError(`${kind} "${name}": ${(err as Error).message}`);
-      }
-    };
-    const configMaps = new Map(
-      await Promise.all(refs.configMaps.map(async (n) => [n, await get('configmaps', n)] as const)),
-    );
-    const secrets = new Map(await Promise.all(refs.secrets.map(async (n) => [n, await get('secrets', n)] as const)));
-    return { configMaps, secrets };
-  }
-
   /** Starts the process (or retries later, reporting why in the waiting state). */
   start(): Promise<void> {
     if (this.#starting) return this.#starting;
@@ -152,7 +129,13 @@ export class Container {
         apiserverPort: d.cfg.apiserverPort,
         hostEnv: d.cfg.hostEnv,
       };
-      spec = processSpec(this.spec, entry, ctx, await this.#envSources(), d.cfg.repoRoot);
+      spec = processSpec(
+        this.spec,
+        entry,
+        ctx,
+        await fetchEnvSources(d.api, pod.metadata?.namespace ?? '', this.spec),
+        d.cfg.repoRoot,
+      );
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
       this.#waiting('CreateContainerConfigError', err.message);
@@ -202,62 +185,29 @@ export class Container {
 
   #startProbes(env: Record<string, string>, running: Running): void {
     const io = this.#probeIO(running);
-    const attempt = (p: V1Probe) => () => probeOnce(p, this.spec, this.#ctx.podIP(), env, io);
-    const pod = this.#pod;
-    const ev = this.#ctx.deps.events;
-    const readiness = this.spec.readinessProbe;
-    const liveness = this.spec.livenessProbe;
-    const unhealthy = (kind: string) => (msg: string | undefined) =>
-      ev.event(pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${msg ?? ''}`, this.spec.name);
-    const startMain = () => {
-      if (readiness) {
-        const loop: ProbeLoop = new ProbeLoop(
-          'readiness',
-          readiness,
-          attempt(readiness),
-          (ok) => {
-            this.view.ready = ok && this.view.started;
-            this.#ctx.changed();
-          },
-          unhealthy('Readiness'),
-        );
-        this.#probes.push(loop);
-        loop.start();
-      }
-      if (liveness) {
-        const loop: ProbeLoop = new ProbeLoop(
-          'liveness',
-          liveness,
-          attempt(liveness),
-          (ok) => {
-            if (!ok) this.#killForRestart(liveness, 'failed liveness probe');
-          },
-          unhealthy('Liveness'),
-        );
-        this.#probes.push(loop);
-        loop.start();
-      }
-    };
-    const startup = this.spec.startupProbe;
-    if (!startup) {
-      startMain();
-      return;
-    }
-    const loop = new ProbeLoop(
-      'startup',
-      startup,
-      attempt(startup),
-      (ok) => {
-        if (!ok) return this.#killForRestart(startup, 'failed startup probe');
-        this.view.started = true;
-        this.view.ready = !readiness;
-        this.#ctx.changed();
-        startMain();
+    const name = this.spec.name;
+    startProbes(
+      this.spec,
+      {
+        attempt: (p) => probeOnce(p, this.spec, this.#ctx.podIP(), env, io),
+        ready: (ok) => {
+          this.view.ready = ok && this.view.started;
+          this.#ctx.changed();
+        },
+        started: () => {
+          if (this.view.started) return;
+          this.view.started = true;
+          this.view.ready = !this.spec.readinessProbe;
+          this.#ctx.changed();
+        },
+        failed: (probe, why) => this.#killForRestart(probe, why),
+        unhealthy: (kind, msg) => {
+          const k = `${kind[0]?.toUpperCase()}${kind.slice(1)}`;
+          this.#ctx.deps.events.event(this.#pod, 'Warning', 'Unhealthy', `${k} probe failed: ${msg ?? ''}`, name);
+        },
       },
-      unhealthy('Startup'),
+      this.#probes,
     );
-    this.#probes.push(loop);
-    loop.start();
   }
 
   #stopProbes(): void {
@@ -280,23 +230,7 @@ export class Container {
 
   /** SIGTERM to the process, SIGKILL to its group after graceMs; resolves when it has exited. */
   async #kill(graceMs: number): Promise<void> {
-    const running = this.#proc;
-    if (!running) return;
-    const signal = (sig: NodeJS.Signals, group: boolean) => {
-      try {
-        process.kill(group ? -running.ref.pid : running.ref.pid, sig);
-      } catch {
-        // already gone
-      }
-    };
-    signal('SIGTERM', false);
-    let timer: NodeJS.Timeout | undefined;
-    const killed = new Promise<'timeout'>((r) => {
-      timer = setTimeout(() => r('timeout'), graceMs);
-    });
-    if ((await Promise.race([running.exited, killed])) === 'timeout') signal('SIGKILL', true);
-    clearTimeout(timer);
-    await running.exited;
+    if (this.#proc) await stopRunning(this.#proc, graceMs);
   }
 
   #exited(exit: Exit, startedAt: string, reason?: string): void {

@@ -75,6 +75,8 @@ async function main(): Promise<void> {
     await stopAllPodProcs(l.pods, 1000);
     process.exit(0);
   };
+  // one pod's unexpected failure must not take every other pod down with the kubelet
+  process.on('unhandledRejection', (err) => log.error({ err: String(err) }, 'unhandled rejection'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

@@ -91,3 +91,22 @@ export function runContainer(spec: RunSpec, mode: NsMode): Promise<Running> {
     });
   });
 }
+
+/** SIGTERM to the process, SIGKILL to its whole group after graceMs; resolves once it has exited. */
+export async function stopRunning(running: Running, graceMs: number): Promise<void> {
+  const signal = (sig: NodeJS.Signals, group: boolean) => {
+    try {
+      process.kill(group ? -running.ref.pid : running.ref.pid, sig);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM', false);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => {
+    timer = setTimeout(() => r('timeout'), graceMs);
+  });
+  if ((await Promise.race([running.exited, timeout])) === 'timeout') signal('SIGKILL', true);
+  clearTimeout(timer);
+  await running.exited;
+}
