@@ -49,7 +49,18 @@ export class PodVolumes {
   readonly #onError: (message: string) => void;
   #stopped = false;
 
-  constructor(api: Rest, pod: V1Pod, podDir: string, podIP: string, onError: (message: string) => void) {
+  /** no token is renewed sooner than this after it was written (tests lower it) */
+  readonly #minRenewMs: number;
+
+  constructor(
+    api: Rest,
+    pod: V1Pod,
+    podDir: string,
+    podIP: string,
+    onError: (message: string) => void,
+    minRenewMs = 5000,
+  ) {
+    this.#minRenewMs = minRenewMs;
     this.#api = api;
     this.#pod = pod;
     this.#root = join(podDir, 'volumes');
@@ -110,7 +121,7 @@ export class PodVolumes {
       });
     writeAtomic(file, res.status.token);
     const ttlMs = Date.parse(res.status.expirationTimestamp) - Date.now();
-    this.#later(file, Math.max(5000, ttlMs * 0.8), () => this.#token(file, audience, expirationSeconds));
+    this.#later(file, Math.max(this.#minRenewMs, ttlMs * 0.8), () => this.#token(file, audience, expirationSeconds));
   }
 
   #later(key: string, ms: number, fn: () => Promise<void>): void {
