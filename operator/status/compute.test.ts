@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeObservation, groupClusters, hostOf, type NodeAnswer, type PodView } from './compute.ts';
+import { computeObservation, groupClusters, hostOf, type NodeAnswer, type PodView, RBAC_REASON } from './compute.ts';
 
 const addr = (ip: string) => `pekko://Appka@${ip}:17355`;
 const cp = (pod: string, ip: string, ready = true) => ({ pod, host: ip, port: 7626, ready });
@@ -200,6 +200,45 @@ test('without the oldest, the seed is the lowest in Pekko order: octets >= 128 s
   const a: NodeAnswer = { selfNode: addr('10.0.0.5'), seedNodes: seeds };
   const o = computeObservation({ resourcesReady: true, requiredContactPoints: 1, views: [view('a', '10.0.0.5', a)] });
   assert.is(o.seedNode, addr('10.0.0.200'));
+});
+
+test('pods that may not list pods: the message and the reasons point at RBAC, the phase stays short of Formed', () => {
+  const rbacProblem = 'RBAC: RoleBinding read-pods is missing';
+  const views = ['1', '2', '3'].map((i) => view(`p${i}`, `10.0.0.${i}`, notJoined(`10.0.0.${i}`), false));
+  const o = computeObservation({ resourcesReady: false, requiredContactPoints: 3, views, rbacProblem });
+  assert.is(o.phase, 'Forming');
+  assert.match(o.message, /^RBAC: RoleBinding read-pods is missing; 3 of 3 required contact points/);
+  assert.is(o.conditions.find((c) => c.type === 'ClusterFormed')?.reason, RBAC_REASON);
+  assert.is(o.conditions.find((c) => c.type === 'Ready')?.reason, RBAC_REASON);
+  const few = computeObservation({
+    resourcesReady: true,
+    requiredContactPoints: 3,
+    views: views.slice(0, 2),
+    rbacProblem,
+  });
+  assert.is(few.phase, 'Discovering');
+  assert.match(few.message, rbacProblem);
+  // A partly formed cluster: still Forming, and why the rest cannot join.
+  const part = computeObservation({
+    resourcesReady: true,
+    requiredContactPoints: 3,
+    views: [view('a', '10.0.0.1', joined('10.0.0.1', ['10.0.0.1'])), ...views.slice(1)],
+    rbacProblem,
+  });
+  assert.is(part.phase, 'Forming');
+  assert.match(part.message, rbacProblem);
+  assert.is(part.conditions.find((c) => c.type === 'Ready')?.reason, RBAC_REASON);
+});
+
+test('a formed cluster stays Formed without the grant; the message warns about pods that start later', () => {
+  const members = ['10.0.0.1', '10.0.0.2'];
+  const views = members.map((ip, i) => view(`p${i}`, ip, joined(ip, members)));
+  const o = computeObservation({ resourcesReady: true, requiredContactPoints: 2, views, rbacProblem: 'RBAC: x' });
+  assert.is(o.phase, 'Formed');
+  assert.match(o.message, 'pods started from now on cannot join: RBAC: x');
+  assert.is(o.conditions.find((c) => c.type === 'ClusterFormed')?.reason, 'Formed');
+  const plain = computeObservation({ resourcesReady: true, requiredContactPoints: 2, views });
+  assert.not.match(plain.message, 'RBAC');
 });
 
 test.run();

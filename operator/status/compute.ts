@@ -155,7 +155,15 @@ export interface ComputeInput {
   resourcesReady: boolean;
   requiredContactPoints: number;
   views: PodView[];
+  /**
+   * Set when the pods cannot list pods (operator/status/rbac.ts: the status text to show). A cluster that has not
+   * formed is then explained by it: message and the ClusterFormed/Ready reasons point at RBAC, the phase stays.
+   */
+  rbacProblem?: string;
 }
+
+/** The reason of ClusterFormed and Ready while the pods' pod list is forbidden and no cluster has formed. */
+export const RBAC_REASON = 'PodListForbidden';
 
 /**
  * The observed part of the status (api.md, Status):
@@ -192,16 +200,19 @@ export function computeObservation(input: ComputeInput): Observation {
       ],
     };
   }
+  const rbac = input.rbacProblem;
   if (!main) {
     const phase: Phase = discovered ? 'Forming' : 'Discovering';
-    const message = discovered
+    const found = discovered
       ? `${cpMessage}; no node reports a cluster yet`
       : `${cpMessage}; a new cluster forms only when ${input.requiredContactPoints} are found`;
+    const message = rbac ? `${rbac}; ${found}` : found;
+    const reason = rbac ? RBAC_REASON : phase;
     return {
       ...base,
       phase,
       message,
-      conditions: [cpCondition, cond('ClusterFormed', false, phase, message), cond('Ready', false, phase, message)],
+      conditions: [cpCondition, cond('ClusterFormed', false, reason, message), cond('Ready', false, reason, message)],
     };
   }
   const seedNode = main.seed;
@@ -239,10 +250,11 @@ export function computeObservation(input: ComputeInput): Observation {
     };
   }
   if (outside.length > 0 || members < enough) {
-    const message =
+    const forming =
       outside.length > 0
         ? `cluster formed around ${seedNode}; ready pods ${outside.join(', ')} report no membership`
         : `cluster formed around ${seedNode}; ${members} of ${enough} members Up`;
+    const message = rbac ? `${rbac}; ${forming}` : forming;
     return {
       ...base,
       phase: 'Forming',
@@ -251,12 +263,14 @@ export function computeObservation(input: ComputeInput): Observation {
       members,
       conditions: [
         cpCondition,
-        cond('ClusterFormed', 'unknown', 'Confirming', message),
-        cond('Ready', false, 'Forming', message),
+        cond('ClusterFormed', 'unknown', rbac ? RBAC_REASON : 'Confirming', message),
+        cond('Ready', false, rbac ? RBAC_REASON : 'Forming', message),
       ],
     };
   }
-  const message = `one cluster of ${members} Up member${members === 1 ? '' : 's'} formed around ${seedNode}`;
+  // A formed cluster keeps working without the grant; only pods that start from now on cannot discover: say so.
+  const formed = `one cluster of ${members} Up member${members === 1 ? '' : 's'} formed around ${seedNode}`;
+  const message = rbac ? `${formed}; pods started from now on cannot join: ${rbac}` : formed;
   return {
     ...base,
     phase: 'Formed',

@@ -10,6 +10,7 @@ import { statusEvents } from './events.ts';
 import type { HttpGet } from './http.ts';
 import { ClusterMetrics } from './metrics.ts';
 import { StatusObserver as Prober } from './observer.ts';
+import { podListDenied, rbacMessage, type SharedRbac } from './rbac.ts';
 import { targetsFor } from './targets.ts';
 
 export { httpGet } from './http.ts';
@@ -26,6 +27,12 @@ export interface ProbingObserverOptions {
   slowMs?: number;
   concurrency?: number;
 }
+
+/**
+ * What observe() reads. `sharedRbac`: the namespace's Role pod-reader and RoleBinding read-pods from the cache; when
+ * given, a cluster that does not form because the pods may not list pods says so. Left out, nothing is said.
+ */
+export type ProbingObserveInput = ObserveInput & { sharedRbac?: SharedRbac };
 
 export interface ProbingObserver extends StatusObserver {
   forget(key: string): void;
@@ -52,12 +59,15 @@ export function probingObserver(o: ProbingObserverOptions): ProbingObserver {
   });
 
   return {
-    async observe({ cb, r, deployment, pods, childrenReady, log }: ObserveInput): Promise<ObservedStatus> {
+    async observe(input: ProbingObserveInput): Promise<ObservedStatus> {
+      const { cb, r, deployment, pods, childrenReady, log, sharedRbac } = input;
       const key = `${r.namespace}/${r.name}`;
+      const denied = sharedRbac ? podListDenied(sharedRbac, r.serviceAccountName, r.namespace) : undefined;
       const { observation: obs, requeueAfterMs } = prober.observe(key, targetsFor(pods, r), {
         resourcesReady: childrenReady || deployment !== undefined,
         requiredContactPoints: r.requiredContactPoints,
         ...(cb.status?.phase ? { previousPhase: cb.status.phase } : {}),
+        ...(denied ? { rbacProblem: rbacMessage(denied, r.serviceAccountName) } : {}),
       });
       for (const e of statusEvents(cb.status, obs)) {
         log.info({ reason: e.reason, note: e.note }, 'cluster status changed');

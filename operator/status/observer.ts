@@ -70,7 +70,7 @@ export class StatusObserver {
   observe(
     key: string,
     targets: Target[],
-    input: { resourcesReady: boolean; requiredContactPoints: number; previousPhase?: Phase },
+    input: { resourcesReady: boolean; requiredContactPoints: number; previousPhase?: Phase; rbacProblem?: string },
   ): { observation: Observation; requeueAfterMs: number } {
     const now = this.o.clock.now();
     const known = this.entries.get(key) ?? new Map<string, Entry>();
@@ -105,6 +105,7 @@ export class StatusObserver {
     const observation = computeObservation({
       resourcesReady: input.resourcesReady,
       requiredContactPoints: input.requiredContactPoints,
+      ...(input.rbacProblem !== undefined ? { rbacProblem: input.rbacProblem } : {}),
       views: targets.map((t): PodView => {
         const e = next.get(t.contactPoint.pod) as Entry;
         const contactPoint = e.answer ? { ...t.contactPoint, node: e.answer.selfNode } : t.contactPoint;
