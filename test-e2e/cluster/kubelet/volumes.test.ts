@@ -74,7 +74,7 @@ test('the token volume: a pod-bound token, ca.crt and namespace, mounted read-on
       name: 'p',
       uid: 'uid-1',
     });
-    assert.equal(v.mountsFor(pod.spec?.containers[0] ?? { name: 'x' }), [
+    assert.equal(v.mountsFor((pod.spec?.containers ?? [])[0] ?? { name: 'x' }), [
       { source: root, target: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
     ]);
   } finally {
