@@ -68,7 +68,7 @@ test('the token volume: a pod-bound token, ca.crt and namespace, mounted read-on
     assert.is(readFileSync(join(root, 'namespace'), 'utf8'), 'ns1');
     const req = api.calls.find((c) => c.path.endsWith('/token'));
     assert.is(req?.path, '/api/v1/namespaces/ns1/serviceaccounts/reader/token');
-    assert.equal((req?.body as { spec: { boundObjectRef: unknown } }).spec.boundObjectRef, {
+    assert.equal((req?.body as { spec?: { boundObjectRef: unknown } } | undefined)?.spec?.boundObjectRef, {
       apiVersion: 'v1',
       kind: 'Pod',
       name: 'p',
