@@ -190,7 +190,10 @@ export async function main(config: OperatorConfig): Promise<void> {
     await events.flush();
     await elector?.release();
     await informers.stop();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // close() waits for open connections: a scraper's keep-alive connection must not hold the exit.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
     log.info({}, 'shut down');
     exit(0);
   };
