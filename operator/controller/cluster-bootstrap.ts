@@ -187,7 +187,19 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
 
     const deployment = caches.deployments.get(name, namespace);
     const pods = caches.pods.list(namespace).filter((p) => p.metadata?.labels?.[INSTANCE_LABEL] === name);
-    const observed = await observer.observe({ cb, r, deployment, pods, childrenReady: ready.status === 'True', log });
+    const sharedRbac = {
+      role: caches.roles.get(ROLE_NAME, namespace),
+      roleBinding: caches.roleBindings.get(ROLE_BINDING_NAME, namespace),
+    };
+    const observed = await observer.observe({
+      cb,
+      r,
+      deployment,
+      pods,
+      childrenReady: ready.status === 'True',
+      sharedRbac,
+      log,
+    });
     await writeStatus(cb, {
       prev: effective,
       generation,

@@ -2,7 +2,7 @@
 // (phase, contact points, seed, members and their conditions) after it has applied the children; the full observer,
 // which probes the pods' management endpoints, lives in operator/status and is wired in main. The default here
 // looks at pod counts only.
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Resolved } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap, ContactPointStatus, Phase } from '../../core/api/types.ts';
@@ -17,6 +17,11 @@ export interface ObserveInput {
   pods: V1Pod[];
   /** Whether the children are applied as desired (ResourcesReady is True). */
   childrenReady: boolean;
+  /**
+   * The namespace's Role pod-reader and RoleBinding read-pods as the cache holds them (undefined: not there, or not
+   * the operator's: the cache holds only labelled objects).
+   */
+  sharedRbac?: { role: V1Role | undefined; roleBinding: V1RoleBinding | undefined };
   log: Logger;
 }
 
