@@ -128,7 +128,8 @@ function agentSidecar(r: Resolved, image: string): V1Container {
     name: AGENT_CONTAINER,
     image,
     ports: bootstrapPorts(r),
-    env: [...downwardEnv(), ...agentEnv(r)],
+    // The app beside it reads membership from http://localhost:<management port> (also served on the pod IP).
+    env: [...downwardEnv(), ...agentEnv(r), { name: 'AGENT_MANAGEMENT_ALSO_LOCALHOST', value: 'true' }],
     ...probes(r),
     resources: { requests: { cpu: '10m', memory: '48Mi' }, limits: { memory: '128Mi' } },
     securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: true },

@@ -146,6 +146,7 @@ test('agent.image adds the bootstrap-agent sidecar, which serves management and 
   assert.ok(agent?.ports?.some((p) => p.name === 'management'));
   assert.is(agent?.readinessProbe?.httpGet?.path, '/ready');
   assert.is(app?.readinessProbe, undefined);
+  assert.ok(agent?.env?.some((e) => e.name === 'AGENT_MANAGEMENT_ALSO_LOCALHOST' && e.value === 'true'));
   assert.equal(d.spec?.strategy, { type: 'Recreate' });
 });
 
