@@ -252,7 +252,8 @@ export const specSchema: SchemaNode = {
       default: DEFAULTS.paused,
       description:
         'While true the operator stops applying and repairing the children; status is still reported. Use it to ' +
-        'edit children by hand or to hold a rollout.',
+        'edit children by hand or to hold a rollout. The shared Role pod-reader and RoleBinding read-pods serve ' +
+        'every ClusterBootstrap of the namespace: they are left alone only while all of them are paused.',
     },
   },
   'x-kubernetes-validations': [],

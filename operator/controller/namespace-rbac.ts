@@ -1,7 +1,8 @@
 // Reconciles one namespace's shared Role pod-reader and RoleBinding read-pods. Its key is the namespace, so the
 // many ClusterBootstrap events of a burst merge into few runs, and two runs for one namespace never race.
 // Members are the namespace's valid ClusterBootstraps that are not being deleted; each owns both objects (not as
-// controller), and the binding names every member's service account. With no member left, both are deleted.
+// controller), and the binding names every member's service account. With no member left, both are deleted; while
+// every member is paused, both are left alone.
 import type { KubernetesObject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { resolve } from '../../core/api/resolve.ts';
 import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
@@ -43,6 +44,12 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
   const { caches, client, events, conflicts } = deps;
   return async (namespace, { log }) => {
     const members = membersOf(caches.clusterBootstraps.list(namespace));
+    // The two objects serve every resource of the namespace. While all of them are paused, they are left as they
+    // are too (not created, repaired or deleted): a person editing or removing read-pods by hand keeps the change.
+    if (members.length > 0 && members.every((m) => m.r.paused)) {
+      log.debug({ members: members.length }, 'shared RBAC left alone: every ClusterBootstrap of the namespace is paused');
+      return undefined;
+    }
     const desired = renderSharedRbac(namespace, members);
     if (!desired) {
       for (const [cache, name] of [

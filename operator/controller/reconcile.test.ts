@@ -199,6 +199,23 @@ test('an object of the same name the operator does not manage is left alone and 
   assert.equal(result, { requeueAfterMs: 30_000 }, 'the conflict is looked at again later');
 });
 
+test('the shared RBAC is left alone while every resource of the namespace is paused, and kept while one is not', async () => {
+  const h = harness();
+  h.kube.put(cbOf('a'));
+  h.kube.put(cbOf('b'));
+  await h.settle('a', 'b');
+  assert.ok(h.kube.find('RoleBinding', NS, 'read-pods'));
+  h.kube.put({ ...h.cb('a'), spec: { ...h.cb('a').spec, paused: true } });
+  h.kube.remove('RoleBinding', NS, 'read-pods');
+  await h.run(`rbac:${NS}`);
+  assert.ok(h.kube.find('RoleBinding', NS, 'read-pods'), 'b is not paused: the binding is repaired');
+  h.kube.put({ ...h.cb('b'), spec: { ...h.cb('b').spec, paused: true } });
+  h.kube.remove('RoleBinding', NS, 'read-pods');
+  await h.run(`rbac:${NS}`);
+  assert.not.ok(h.kube.find('RoleBinding', NS, 'read-pods'), 'all paused: the hand edit stays');
+  assert.ok(h.kube.find('Role', NS, 'pod-reader'), 'and nothing is deleted either');
+});
+
 test('two resources share Role and RoleBinding; deleting one drops its subject; deleting the last removes both', async () => {
   const h = harness();
   h.kube.put(cbOf('a'));
