@@ -92,7 +92,7 @@ test('once Formed, pods are probed every slowMs, not every fastMs', async () => 
   assert.ok(r.requeueAfterMs >= 1000);
 });
 
-test('a pod whose readiness changed is probed at once', async () => {
+test('a pod whose readiness changed is probed at once, and so are the others (their member lists are outdated)', async () => {
   const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
   const { obs, net } = setup(ips);
   obs.observe('ns/a', targets(ips, false), input);
@@ -102,10 +102,9 @@ test('a pod whose readiness changed is probed at once', async () => {
   (t[1] as Target).contactPoint.ready = true;
   obs.observe('ns/a', t, input);
   await flush();
-  assert.equal(
-    net.calls.slice(before).map((u) => new URL(u).hostname),
-    ['10.0.0.2', '10.0.0.2'],
-  );
+  const asked = net.calls.slice(before).map((u) => new URL(u).hostname);
+  assert.equal(asked.filter((h) => h === '10.0.0.2').length, 2, 'seed-nodes and members of the changed pod');
+  assert.equal([...new Set(asked)].sort(), ips);
 });
 
 test('failures back off exponentially and are reported in the answer view', async () => {
@@ -159,6 +158,68 @@ test('concurrency is bounded across resources', async () => {
     await flush();
   }
   assert.is(peak, 4);
+});
+
+test('a pod that left makes the others be asked again at once, then every fastMs for settleMs, although Formed', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const { obs, net, clock } = setup(ips, { fastMs: 2000, slowMs: 30_000, settleMs: 10_000 });
+  const formed = { ...input, previousPhase: 'Formed' as const };
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  await clock.advance(2100);
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  await clock.advance(5000);
+  const quiet = net.calls.length;
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  assert.is(net.calls.length, quiet, 'settled and Formed: slow interval');
+  // p2 (10.0.0.3) is gone: its member list and oldest were in the others' answers.
+  const left = targets(ips).slice(0, 2);
+  const r = obs.observe('ns/a', left, formed);
+  await flush();
+  assert.equal(
+    net.calls
+      .slice(quiet)
+      .map((u) => new URL(u).hostname)
+      .sort(),
+    ['10.0.0.1', '10.0.0.1', '10.0.0.2', '10.0.0.2'],
+  );
+  assert.is(r.requeueAfterMs, 2000);
+  const asked = net.calls.length;
+  await clock.advance(2100);
+  obs.observe('ns/a', left, formed);
+  await flush();
+  assert.ok(net.calls.length > asked, 'every fastMs while settling');
+  await clock.advance(12_000);
+  obs.observe('ns/a', left, formed);
+  await flush();
+  const settled = net.calls.length;
+  await clock.advance(5000);
+  obs.observe('ns/a', left, formed);
+  await flush();
+  assert.is(net.calls.length, settled, 'slow again once settled');
+});
+
+test('a new pod that is not Ready yet does not make the others be asked again', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2'];
+  const { obs, net, clock } = setup(ips, { fastMs: 2000, slowMs: 30_000 });
+  const formed = { ...input, previousPhase: 'Formed' as const, requiredContactPoints: 2 };
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  await clock.advance(2100);
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  await clock.advance(100);
+  const before = net.calls.length;
+  const grown = [...targets(ips), ...targets(['10.0.0.3'], false).map((t) => ({ ...t, incarnation: 'new' }))];
+  (grown[2] as Target).contactPoint.pod = 'p2';
+  obs.observe('ns/a', grown, formed);
+  await flush();
+  assert.equal(
+    net.calls.slice(before).map((u) => new URL(u).hostname),
+    ['10.0.0.3', '10.0.0.3'],
+  );
 });
 
 test.run();

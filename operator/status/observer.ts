@@ -3,7 +3,9 @@
 // global concurrency limit, and a changed answer asks for another reconcile through onChange(key).
 //
 // Probe cadence (per pod): at once when a pod is new or its readiness or IP changed; every `fastMs` while the cluster
-// can change (not Formed); every `slowMs` once Formed; failures back off exponentially up to `slowMs`. At most
+// can change (not Formed, or less than `settleMs` after a pod came, went or changed readiness); every `slowMs` once
+// Formed and settled; failures back off exponentially up to `slowMs`. A change of the pod set makes every other
+// pod's answer stale too (its member list and oldest member), so those pods are asked again at once. At most
 // `maxProbesPerPass` probes start per observe(), oldest answers first, so a 1000-pod cluster is sampled over time
 // instead of probed in full on every reconcile.
 import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
@@ -23,6 +25,8 @@ export interface ObserverOptions {
   timeoutMs?: number;
   maxBytes?: number;
   maxProbesPerPass?: number;
+  /** After a change of the pod set or of a pod's readiness, how long every pod is probed every fastMs. */
+  settleMs?: number;
 }
 
 /** A contact point with the identity of the pod incarnation it belongs to. */
@@ -46,6 +50,8 @@ interface Entry {
 export class StatusObserver {
   private readonly o: Required<ObserverOptions>;
   private readonly entries = new Map<string, Map<string, Entry>>();
+  /** Per resource: when its pod set or a pod's readiness last changed. */
+  private readonly changedAt = new Map<string, number>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   /** Probes started, for tests and the metrics. */
@@ -59,6 +65,7 @@ export class StatusObserver {
       timeoutMs: 2000,
       maxBytes: 256 * 1024,
       maxProbesPerPass: 16,
+      settleMs: 20_000,
       ...options,
     };
   }
@@ -75,6 +82,7 @@ export class StatusObserver {
     const now = this.o.clock.now();
     const known = this.entries.get(key) ?? new Map<string, Entry>();
     const next = new Map<string, Entry>();
+    let changed = false;
     for (const t of targets) {
       const pod = t.contactPoint.pod;
       const prev = known.get(pod);
@@ -90,7 +98,11 @@ export class StatusObserver {
               lastAt: 0,
               inFlight: false,
             };
+      // A replaced pod, or one already Ready when first seen (not the resource's first pass), changes membership.
+      // A new pod that is not Ready yet does not: its readiness change will.
+      if (prev ? fresh : known.size > 0 && t.contactPoint.ready) changed = true;
       if (entry.ready !== t.contactPoint.ready) {
+        changed = true;
         // Readiness changed: what the node said before (typically "not joined") is outdated. Drop it rather than
         // report it, and ask again at once.
         entry.ready = t.contactPoint.ready;
@@ -99,6 +111,13 @@ export class StatusObserver {
         entry.nextAt = now;
       }
       next.set(pod, entry);
+    }
+    if ([...known.keys()].some((pod) => !next.has(pod))) changed = true;
+    if (changed) {
+      // Members came or went: what the other pods said about membership (count, oldest) is outdated. Ask the pods
+      // that answered again now; failing pods keep their backoff.
+      this.changedAt.set(key, now);
+      for (const e of next.values()) if (e.answer) e.nextAt = Math.min(e.nextAt, now);
     }
     this.entries.set(key, next);
 
@@ -118,7 +137,8 @@ export class StatusObserver {
       .sort(([, a], [, b]) => a.lastAt - b.lastAt)
       .slice(0, this.o.maxProbesPerPass);
     const formed = (input.previousPhase ?? observation.phase) === 'Formed' && observation.phase === 'Formed';
-    const interval = formed ? this.o.slowMs : this.o.fastMs;
+    const settling = now - (this.changedAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.settleMs;
+    const interval = formed && !settling ? this.o.slowMs : this.o.fastMs;
     for (const [pod, e] of due) {
       const t = targets.find((x) => x.contactPoint.pod === pod) as Target;
       void this.probe(key, t, e, interval);
@@ -132,6 +152,7 @@ export class StatusObserver {
   /** Drops what is known about a resource (it was deleted). */
   forget(key: string): void {
     this.entries.delete(key);
+    this.changedAt.delete(key);
   }
 
   private async probe(key: string, t: Target, e: Entry, interval: number): Promise<void> {
