@@ -2,9 +2,7 @@
 // ServiceAccount, Role and RoleBinding, and real RBAC on every pod list. Each test has its own namespace and its own
 // operator process (node operator/main.ts watching only that namespace). Membership is read the way the operator
 // reads it: GET /cluster/members on each pod IP.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
@@ -13,11 +11,10 @@ import { type ClusterMembers, parseClusterMembers } from '../../core/protocol/pe
 import {
   clusterLayout,
   describePods,
-  e2eEnv,
   isReady,
   kubectl,
   listPods,
-  REPO_ROOT,
+  Operator,
   waitFor,
   withNamespace,
 } from '../lib/index.ts';
@@ -30,54 +27,6 @@ const SELECTOR = `app=${NAME}`;
 
 // ---- an operator per test --------------------------------------------------------------------------------------
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-interface Operator {
-  child: ChildProcess;
-  exited: Promise<unknown>;
-}
-
-async function startOperator(ns: string): Promise<Operator> {
-  const port = await freePort();
-  const dir = join(clusterLayout().logs, 'agent-e2e');
-  mkdirSync(dir, { recursive: true });
-  const logFile = join(dir, `${ns}-operator.log`);
-  const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'operator', 'main.ts')], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', fd, fd],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      KUBECONFIG: clusterLayout(e2eEnv.clusterDir).kubeconfig,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      WATCH_NAMESPACES: ns,
-      POD_NAME: `op-${ns}`,
-      POD_NAMESPACE: ns,
-    },
-  });
-  closeSync(fd);
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await waitFor(
-    async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
-      return res.status === 200;
-    },
-    { what: 'the operator ready', timeoutMs: 60_000 },
-  );
-  return { child, exited };
-}
-
 interface OperatorHandle {
   /** SIGTERM and wait for the exit (the operator is "paused": nothing repairs the children). */
   stop(): Promise<void>;
@@ -88,23 +37,20 @@ interface OperatorHandle {
 async function scenario(fn: (ns: string, operator: OperatorHandle) => Promise<void>): Promise<void> {
   await withNamespace(
     async (ns) => {
-      let op: Operator | undefined = await startOperator(ns);
+      let op: Operator | undefined = await Operator.start(ns, `op-${ns}`);
       const handle: OperatorHandle = {
         stop: async () => {
-          op?.child.kill('SIGTERM');
-          await op?.exited;
+          await op?.stop();
           op = undefined;
         },
         start: async () => {
-          op = await startOperator(ns);
+          op = await Operator.start(ns, `op-${ns}`);
         },
       };
       try {
         await fn(ns, handle);
       } catch (err) {
-        const log = join(clusterLayout().logs, 'agent-e2e', `${ns}-operator.log`);
-        const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-40).join('\n') : '';
-        process.stderr.write(`----- operator log (${log})\n${tail}\n`);
+        if (op) process.stderr.write(`----- operator log (${op.logFile})\n${op.tail(40)}\n`);
         throw err;
       } finally {
         await handle.stop();

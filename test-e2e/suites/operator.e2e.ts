@@ -1,10 +1,8 @@
 // The operator (issue 4) on the real local cluster: children applied with the right names, labels and owners;
 // drift repaired; the shared Role and RoleBinding; a foreign pod-reader left alone; the scale subresource; an API
 // server restart; a SIGKILL in a burst of 50; two replicas with leader election. Each test runs its own operator
-// process (node operator/main.ts, WATCH_NAMESPACES=<its namespace>) so that it can kill it, and its own namespace.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+// process (test-e2e/lib/operator.ts: node operator/main.ts, WATCH_NAMESPACES=<its namespace>) so that it can kill
+// it, and its own namespace.
 import { join } from 'node:path';
 import {
   CoordinationV1Api,
@@ -17,114 +15,13 @@ import {
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { killApiserver, startApiserver } from '../cluster/restart-apiserver.ts';
-import { clients, clusterLayout, e2eEnv, kubectl, REPO_ROOT, waitFor, withNamespace } from '../lib/index.ts';
+import { clients, e2eEnv, kubectl, Operator, REPO_ROOT, waitFor, withNamespace } from '../lib/index.ts';
 
 const GROUP = 'bootstrap.pekko-operator.dev';
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
 const IMAGE = 'pekko-bootstrap-agent:dev';
 
-// ---- the operator as a child process -------------------------------------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-class Operator {
-  readonly name: string;
-  readonly port: number;
-  readonly logFile: string;
-  private readonly child: ChildProcess;
-  readonly exited: Promise<number | string>;
-
-  private constructor(name: string, port: number, logFile: string, child: ChildProcess) {
-    this.name = name;
-    this.port = port;
-    this.logFile = logFile;
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
-  }
-
-  /** Starts `node operator/main.ts` for one namespace and waits until /readyz answers 200. */
-  static async start(ns: string, name: string, env: Record<string, string> = {}): Promise<Operator> {
-    const port = await freePort();
-    const dir = join(clusterLayout().logs, 'operator-e2e');
-    mkdirSync(dir, { recursive: true });
-    const logFile = join(dir, `${ns}-${name}.log`);
-    const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'operator', 'main.ts')], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', fd, fd],
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        KUBECONFIG: clusterLayout(e2eEnv.clusterDir).kubeconfig,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(port),
-        WATCH_NAMESPACES: ns,
-        POD_NAME: name,
-        POD_NAMESPACE: ns,
-        LOG_LEVEL: 'debug',
-        ...env,
-      },
-    });
-    closeSync(fd);
-    const op = new Operator(name, port, logFile, child);
-    let exitedEarly: number | string | undefined;
-    void op.exited.then((c) => {
-      exitedEarly = c;
-    });
-    await waitFor(
-      async () => {
-        if (exitedEarly !== undefined) throw new Error(`exited with ${exitedEarly}: ${op.tail(10)}`);
-        return (await op.get('/readyz')).status === 200;
-      },
-      { what: `operator ${name} ready`, timeoutMs: 60_000 },
-    );
-    return op;
-  }
-
-  async get(path: string): Promise<{ status: number; text: string }> {
-    const res = await fetch(`http://127.0.0.1:${this.port}${path}`, { signal: AbortSignal.timeout(3000) });
-    return { status: res.status, text: await res.text() };
-  }
-
-  /** The sum of a metric's samples whose labels contain `labels` (e.g. 'result="success"'). */
-  async metric(name: string, labels = ''): Promise<number> {
-    const { text } = await this.get('/metrics');
-    let sum = 0;
-    for (const line of text.split('\n')) {
-      if (!line.startsWith(name) || line.startsWith('#')) continue;
-      const m = /^(\w+)(\{[^}]*\})?\s+([0-9.eE+-]+)$/.exec(line);
-      if (m && m[1] === name && (m[2] ?? '').includes(labels)) sum += Number(m[3]);
-    }
-    return sum;
-  }
-
-  kill(signal: NodeJS.Signals): void {
-    this.child.kill(signal);
-  }
-
-  /** SIGTERM and the exit code (0 = graceful). */
-  async stop(): Promise<number | string> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    return this.exited;
-  }
-
-  tail(lines: number): string {
-    try {
-      return readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '(no log)';
-    }
-  }
-}
+// ---- the operator as a child process: test-e2e/lib/operator.ts ----------------------------------------------
 
 /** Runs fn in a fresh namespace with the operators it starts; prints their log tails if fn throws. */
 async function scenario(fn: (ns: string, started: Operator[]) => Promise<void>): Promise<void> {
