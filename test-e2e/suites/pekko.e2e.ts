@@ -402,9 +402,19 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
         assert.ok(tFormed >= lastUp - 1000, 'the status cannot report 3 members before the nodes are Up');
 
         // -- the agent's choice over the same pods is the node Pekko formed around
-        const ips = c3.pods.map((p) => p.status?.podIP).join(', ');
+        const ips = c3.pods.map((p) => p.status?.podIP ?? '');
         assert.equal(agentFounder(ns, c3.pods, 3), [c3.oldest], `pods ${ips}`);
-        console.log(`pods ${ips}: Pekko formed around ${c3.oldest}, the agent's decider picks the same`);
+        // Whether this pod set tells Pekko's order (IP bytes as signed Java bytes) from a plain unsigned one: only
+        // when the pods' IPs differ in a byte on both sides of 128. Pod IPs are handed out round-robin, not chosen.
+        const unsignedLowest = [...ips].sort((a, b) => {
+          const x = a.split('.').map(Number);
+          const y = b.split('.').map(Number);
+          return x.map((v, i) => v - (y[i] as number)).find((d) => d !== 0) ?? 0;
+        })[0];
+        console.log(
+          `pods ${ips.join(', ')}: Pekko formed around ${c3.oldest}, the agent's decider picks the same` +
+            ` (signed-byte order ${unsignedLowest && !c3.oldest.includes(`@${unsignedLowest}:`) ? 'decided it' : 'not decisive for these IPs'})`,
+        );
 
         // -- the operator's probe parses a real Pekko node's answers
         const probed = await probeNode(httpGet, c3.pods[0]?.status?.podIP ?? '', MGMT_PORT, {
@@ -423,7 +433,11 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
         const five = await waitStatus(log, complete(5), 'Formed, 5 members', 180_000);
         const c5 = await oneCluster(ns, 5, 60_000);
         const tFive = log.firstAt((s) => s.phase === 'Formed' && s.members === 5, tScale)?.at ?? Date.now();
-        figure(`Pekko, scale 3 to 5: to status Formed (5 members) ${seconds(tFive - tScale)}`);
+        const upsAfterScale = memberUpTimes(ns);
+        const lastNewUp = Math.max(...c5.pods.map((p) => upsAfterScale.get(nodeOf(p)) ?? 0));
+        figure(
+          `Pekko, scale 3 to 5: to status Formed (5 members) ${seconds(tFive - tScale)}; status lag behind the last new node's MemberUp ${seconds(tFive - lastNewUp)}`,
+        );
         assert.is(five.seedNode, c5.oldest);
         assert.is(c5.oldest, c3.oldest, 'the founder is still the oldest');
         for (const [pod, m] of c5.views) assertSameView(five, pod, m);
@@ -580,6 +594,7 @@ test('RoleBinding removed while paused: the nodes log Pekko 403, the status stay
         assert.equal(formedSince, [], 'never Formed again without the grant');
         const last = log.latest();
         assert.ok(rbac(last), brief(last));
+        console.log(`status without the grant: ${brief(last)}`);
         assert.match(last.message ?? '', 'Check RBAC settings');
         const formedCond = last.conditions?.find((c) => c.type === 'ClusterFormed');
         assert.is(formedCond?.status, 'False');
