@@ -158,6 +158,7 @@ export interface ComputeInput {
   /**
    * Set when the pods cannot list pods (operator/status/rbac.ts: the status text to show). A cluster that has not
    * formed is then explained by it: message and the ClusterFormed/Ready reasons point at RBAC, the phase stays.
+   * A Formed or Degraded cluster is reported as it is.
    */
   rbacProblem?: string;
 }
@@ -268,9 +269,9 @@ export function computeObservation(input: ComputeInput): Observation {
       ],
     };
   }
-  // A formed cluster keeps working without the grant; only pods that start from now on cannot discover: say so.
-  const formed = `one cluster of ${members} Up member${members === 1 ? '' : 's'} formed around ${seedNode}`;
-  const message = rbac ? `${formed}; pods started from now on cannot join: ${rbac}` : formed;
+  // A formed cluster says nothing about RBAC: its members no longer need the pod list, and the cache may simply not
+  // hold a binding that is not the operator's (ResourcesReady reports that conflict).
+  const message = `one cluster of ${members} Up member${members === 1 ? '' : 's'} formed around ${seedNode}`;
   return {
     ...base,
     phase: 'Formed',

@@ -6,7 +6,11 @@
 import type { V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 
-/** The namespace's shared RBAC objects from the cache; a field left undefined means the object does not exist. */
+/**
+ * The namespace's shared RBAC objects from the cache. Undefined: not in the cache, which holds only the operator's
+ * (labelled) objects, so a binding of the same name that a person made reads as missing; ResourcesReady reports
+ * that conflict on its own.
+ */
 export interface SharedRbac {
   role: V1Role | undefined;
   roleBinding: V1RoleBinding | undefined;
