@@ -147,6 +147,20 @@ test('the founder alone is not Formed while more members are required', () => {
   assert.match(o.message, '1 of 3 members Up');
 });
 
+test('a formed cluster whose member was removed while its pod stays (not Ready) is still Formed, not Forming', () => {
+  const members = ['10.0.0.1', '10.0.0.2'];
+  const views = [
+    view('a', '10.0.0.1', joined('10.0.0.1', members)),
+    view('b', '10.0.0.2', joined('10.0.0.2', members)),
+    view('c', '10.0.0.3', undefined, false),
+  ];
+  const o = computeObservation({ resourcesReady: true, requiredContactPoints: 3, views, formedBefore: true });
+  assert.is(o.phase, 'Formed');
+  assert.is(o.members, 2);
+  // The same answers before the cluster ever formed: the founder's group is still short of the required count.
+  assert.is(computeObservation({ resourcesReady: true, requiredContactPoints: 3, views }).phase, 'Forming');
+});
+
 test('after a scale-down below the required count, fewer members still make Formed', () => {
   const o = computeObservation({
     resourcesReady: true,

@@ -161,6 +161,12 @@ export interface ComputeInput {
    * A Formed or Degraded cluster is reported as it is.
    */
   rbacProblem?: string;
+  /**
+   * The status said Formed or Degraded last: the cluster formed once. The first-formation rule (as many Up members as
+   * required) then no longer applies: a member removed while its pod stays (hung, crash-looping, not Ready) leaves a
+   * Formed cluster of the ready pods, not a Forming one.
+   */
+  formedBefore?: boolean;
 }
 
 /** The reason of ClusterFormed and Ready while the pods' pod list is forbidden and no cluster has formed. */
@@ -226,8 +232,8 @@ export function computeObservation(input: ComputeInput): Observation {
     .filter((c) => ready.has(c.pod) && answered.get(c.pod) !== undefined)
     .filter((c) => !main.pods.includes(c.pod) && !memberHosts.has(c.host))
     .map((c) => c.pod);
-  // While forming, the founder is Up alone for a moment: Formed needs as many members as contact points are required
-  // (or as pods exist, after a scale-down below that number).
+  // While forming, the founder is Up alone for a moment: the first Formed needs as many members as contact points are
+  // required (or as pods exist, after a scale-down below that number).
   const enough = Math.min(input.requiredContactPoints, contactPoints.length);
   let problem: string | undefined;
   let reason = 'Formed';
@@ -250,7 +256,7 @@ export function computeObservation(input: ComputeInput): Observation {
       conditions: [cpCondition, cond('ClusterFormed', false, reason, problem), cond('Ready', false, reason, problem)],
     };
   }
-  if (outside.length > 0 || members < enough) {
+  if (outside.length > 0 || (!input.formedBefore && members < enough)) {
     const forming =
       outside.length > 0
         ? `cluster formed around ${seedNode}; ready pods ${outside.join(', ')} report no membership`

@@ -57,6 +57,18 @@ test('first observe knows nothing, probes every pod, and asks for a reconcile wh
   assert.is(second.observation.seedNode, addr('10.0.0.1'));
 });
 
+test('the previous phase decides whether the first-formation rule applies (Formed stays Formed after a member left)', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2'];
+  const { obs } = setup(ips);
+  const t = [...targets(ips), ...targets(['10.0.0.3'], false).map((x) => ({ ...x, incarnation: 'c' }))];
+  (t[2] as Target).contactPoint.pod = 'p2';
+  obs.observe('ns/a', t, input);
+  await flush();
+  assert.is(obs.observe('ns/a', t, input).observation.phase, 'Forming');
+  assert.is(obs.observe('ns/a', t, { ...input, previousPhase: 'Formed' }).observation.phase, 'Formed');
+  assert.is(obs.observe('ns/a', t, { ...input, previousPhase: 'Degraded' }).observation.phase, 'Formed');
+});
+
 test('no probe is repeated before its interval: an idle resync asks nobody', async () => {
   const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
   const { obs, net, clock } = setup(ips, { fastMs: 2000, slowMs: 30_000 });

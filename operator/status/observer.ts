@@ -125,6 +125,7 @@ export class StatusObserver {
       resourcesReady: input.resourcesReady,
       requiredContactPoints: input.requiredContactPoints,
       ...(input.rbacProblem !== undefined ? { rbacProblem: input.rbacProblem } : {}),
+      formedBefore: input.previousPhase === 'Formed' || input.previousPhase === 'Degraded',
       views: targets.map((t): PodView => {
         const e = next.get(t.contactPoint.pod) as Entry;
         const contactPoint = e.answer ? { ...t.contactPoint, node: e.answer.selfNode } : t.contactPoint;
