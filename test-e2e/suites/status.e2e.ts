@@ -136,6 +136,12 @@ async function podsOf(ns: string, name: string, n: number, extra = ''): Promise<
   );
 }
 
+/** The process (group) of a pod's app container, from the kubelet stand-in's pid file (docs/local-cluster.md). */
+function pidOf(pod: V1Pod): number {
+  const file = join(clusterLayout().pods, pod.metadata?.uid ?? '', 'pids', 'app.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid;
+}
+
 /**
  * Polls the resource every 100 ms from now until `changed` holds; returns the milliseconds from `t0` to the first
  * poll that saw it (resolution: one poll plus one GET).
@@ -222,6 +228,13 @@ test('3 agent pods: Formed with the lowest contact point as seed, rows, conditio
 
       await noIdleWrite(ns, name, op, pods);
       assert.is((await eventsOf(ns, name)).filter((e) => e.reason === 'Formed').length, 1, 'still one Formed Event');
+
+      // A deleted resource takes its gauges with it.
+      await kubectl(['delete', 'cb', name, '--wait=false'], { namespace: ns });
+      await waitFor(async () => !(await op.get('/metrics')).text.includes(labels), {
+        what: `no gauges labelled ${labels} after the delete`,
+        timeoutMs: 30_000,
+      });
     },
     { prefix: 'status', ...DUMP },
   ));
@@ -259,11 +272,9 @@ test('a killed pod shows in the status within 10 s (SIGKILL of its process, and 
       // SIGKILL the process of a pod that is not the seed: the pod stays, its container exits, it turns not Ready.
       const victim = pods.find((p) => nodeOf(name, ipOf(p)) !== seed) as V1Pod;
       const vname = victim.metadata?.name ?? '';
-      const ref = JSON.parse(
-        readFileSync(join(clusterLayout().pods, victim.metadata?.uid ?? '', 'pids', 'app.json'), 'utf8'),
-      ) as { pid: number };
+      const pid = pidOf(victim);
       const t0 = Date.now();
-      process.kill(-ref.pid, 'SIGKILL');
+      process.kill(-pid, 'SIGKILL');
       const killLatency = await latencyUntil(
         ns,
         name,
@@ -297,6 +308,72 @@ test('a killed pod shows in the status within 10 s (SIGKILL of its process, and 
       console.log(`  back to Formed, 3 members, seed ${back.status?.seedNode}, ${Date.now() - t1} ms after the delete`);
     },
     { prefix: 'status-kill', ...DUMP },
+  ));
+
+test('a hung member (SIGSTOP): Degraded naming it while unreachable, Formed with 2 once removed, 3 after SIGCONT', () =>
+  withOperator(
+    async (ns) => {
+      const name = 'hang';
+      await applyCb(ns, name, { replicas: 3 });
+      const first = await formed(ns, name, 3);
+      const pods = await podsOf(ns, name, 3);
+      const victim = pods.find((p) => nodeOf(name, ipOf(p)) !== first.status?.seedNode) as V1Pod;
+      const node = nodeOf(name, ipOf(victim));
+      const pid = pidOf(victim);
+      // Record every phase and message the status passes through while the member hangs.
+      const seen: string[] = [];
+      let watching = true;
+      const watcher = (async () => {
+        while (watching) {
+          const cb = await getCb(ns, name).catch(() => undefined);
+          const line = `${cb?.status?.phase}: ${cb?.status?.message}`;
+          if (cb && seen.at(-1) !== line) seen.push(line);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      const t0 = Date.now();
+      process.kill(-pid, 'SIGSTOP');
+      try {
+        // The agents call it unreachable after 3 s and remove it after 10 s; its pod turns not Ready after ~6 s.
+        const two = await waitFor(
+          async () => {
+            const cb = await getCb(ns, name);
+            const s = cb.status;
+            const ok = s?.phase === 'Formed' && s.members === 2 && s.readyContactPoints === 2;
+            if (!ok) throw new Error(describeCb(cb));
+            return cb;
+          },
+          { what: 'Formed with 2 members while one hangs', timeoutMs: 90_000 },
+        );
+        console.log(`  SIGSTOP of ${node}: Formed with 2 members after ${Date.now() - t0} ms; ${two.status?.message}`);
+      } finally {
+        process.kill(-pid, 'SIGCONT');
+      }
+      const back = await formed(ns, name, 3);
+      watching = false;
+      await watcher;
+      console.log(`  SIGCONT: Formed with 3 again after ${Date.now() - t0} ms from the SIGSTOP`);
+      console.log(`  phases seen: ${seen.join(' | ')}`);
+      assert.is(back.status?.seedNode, first.status?.seedNode, 'the seed stays');
+      assert.ok(
+        seen.some((l) => l.startsWith('Degraded: members unreachable') && l.includes(node)),
+        `Degraded naming ${node} while unreachable: ${seen.join(' | ')}`,
+      );
+      assert.ok(
+        !seen.some((l) => l.startsWith('Forming')),
+        `a formed cluster never went back to Forming: ${seen.join(' | ')}`,
+      );
+      const events = await eventsOf(ns, name);
+      const reasons = events.map((e) => e.reason);
+      assert.ok(
+        events.some((e) => e.reason === 'MembersUnreachable' && e.type === 'Warning' && e.note.includes(node)),
+        JSON.stringify(events),
+      );
+      assert.ok(reasons.includes('MemberLost'), JSON.stringify(events));
+      assert.ok(reasons.includes('Recovered'), JSON.stringify(events));
+      assert.is(reasons.filter((r) => r === 'Formed').length, 1, `one Formed Event: ${JSON.stringify(events)}`);
+    },
+    { prefix: 'status-hang', ...DUMP },
   ));
 
 test('a forced split: two groups that formed apart give Degraded naming both seeds, then Recovered', () =>
