@@ -192,7 +192,9 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       roleBinding: caches.roleBindings.get(ROLE_BINDING_NAME, namespace),
     };
     const observed = await observer.observe({
-      cb,
+      // The status as last written (the cache may not have caught up with our own write yet): previous phase and
+      // Events are computed against it.
+      cb: effective === cb.status ? cb : { ...cb, ...(effective ? { status: effective } : {}) },
       r,
       deployment,
       pods,

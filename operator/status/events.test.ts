@@ -58,4 +58,13 @@ test('fewer members: MemberLost; Degraded back to Formed: Recovered', () => {
   );
 });
 
+test('a scale-down to the new replica count is no MemberLost; fewer members than desired is', () => {
+  const before = { phase: 'Formed' as const, members: 5 };
+  assert.equal(statusEvents(before, obs({ phase: 'Formed', members: 3, seedNode: seed }), 3), []);
+  assert.equal(
+    statusEvents(before, obs({ phase: 'Formed', members: 2, seedNode: seed }), 3).map((x) => x.reason),
+    ['MemberLost'],
+  );
+});
+
 test.run();

@@ -9,7 +9,12 @@ export interface StatusEvent {
   note: string;
 }
 
-export function statusEvents(before: ClusterBootstrapStatus | undefined, after: Observation): StatusEvent[] {
+/** `desiredReplicas`: spec.replicas; members going down with it (a scale-down) is no loss. */
+export function statusEvents(
+  before: ClusterBootstrapStatus | undefined,
+  after: Observation,
+  desiredReplicas = Number.POSITIVE_INFINITY,
+): StatusEvent[] {
   const events: StatusEvent[] = [];
   const was = before?.phase;
   const split = after.clusters.length > 1;
@@ -27,7 +32,8 @@ export function statusEvents(before: ClusterBootstrapStatus | undefined, after: 
   if (after.phase === 'Degraded' && (was !== 'Degraded' || before?.message !== after.message)) {
     events.push({ type: 'Warning', reason: split ? 'SplitDetected' : 'MembersUnreachable', note: after.message });
   }
-  if (before?.members !== undefined && after.members !== undefined && after.members < before.members && !split) {
+  const lost = before?.members !== undefined && after.members !== undefined && after.members < before.members;
+  if (lost && !split && after.members !== undefined && after.members < desiredReplicas) {
     events.push({
       type: 'Warning',
       reason: 'MemberLost',

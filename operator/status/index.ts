@@ -69,7 +69,7 @@ export function probingObserver(o: ProbingObserverOptions): ProbingObserver {
         ...(cb.status?.phase ? { previousPhase: cb.status.phase } : {}),
         ...(denied ? { rbacProblem: rbacMessage(denied, r.serviceAccountName) } : {}),
       });
-      for (const e of statusEvents(cb.status, obs)) {
+      for (const e of statusEvents(cb.status, obs, r.replicas)) {
         log.info({ reason: e.reason, note: e.note }, 'cluster status changed');
         o.recordEvent({ regarding: cb, type: e.type, reason: e.reason, action: 'Observe', note: e.note });
       }
