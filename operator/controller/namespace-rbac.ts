@@ -47,7 +47,10 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     // The two objects serve every resource of the namespace. While all of them are paused, they are left as they
     // are too (not created, repaired or deleted): a person editing or removing read-pods by hand keeps the change.
     if (members.length > 0 && members.every((m) => m.r.paused)) {
-      log.debug({ members: members.length }, 'shared RBAC left alone: every ClusterBootstrap of the namespace is paused');
+      log.debug(
+        { members: members.length },
+        'shared RBAC left alone: every ClusterBootstrap of the namespace is paused',
+      );
       return undefined;
     }
     const desired = renderSharedRbac(namespace, members);
