@@ -11,6 +11,7 @@ import { type ClusterMembers, parseClusterMembers } from '../../core/protocol/pe
 import {
   clusterLayout,
   describePods,
+  ensureCrd,
   isReady,
   kubectl,
   listPods,
@@ -24,6 +25,9 @@ const IMAGE = 'pekko-bootstrap-agent:dev';
 const NEXT_IMAGE = 'pekko-bootstrap-agent:dev2'; // the same program under another tag, in the default image map
 const NAME = 'agents';
 const SELECTOR = `app=${NAME}`;
+
+// Suites run in any order on a fresh cluster: the CRD first.
+test.before(ensureCrd);
 
 // ---- an operator per test --------------------------------------------------------------------------------------
 
