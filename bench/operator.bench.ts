@@ -7,8 +7,7 @@
 // Prints both, their ratio, and writes bench/results/operator.md.
 //
 //   node bench/operator.bench.ts [--n 100] [--concurrency 10] [--log-level warn]     (needs `make cluster-up`)
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,7 +22,7 @@ import { API_VERSION, type ClusterBootstrap, FIELD_MANAGER, KIND } from '../core
 import { validate } from '../core/api/validate.ts';
 import { parseConfig } from '../operator/config.ts';
 import { renderChildren, renderSharedRbac } from '../operator/render/index.ts';
-import { clients, clusterLayout, kubectl, REPO_ROOT, waitFor } from '../test-e2e/lib/index.ts';
+import { clients, ensureCrd, Operator, REPO_ROOT } from '../test-e2e/lib/index.ts';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -208,57 +207,19 @@ function summary(r: RunResult) {
   return { p50: percentile(s, 50), p99: percentile(s, 99), max: s.at(-1) as number, wallMs: r.wallMs };
 }
 
-async function startOperator(ns: string): Promise<ChildProcess> {
-  const logDir = join(clusterLayout().logs, 'bench');
-  mkdirSync(logDir, { recursive: true });
-  const fd = openSync(join(logDir, `operator-${ns}.log`), 'a');
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'operator', 'main.ts')], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', fd, fd],
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      KUBECONFIG: clusterLayout().kubeconfig,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(port),
-      WATCH_NAMESPACES: ns,
-      LOG_LEVEL: LOG_LEVEL,
-    },
-  });
-  closeSync(fd);
-  await waitFor(
-    async () => (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) })).status === 200,
-    { what: 'the operator ready', timeoutMs: 60_000 },
-  );
-  return child;
-}
-
 async function main(): Promise<void> {
-  await kubectl([
-    'apply',
-    '--server-side',
-    '--force-conflicts',
-    '-f',
-    join(REPO_ROOT, 'crds', 'clusterbootstrap.yaml'),
-  ]);
-  await kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/clusterbootstraps.bootstrap.pekko-operator.dev',
-  ]);
+  await ensureCrd();
   const names = Array.from({ length: N }, (_, i) => `bench-${String(i).padStart(4, '0')}`);
   const suffix = Date.now().toString(36);
   const results: Record<string, ReturnType<typeof summary>> = {};
   for (const mode of ['floor', 'operator'] as const) {
     const ns = `bench-${mode}-${suffix}`;
     await clients().core.createNamespace({ body: { metadata: { name: ns } } });
-    const op = mode === 'operator' ? await startOperator(ns) : undefined;
+    const op = mode === 'operator' ? await Operator.start(ns, 'bench', { LOG_LEVEL }) : undefined;
     try {
       results[mode] = summary(await run(mode, ns, names));
     } finally {
-      op?.kill('SIGTERM');
+      await op?.stop();
       await clients()
         .core.deleteNamespace({ name: ns })
         .catch(() => undefined);
