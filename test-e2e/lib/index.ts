@@ -9,6 +9,7 @@ export {
   NoClusterError,
   podLogPath,
 } from './cluster.ts';
+export { applyClusterBootstrap, clusterMembersAt } from './cluster-bootstrap.ts';
 export { CRD_NAME, ensureCrd } from './crd.ts';
 export { type DumpOptions, describeNamespace, dumpNamespace } from './dump.ts';
 export { e2eEnv, REPO_ROOT } from './env.ts';

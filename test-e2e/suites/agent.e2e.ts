@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type ClusterMembers, parseClusterMembers } from '../../core/protocol/pekko.ts';
+import type { ClusterMembers } from '../../core/protocol/pekko.ts';
 import {
+  applyClusterBootstrap,
   clusterLayout,
+  clusterMembersAt,
   describePods,
   ensureCrd,
   isReady,
@@ -20,7 +22,6 @@ import {
   withNamespace,
 } from '../lib/index.ts';
 
-const GROUP = 'bootstrap.pekko-operator.dev';
 const IMAGE = 'pekko-bootstrap-agent:dev';
 const NEXT_IMAGE = 'pekko-bootstrap-agent:dev2'; // the same program under another tag, in the default image map
 const NAME = 'agents';
@@ -67,13 +68,7 @@ async function scenario(fn: (ns: string, operator: OperatorHandle) => Promise<vo
 // ---- the resource and the pods ---------------------------------------------------------------------------------
 
 async function applyCb(ns: string, spec: Record<string, unknown>): Promise<void> {
-  const cb = {
-    apiVersion: `${GROUP}/v1alpha1`,
-    kind: 'ClusterBootstrap',
-    metadata: { name: NAME },
-    spec: { image: IMAGE, workload: 'agent', ...spec },
-  };
-  await kubectl(['apply', '-f', '-'], { namespace: ns, input: JSON.stringify(cb) });
+  await applyClusterBootstrap(ns, NAME, { image: IMAGE, workload: 'agent', ...spec });
 }
 
 async function patchCb(ns: string, spec: Record<string, unknown>): Promise<void> {
@@ -85,13 +80,8 @@ async function patchCb(ns: string, spec: Record<string, unknown>): Promise<void>
 const nodeOf = (p: V1Pod) => `pekko://${NAME}@${p.status?.podIP}:17355`;
 
 async function members(ip: string): Promise<ClusterMembers | undefined> {
-  try {
-    const res = await fetch(`http://${ip}:7626/cluster/members`, { signal: AbortSignal.timeout(2000) });
-    const parsed = parseClusterMembers(await res.text());
-    return parsed.ok ? parsed.value : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = await clusterMembersAt(ip);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 /**

@@ -13,18 +13,15 @@ import * as assert from 'uvu/assert';
 import { decide } from '../../agent/bootstrap/decider.ts';
 import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
 import { contactPointsFromPods } from '../../core/discovery/index.ts';
-import {
-  type ClusterMembers,
-  compareContactPoints,
-  nodeAddress,
-  parseClusterMembers,
-} from '../../core/protocol/index.ts';
+import { type ClusterMembers, compareContactPoints, nodeAddress } from '../../core/protocol/index.ts';
 import type { NodeAnswer } from '../../operator/status/compute.ts';
 import { httpGet } from '../../operator/status/http.ts';
 import { probeNode } from '../../operator/status/probe.ts';
 import {
+  applyClusterBootstrap,
   clients,
   clusterLayout,
+  clusterMembersAt,
   describePods,
   e2eEnv,
   ensureCrd,
@@ -81,11 +78,6 @@ test.after(() => {
 });
 
 // ---- the resource and its status -------------------------------------------------------------------------------
-
-async function applyCb(ns: string, name: string, spec: Record<string, unknown>): Promise<void> {
-  const cb = { apiVersion: `${GROUP}/v1alpha1`, kind: 'ClusterBootstrap', metadata: { name }, spec };
-  await kubectl(['apply', '-f', '-'], { namespace: ns, input: JSON.stringify(cb) });
-}
 
 const pekkoSpec = (extra: Record<string, unknown> = {}) => ({
   image: IMAGE,
@@ -168,13 +160,8 @@ function waitStatus(
 const nodeOf = (p: V1Pod, system = SYSTEM) => nodeAddress(system, p.status?.podIP ?? '', REMOTING_PORT);
 
 async function membersAt(ip: string): Promise<ClusterMembers | undefined> {
-  try {
-    const res = await fetch(`http://${ip}:${MGMT_PORT}/cluster/members`, { signal: AbortSignal.timeout(2000) });
-    const parsed = parseClusterMembers(await res.text());
-    return parsed.ok ? parsed.value : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = await clusterMembersAt(ip, MGMT_PORT);
+  return parsed.ok ? parsed.value : undefined;
 }
 
 interface OneCluster {
@@ -360,7 +347,7 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
       try {
         // -- formation
         const t0 = Date.now();
-        await applyCb(ns, NAME, pekkoSpec());
+        await applyClusterBootstrap(ns, NAME, pekkoSpec());
         const formed = await waitStatus(
           log,
           (s) => s.phase === 'Formed' && s.members === 3,
@@ -492,7 +479,11 @@ test('the agent with the same replicas: formation time, and its answers parse wi
       const log = await new StatusLog(ns, 'agents').start();
       try {
         const t0 = Date.now();
-        await applyCb(ns, 'agents', { image: 'pekko-bootstrap-agent:dev', workload: 'agent', replicas: 3 });
+        await applyClusterBootstrap(ns, 'agents', {
+          image: 'pekko-bootstrap-agent:dev',
+          workload: 'agent',
+          replicas: 3,
+        });
         const formed = await waitStatus(
           log,
           (s) => s.phase === 'Formed' && s.members === 3,
@@ -540,7 +531,7 @@ test('RoleBinding removed while paused: the nodes log Pekko 403, the status stay
     async (ns) => {
       const log = await new StatusLog(ns, NAME).start();
       try {
-        await applyCb(ns, NAME, pekkoSpec());
+        await applyClusterBootstrap(ns, NAME, pekkoSpec());
         const c3 = await waitStatus(log, complete(3), 'Formed, 3 members', 180_000);
         const old = new Set((c3.contactPoints ?? []).map((c) => c.pod));
 

@@ -9,10 +9,12 @@ import { CustomObjectsApi, EventsV1Api, type V1Deployment, type V1Pod } from '@k
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
-import { compareContactPoints, parseClusterMembers } from '../../core/protocol/index.ts';
+import { compareContactPoints } from '../../core/protocol/index.ts';
 import {
+  applyClusterBootstrap,
   clients,
   clusterLayout,
+  clusterMembersAt,
   describePods,
   ensureCrd,
   isReady,
@@ -37,13 +39,7 @@ const DUMP = { dump: { objects: ['clusterbootstraps', 'deployments'] } };
 const custom = () => clients().kc.makeApiClient(CustomObjectsApi);
 
 async function applyCb(ns: string, name: string, spec: Record<string, unknown>): Promise<void> {
-  const cb = {
-    apiVersion: `${GROUP}/v1alpha1`,
-    kind: 'ClusterBootstrap',
-    metadata: { name },
-    spec: { image: IMAGE, workload: 'agent', ...spec },
-  };
-  await kubectl(['apply', '-f', '-'], { namespace: ns, input: JSON.stringify(cb) });
+  await applyClusterBootstrap(ns, name, { image: IMAGE, workload: 'agent', ...spec });
 }
 
 async function getCb(ns: string, name: string): Promise<ClusterBootstrap> {
@@ -118,8 +114,7 @@ function lowestPod(pods: V1Pod[]): V1Pod {
 }
 
 async function oldestReportedBy(ip: string): Promise<string | undefined> {
-  const res = await fetch(`http://${ip}:${MGMT_PORT}/cluster/members`, { signal: AbortSignal.timeout(3000) });
-  const parsed = parseClusterMembers(await res.text());
+  const parsed = await clusterMembersAt(ip, MGMT_PORT, 3000);
   if (!parsed.ok) throw new Error(`${ip}: /cluster/members: ${parsed.error}`);
   return parsed.value.oldest;
 }
