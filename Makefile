@@ -9,7 +9,7 @@ export PBO_CACHE ?= $(HOME)/.cache/pekko-bootstrap-operator
 export KUBECONFIG_LOCAL := $(CURDIR)/.cluster/kubeconfig
 
 RUN := node hack/run-tests.ts
-UNIT_TESTS := 'core/**/*.test.ts' 'operator/**/*.test.ts' 'agent/**/*.test.ts' 'hack/**/*.test.ts' 'test-e2e/cluster/**/*.test.ts' 'bench/**/*.test.ts'
+UNIT_TESTS := 'core/**/*.test.ts' 'operator/**/*.test.ts' 'agent/**/*.test.ts' 'hack/**/*.test.ts' 'local-cluster/**/*.test.ts' 'bench/**/*.test.ts'
 E2E_TESTS ?= 'test-e2e/suites/*.e2e.ts'
 
 .PHONY: help
@@ -62,7 +62,7 @@ test-unit: deps ## unit tests (seconds): pure logic, fake clocks, no cluster
 
 .PHONY: test-chart
 test-chart: deps helm ## helm lint and rendering tests
-	@$(RUN) run chart 'test-e2e/chart/*.test.ts'
+	@$(RUN) run chart 'charts/tests/*.test.ts'
 
 .PHONY: test-e2e
 test-e2e: deps cluster-up ## e2e suites on the shared local cluster, a namespace per test
@@ -72,32 +72,32 @@ test-e2e: deps cluster-up ## e2e suites on the shared local cluster, a namespace
 # ---- local cluster -----------------------------------------------------------------------------------------------
 .PHONY: binaries
 binaries: ## build (once, cached under ~/.cache) etcd, kube-apiserver, controller-manager, scheduler, kubectl
-	@test-e2e/cluster/build-binaries.sh >/dev/null
+	@local-cluster/build-binaries.sh >/dev/null
 
 .PHONY: cluster-up
 cluster-up: deps binaries ## start the local control plane and kubelet stand-in (idempotent); kubeconfig in .cluster/
-	@node test-e2e/cluster/cli.ts up
+	@node local-cluster/cli.ts up
 
 .PHONY: cluster-down
 cluster-down: ## stop every process cluster-up started and remove its state
-	@node test-e2e/cluster/cli.ts down
+	@node local-cluster/cli.ts down
 
 .PHONY: cluster-status
 cluster-status: ## the local cluster's processes (pid, running or not) and its API server address
-	@node test-e2e/cluster/cli.ts status
+	@node local-cluster/cli.ts status
 
 .PHONY: operator-up
 operator-up: deps cluster-up ## run the operator from source against .cluster/kubeconfig (logs in .cluster/logs)
-	@node test-e2e/cluster/cli.ts operator-up
+	@node local-cluster/cli.ts operator-up
 
 .PHONY: operator-down
 operator-down: ## stop the operator started by operator-up
-	@node test-e2e/cluster/cli.ts operator-down
+	@node local-cluster/cli.ts operator-down
 
 # ---- install like users do ---------------------------------------------------------------------------------------
 .PHONY: helm
 helm: ## the Helm binary, cached under ~/.cache
-	@test-e2e/cluster/ensure-helm.sh >/dev/null
+	@local-cluster/ensure-helm.sh >/dev/null
 
 .PHONY: helm-install
 helm-install: deps cluster-up helm ## install the chart into the local cluster (image pekko-bootstrap-operator:dev)

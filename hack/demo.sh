@@ -23,7 +23,7 @@ step "2/4 the operator's Helm chart (the first run builds Helm: about 2 min)"
 # cluster. `make helm-install` installs the usual cluster-wide operator.
 RELEASE=pekko-bootstrap-operator NAMESPACE=$NS HELM_ARGS="--set watchNamespaces={$NS} ${HELM_ARGS:-}" make_ helm-install
 
-KUBECTL="${KUBECTL:-$(test-e2e/cluster/build-binaries.sh 2>/dev/null | tail -n 1)/kubectl}"
+KUBECTL="${KUBECTL:-$(local-cluster/build-binaries.sh 2>/dev/null | tail -n 1)/kubectl}"
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG" "$@"; }
 
 step "3/4 a 3-node Pekko cluster: kubectl apply -f docs/examples/demo.yaml"

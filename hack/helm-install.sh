@@ -4,13 +4,13 @@
 # ServiceAccount (the kubelet gives it the token files and KUBERNETES_SERVICE_HOST, so KubeConfig.loadFromDefault()
 # goes in-cluster), so the chart's RBAC is what it really gets.
 # Idempotent: `helm upgrade --install`. Extra Helm flags: HELM_ARGS="--set logLevel=debug" make helm-install.
-# CLUSTER_DIR picks another local cluster than .cluster, as for test-e2e/cluster/cli.ts.
+# CLUSTER_DIR picks another local cluster than .cluster, as for local-cluster/cli.ts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RELEASE="${RELEASE:-pekko-bootstrap-operator}"
 NAMESPACE="${NAMESPACE:-pekko-bootstrap-system}"
-# The cluster folder as test-e2e/cluster/cli.ts finds it (CLUSTER_DIR, default .cluster).
+# The cluster folder as local-cluster/cli.ts finds it (CLUSTER_DIR, default .cluster).
 CLUSTER_DIR="${CLUSTER_DIR:-$PWD/.cluster}"
 KUBECONFIG="$CLUSTER_DIR/kubeconfig"
 TIMEOUT="${HELM_INSTALL_TIMEOUT:-180s}"
@@ -20,9 +20,9 @@ SELECTOR="app.kubernetes.io/name=pekko-bootstrap-operator,app.kubernetes.io/inst
 say() { printf '[helm-install] %s\n' "$*" >&2; }
 
 [ -f "$KUBECONFIG" ] || { say "no local cluster: $KUBECONFIG is missing (run: make cluster-up)"; exit 1; }
-helm=$(test-e2e/cluster/ensure-helm.sh | tail -n 1)
+helm=$(local-cluster/ensure-helm.sh | tail -n 1)
 # The local cluster's kubectl (built with the control plane, same minor as the API server); KUBECTL overrides it.
-KUBECTL="${KUBECTL:-$(test-e2e/cluster/build-binaries.sh 2>/dev/null | tail -n 1)/kubectl}"
+KUBECTL="${KUBECTL:-$(local-cluster/build-binaries.sh 2>/dev/null | tail -n 1)/kubectl}"
 [ -x "$KUBECTL" ] || { say "kubectl not found at $KUBECTL (run: make binaries)"; exit 1; }
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG" "$@"; }
 
@@ -32,7 +32,7 @@ k apply --server-side --force-conflicts -f "$CHART/crds/clusterbootstrap.yaml" >
 k wait --for=condition=Established --timeout=60s crd/clusterbootstraps.bootstrap.pekko-operator.dev >/dev/null
 
 # One operator at a time: the one from `make operator-up` (a local process) would fight the chart's pod.
-node test-e2e/cluster/cli.ts operator-down >&2 || true
+node local-cluster/cli.ts operator-down >&2 || true
 
 say "helm upgrade --install $RELEASE into namespace $NAMESPACE (image pekko-bootstrap-operator:dev)"
 # Helm's own output (NOTES included) only when it fails: `make demo` keeps its progress lines readable.

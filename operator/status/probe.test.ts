@@ -1,5 +1,5 @@
 // The probe against a real HTTP server on 127.0.0.1 serving recorded answers: real Pekko JSON (captured from Pekko
-// Management 1.1.1 nodes, test-e2e/pekko-sample/testdata) and the malformed answers a pod may give.
+// Management 1.1.1 nodes, core/protocol/testdata/pekko-1.1) and the malformed answers a pod may give.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { httpGet } from './http.ts';
 import { probeNode } from './probe.ts';
 
-const PEKKO = new URL('../../test-e2e/pekko-sample/testdata/', import.meta.url);
+const PEKKO = new URL('../../core/protocol/testdata/pekko-1.1/', import.meta.url);
 const pekko = (f: string) => readFileSync(new URL(f, PEKKO), 'utf8');
 
 type Route = (res: import('node:http').ServerResponse) => void;

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { type Layout, layout } from '../cluster/layout.ts';
-import { type ClusterState, readState } from '../cluster/state.ts';
+import { type Layout, layout } from '../../local-cluster/layout.ts';
+import { type ClusterState, readState } from '../../local-cluster/state.ts';
 import { e2eEnv } from './env.ts';
 
 export class NoClusterError extends Error {

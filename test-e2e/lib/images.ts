@@ -2,10 +2,10 @@
 // pod starts. Use a unique name per suite; entries are merged over the default map (later files by name win).
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImageMap } from '../cluster/images.ts';
+import type { ImageMap } from '../../local-cluster/images.ts';
 import { clusterLayout } from './cluster.ts';
 
-export type { ImageEntry, ImageMap } from '../cluster/images.ts';
+export type { ImageEntry, ImageMap } from '../../local-cluster/images.ts';
 
 /** Writes images.d/<name>.json. ${REPO} and ${NODE} in commands are replaced by the kubelet. */
 export function registerImages(name: string, map: ImageMap): string {

@@ -1,10 +1,12 @@
-// The operator as a child process for e2e suites: `node operator/main.ts` watching one namespace, with its own
-// HTTP port and a log file under the cluster's logs, so that a test can read its metrics, SIGKILL it, or run two.
+// The operator as a child process for e2e suites and benchmarks, watching one namespace, with its own HTTP port and a
+// log file under the cluster's logs, so that a test can read its metrics, SIGKILL it, or run two. Its command line
+// is local-cluster/operator-process.ts's, the same as `make operator-up`.
 // withOperator() runs a test body in a fresh namespace with an operator and prints the operator's log on failure.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { operatorProcess } from '../../local-cluster/operator-process.ts';
 import { clusterLayout } from './cluster.ts';
 import { e2eEnv, REPO_ROOT } from './env.ts';
 import { type NamespaceOptions, withNamespace } from './namespace.ts';
@@ -43,22 +45,18 @@ export class Operator {
     mkdirSync(dir, { recursive: true });
     const logFile = join(dir, `${ns}-${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'operator', 'main.ts')], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', fd, fd],
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        KUBECONFIG: clusterLayout(e2eEnv.clusterDir).kubeconfig,
-        HTTP_HOST: '127.0.0.1',
-        HTTP_PORT: String(port),
-        WATCH_NAMESPACES: ns,
-        POD_NAME: name,
-        POD_NAMESPACE: ns,
-        LOG_LEVEL: 'debug',
-        ...env,
-      },
+    const spec = operatorProcess({
+      repoRoot: REPO_ROOT,
+      nodeBinary: process.execPath,
+      kubeconfig: clusterLayout(e2eEnv.clusterDir).kubeconfig,
+      httpPort: port,
+      namespaces: [ns],
+      podName: name,
+      podNamespace: ns,
+      logLevel: 'debug',
+      env,
     });
+    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ['ignore', fd, fd], env: spec.env });
     closeSync(fd);
     const op = new Operator(name, port, logFile, child);
     let exitedEarly: number | string | undefined;

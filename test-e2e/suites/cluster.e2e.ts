@@ -11,10 +11,10 @@ import { promisify } from 'node:util';
 import type { V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { strayProcesses } from '../cluster/down.ts';
-import { listPodProcs } from '../cluster/pod-pids.ts';
-import { isAlive, type ProcRef } from '../cluster/procs.ts';
-import { readState } from '../cluster/state.ts';
+import { strayProcesses } from '../../local-cluster/down.ts';
+import { listPodProcs } from '../../local-cluster/pod-pids.ts';
+import { isAlive, type ProcRef } from '../../local-cluster/procs.ts';
+import { readState } from '../../local-cluster/state.ts';
 import {
   clients,
   clusterState,
@@ -33,7 +33,7 @@ import {
 const run = promisify(execFile);
 // ${NODE} and ${REPO} are image-map placeholders, replaced by the kubelet (not template strings)
 // biome-ignore lint/suspicious/noTemplateCurlyInString: image-map placeholders
-const SERVER = { command: ['${NODE}', '${REPO}/test-e2e/cluster/testdata/server.mjs'] };
+const SERVER = { command: ['${NODE}', '${REPO}/local-cluster/testdata/server.mjs'] };
 const IMAGES = { 'pbo-test-server:1': SERVER, 'pbo-test-server:2': SERVER };
 const MAP_NAME = 'cluster-e2e';
 
@@ -411,7 +411,7 @@ test('an image missing from the image map gives ErrImagePull naming the map; sta
 
 test('up, down, up, down on a second cluster leaves no process behind', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pbo-cluster-'));
-  const cli = join(REPO_ROOT, 'test-e2e', 'cluster', 'cli.ts');
+  const cli = join(REPO_ROOT, 'local-cluster', 'cli.ts');
   const env = { ...process.env, CLUSTER_DIR: '', LOCAL_IMAGE_MAP: '' };
   const cliRun = (...args: string[]) =>
     run(process.execPath, [cli, ...args, '--dir', dir, '--pod-ip-prefix', '127.77'], { env, timeout: 180000 });

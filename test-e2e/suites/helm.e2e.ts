@@ -19,7 +19,7 @@ const helm = (args: string[], timeoutMs = 240_000) =>
 test.before(async () => {
   await ensureCrd();
   helmBin =
-    execFileSync(`${REPO_ROOT}/test-e2e/cluster/ensure-helm.sh`, { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
+    execFileSync(`${REPO_ROOT}/local-cluster/ensure-helm.sh`, { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
 });
 
 const json = async (args: string[], ns: string) =>

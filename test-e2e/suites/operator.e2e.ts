@@ -14,7 +14,7 @@ import {
 } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { killApiserver, startApiserver } from '../cluster/restart-apiserver.ts';
+import { killApiserver, startApiserver } from '../../local-cluster/restart-apiserver.ts';
 import { clients, e2eEnv, kubectl, Operator, REPO_ROOT, waitFor, withNamespace } from '../lib/index.ts';
 
 const GROUP = 'bootstrap.pekko-operator.dev';

@@ -61,7 +61,7 @@ test.before(async () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
   // The cluster first (idempotent): build.sh writes the image map into its images.d only when that folder exists.
-  sh(process.execPath, [join(REPO_ROOT, 'test-e2e', 'cluster', 'cli.ts'), 'up', '--dir', e2eEnv.clusterDir]);
+  sh(process.execPath, [join(REPO_ROOT, 'local-cluster', 'cli.ts'), 'up', '--dir', e2eEnv.clusterDir]);
   const t0 = Date.now();
   const jar =
     sh(join(REPO_ROOT, 'test-e2e', 'pekko-sample', 'build.sh'), [])

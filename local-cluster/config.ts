@@ -1,7 +1,7 @@
 // The CLI's configuration, parsed once from argv and the environment (the only place either is read).
 import { dirname, resolve } from 'node:path';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const REPO_ROOT = resolve(import.meta.dirname, '..');
 
 export type Command = 'up' | 'down' | 'status' | 'restart-kubelet' | 'operator-up' | 'operator-down';
 const COMMANDS: readonly Command[] = ['up', 'down', 'status', 'restart-kubelet', 'operator-up', 'operator-down'];
@@ -31,7 +31,7 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = `usage: node test-e2e/cluster/cli.ts up|down|status|restart-kubelet|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
+export const USAGE = `usage: node local-cluster/cli.ts up|down|status|restart-kubelet|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
   env: CLUSTER_DIR (default <repo>/.cluster), LOCAL_IMAGE_MAP (extra image map files, comma-separated),
        CLUSTER_POD_IP_PREFIX (default 127.1), CLUSTER_UP_TIMEOUT (seconds, default 180)`;
 
@@ -60,7 +60,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Reado
     dir: resolve(dir),
     repoRoot: REPO_ROOT,
     nodeBinary: process.execPath,
-    imageMapFiles: [resolve(REPO_ROOT, 'test-e2e', 'images.json'), ...extra],
+    imageMapFiles: [resolve(REPO_ROOT, 'local-cluster', 'images.json'), ...extra],
     podIpPrefix,
     buildScript: resolve(dirname(import.meta.filename), 'build-binaries.sh'),
     timeoutSeconds: Number(env.CLUSTER_UP_TIMEOUT) > 0 ? Number(env.CLUSTER_UP_TIMEOUT) : 180,

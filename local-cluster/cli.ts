@@ -1,5 +1,5 @@
 // The local cluster's command line, used by the Makefile (cluster-up, cluster-down, operator-up, operator-down):
-//   node test-e2e/cluster/cli.ts up|down|status|restart-kubelet|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
+//   node local-cluster/cli.ts up|down|status|restart-kubelet|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
 // See docs/local-cluster.md.
 import { parseCli, UsageError } from './config.ts';
 import { down } from './down.ts';

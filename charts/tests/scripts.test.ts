@@ -11,8 +11,8 @@ const SCRIPTS = [
   'hack/helm-install.sh',
   'hack/demo.sh',
   'hack/images.sh',
-  'test-e2e/kind/run.sh',
-  'test-e2e/cluster/ensure-helm.sh',
+  'local-cluster/kind/run.sh',
+  'local-cluster/ensure-helm.sh',
 ];
 
 for (const script of SCRIPTS) {
@@ -54,7 +54,7 @@ test('the values make helm-install passes render the operator with image pekko-b
 });
 
 test('the values the kind script passes render the operator from the loaded image, never pulled', () => {
-  const d = one(render(setFlags('test-e2e/kind/run.sh')), 'Deployment');
+  const d = one(render(setFlags('local-cluster/kind/run.sh')), 'Deployment');
   const c = d.spec.template.spec.containers[0];
   assert.is(c.image, 'pekko-bootstrap-operator:dev');
   assert.is(c.imagePullPolicy, 'Never');
@@ -77,9 +77,9 @@ for (const example of ['demo.yaml', 'minimal.yaml']) {
 test('docs/examples/demo.yaml: 3 agent pods on the image the local cluster maps to the agent', () => {
   const cb = one(parseDocuments(readFileSync(`${ROOT}docs/examples/demo.yaml`, 'utf8')), 'ClusterBootstrap');
   assert.equal(cb.spec, { image: 'pekko-bootstrap-agent:dev', workload: 'agent', replicas: 3 });
-  const images = JSON.parse(readFileSync(`${ROOT}test-e2e/images.json`, 'utf8')) as Record<string, unknown>;
-  assert.ok(images['pekko-bootstrap-agent:dev'], 'test-e2e/images.json maps pekko-bootstrap-agent:dev');
-  assert.ok(images['pekko-bootstrap-operator:dev'], 'test-e2e/images.json maps pekko-bootstrap-operator:dev');
+  const images = JSON.parse(readFileSync(`${ROOT}local-cluster/images.json`, 'utf8')) as Record<string, unknown>;
+  assert.ok(images['pekko-bootstrap-agent:dev'], 'local-cluster/images.json maps pekko-bootstrap-agent:dev');
+  assert.ok(images['pekko-bootstrap-operator:dev'], 'local-cluster/images.json maps pekko-bootstrap-operator:dev');
 });
 
 test.run();

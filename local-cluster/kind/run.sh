@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The kind path, for machines with Docker: a kind cluster, both images built and loaded, the chart installed, the
-# demo applied, and a wait for phase Formed. Run from anywhere:  test-e2e/kind/run.sh [up|down]
+# demo applied, and a wait for phase Formed. Run from anywhere:  local-cluster/kind/run.sh [up|down]
 #   up (default)  create (or reuse) the cluster and do everything above; idempotent
 #   down          delete the kind cluster
 # Needs: docker (an engine that answers), kind, kubectl, and Go for Helm (or HELM_BIN=/path/to/helm).
@@ -50,7 +50,7 @@ hack/images.sh
 say "loading ${IMAGES[*]} into the kind nodes"
 kind load docker-image --name "$CLUSTER" "${IMAGES[@]}"
 
-helm=$(test-e2e/cluster/ensure-helm.sh | tail -n 1)
+helm=$(local-cluster/ensure-helm.sh | tail -n 1)
 say "applying the CRD, then helm upgrade --install"
 kubectl apply --server-side --force-conflicts -f charts/pekko-bootstrap-operator/crds/clusterbootstrap.yaml
 kubectl wait --for=condition=Established --timeout=60s crd/clusterbootstraps.bootstrap.pekko-operator.dev

@@ -1,4 +1,4 @@
-// Runs the cached Helm binary (test-e2e/cluster/ensure-helm.sh) against the chart and parses what it renders.
+// Runs the cached Helm binary (local-cluster/ensure-helm.sh) against the chart and parses what it renders.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 /** The repository root, whatever the working directory. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHART = `${ROOT}charts/pekko-bootstrap-operator`;
-export const FULL_VALUES = `${ROOT}test-e2e/chart/full-values.yaml`;
+export const FULL_VALUES = `${ROOT}charts/tests/full-values.yaml`;
 export const RELEASE = 'pbo-test';
 export const NAMESPACE = 'pekko-system';
 
@@ -15,7 +15,7 @@ let helmPath: string | undefined;
 /** The Helm binary's path: the last line ensure-helm.sh prints (it builds Helm once, then answers from cache). */
 export function helmBin(): string {
   if (!helmPath) {
-    const out = execFileSync(`${ROOT}test-e2e/cluster/ensure-helm.sh`, {
+    const out = execFileSync(`${ROOT}local-cluster/ensure-helm.sh`, {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -87,7 +87,7 @@ function printUsage(l: Layout): void {
 }
 
 function spawnKubelet(cfg: CliConfig, l: Layout): Promise<ProcRef> {
-  const kubeletMain = join(cfg.repoRoot, 'test-e2e', 'cluster', 'kubelet', 'main.ts');
+  const kubeletMain = join(cfg.repoRoot, 'local-cluster', 'kubelet', 'main.ts');
   return spawnDetached('kubelet', cfg.nodeBinary, [kubeletMain, '--dir', l.dir], {
     env: {
       PATH: process.env.PATH,

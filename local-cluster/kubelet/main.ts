@@ -1,4 +1,4 @@
-// The kubelet stand-in: `node test-e2e/cluster/kubelet/main.ts --dir <cluster dir>`, started by `cli.ts up`.
+// The kubelet stand-in: `node local-cluster/kubelet/main.ts --dir <cluster dir>`, started by `cli.ts up`.
 // Registers the Node, keeps it alive, runs the pods bound to it as local processes, serves `kubectl logs`.
 // SIGTERM/SIGINT: stops every container process (SIGTERM, SIGKILL after 5 s) and exits; pod objects stay.
 // The single wiring point: configuration, ports (API client, clock-free helpers) and the pod workers meet here.

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CliConfig } from './config.ts';
 import { httpGet } from './http-get.ts';
 import { layout } from './layout.ts';
+import { operatorProcess } from './operator-process.ts';
 import { freePorts } from './ports.ts';
 import { isAlive, spawnDetached, stopProc } from './procs.ts';
 import { readState, writeState } from './state.ts';
@@ -47,26 +48,17 @@ export async function operatorUp(cfg: CliConfig): Promise<void> {
     );
     return;
   }
-  const main = join(cfg.repoRoot, 'operator', 'main.ts');
-  if (!existsSync(main)) {
-    say(`${main} does not exist yet: applied the CRD only`);
-    return;
-  }
   const [httpPort] = (await freePorts(1)) as [number];
   const logFile = join(l.logs, 'operator.log');
-  const ref = await spawnDetached('operator', cfg.nodeBinary, [main], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      KUBECONFIG: l.kubeconfig,
-      HTTP_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      ...(process.env.WATCH_NAMESPACES ? { WATCH_NAMESPACES: process.env.WATCH_NAMESPACES } : {}),
-    },
-    cwd: cfg.repoRoot,
-    logFile,
+  const spec = operatorProcess({
+    repoRoot: cfg.repoRoot,
+    nodeBinary: cfg.nodeBinary,
+    kubeconfig: l.kubeconfig,
+    httpPort,
+    namespaces: process.env.WATCH_NAMESPACES?.split(',').filter(Boolean),
+    logLevel: process.env.LOG_LEVEL ?? 'info',
   });
+  const ref = await spawnDetached('operator', spec.command, spec.args, { env: spec.env, cwd: spec.cwd, logFile });
   st.operator = { ...ref, httpPort };
   writeState(l.state, st);
   const health = `http://127.0.0.1:${httpPort}/healthz`;

@@ -30,7 +30,7 @@ export function strayProcesses(dir: string): ProcRef[] {
     const bin = basename(argv[0] ?? '');
     const ours =
       (CONTROL_PLANE.has(bin) && argv.some((a) => a.includes(`${dir}/`))) ||
-      (argv[1]?.endsWith('test-e2e/cluster/kubelet/main.ts') && argv[2] === '--dir' && argv[3] === dir);
+      (argv[1]?.endsWith('local-cluster/kubelet/main.ts') && argv[2] === '--dir' && argv[3] === dir);
     const startTime = procStartTime(pid);
     if (ours && startTime) out.push({ name: bin, pid, startTime, group: false });
   }
