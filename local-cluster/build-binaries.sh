@@ -106,6 +106,11 @@ GO
   say "kubernetes $v: done"
 }
 
+# One build at a time per cache (two checkouts running `make` at once would otherwise write the same files).
+mkdir -p "$CACHE_ROOT"
+exec 9>"$CACHE_ROOT/.build-binaries.lock"
+flock 9
+
 build_etcd
 version="$K8S_VERSION"
 if ! build_k8s "$K8S_VERSION"; then
