@@ -3,13 +3,18 @@
 // HTTP status, so callers branch on 404/409 without knowing client-node's exception type.
 import {
   type Configuration,
+  type ConfigurationOptions,
   CoordinationV1Api,
   CustomObjectsApi,
   EventsV1Api,
   type EventsV1Event,
   type KubernetesObject,
   KubernetesObjectApi,
+  Observable,
+  type ObservableMiddleware,
   PatchStrategy,
+  type RequestContext,
+  type ResponseContext,
   setHeaderOptions,
   type V1Lease,
 } from '@kubernetes/client-node';
@@ -44,10 +49,14 @@ export interface KubeClient {
   createEvent(event: EventsV1Event): Promise<void>;
 }
 
+/**
+ * The Lease calls of leader election. Each takes an AbortSignal: when it fires, the call must give up (the request is
+ * cancelled and the promise rejects), so that a stalled connection can never hold the elector past its deadline.
+ */
 export interface LeaseApi {
-  read(namespace: string, name: string): Promise<V1Lease | undefined>;
-  create(lease: V1Lease): Promise<V1Lease>;
-  replace(lease: V1Lease): Promise<V1Lease>;
+  read(namespace: string, name: string, signal: AbortSignal): Promise<V1Lease | undefined>;
+  create(lease: V1Lease, signal: AbortSignal): Promise<V1Lease>;
+  replace(lease: V1Lease, signal: AbortSignal): Promise<V1Lease>;
 }
 
 /**
@@ -157,6 +166,27 @@ export class RealKubeClient implements KubeClient {
   }
 }
 
+/**
+ * Per-call options that hand the request's AbortSignal to client-node's fetch (RequestContext.setSignal). Appended
+ * to the configuration's own middleware (kube/configuration.ts), which keeps running.
+ */
+function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+  return {
+    middleware: [
+      {
+        pre(ctx: RequestContext) {
+          ctx.setSignal(signal);
+          return new Observable(Promise.resolve(ctx));
+        },
+        post(res: ResponseContext) {
+          return new Observable(Promise.resolve(res));
+        },
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
+}
+
 export class RealLeaseApi implements LeaseApi {
   private readonly api: CoordinationV1Api;
 
@@ -164,27 +194,27 @@ export class RealLeaseApi implements LeaseApi {
     this.api = new CoordinationV1Api(config);
   }
 
-  async read(namespace: string, name: string): Promise<V1Lease | undefined> {
+  async read(namespace: string, name: string, signal: AbortSignal): Promise<V1Lease | undefined> {
     try {
-      return await this.api.readNamespacedLease({ namespace, name });
+      return await this.api.readNamespacedLease({ namespace, name }, withSignal(signal));
     } catch (err) {
       if (httpStatus(err) === 404) return undefined;
       throw asKubeError(`get Lease ${namespace}/${name}`, err);
     }
   }
 
-  create(lease: V1Lease): Promise<V1Lease> {
+  create(lease: V1Lease, signal: AbortSignal): Promise<V1Lease> {
     const namespace = lease.metadata?.namespace ?? 'default';
     return call(`create Lease ${namespace}/${lease.metadata?.name}`, () =>
-      this.api.createNamespacedLease({ namespace, body: lease }),
+      this.api.createNamespacedLease({ namespace, body: lease }, withSignal(signal)),
     );
   }
 
-  replace(lease: V1Lease): Promise<V1Lease> {
+  replace(lease: V1Lease, signal: AbortSignal): Promise<V1Lease> {
     const namespace = lease.metadata?.namespace ?? 'default';
     const name = lease.metadata?.name ?? '';
     return call(`update Lease ${namespace}/${name}`, () =>
-      this.api.replaceNamespacedLease({ namespace, name, body: lease }),
+      this.api.replaceNamespacedLease({ namespace, name, body: lease }, withSignal(signal)),
     );
   }
 }
