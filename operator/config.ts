@@ -27,6 +27,8 @@ export interface OperatorConfig {
   readonly resyncMs: number;
   /** SIGTERM: the longest the operator waits for reconciles in flight before it exits anyway. */
   readonly shutdownTimeoutMs: number;
+  /** The longest a replica that is to run the controllers waits for its caches before it gives up (exit 1). */
+  readonly cacheSyncTimeoutMs: number;
 }
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -73,6 +75,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, h
     rbacConcurrency: 2,
     resyncMs: 10 * 60_000,
     shutdownTimeoutMs: 25_000,
+    cacheSyncTimeoutMs: 2 * 60_000,
   });
 }
 

@@ -3,9 +3,11 @@
 // real clients or reads the environment.
 //
 // Lifecycle: informers start at once (on every replica, so a follower's cache is warm); the controllers' workers
-// start when this replica leads (or at once without leader election). SIGTERM/SIGINT: stop taking work, finish the
-// reconciles in flight, release the lease, exit 0. A lost lease: exit 1 at once (another replica may lead already).
-// An unhandled rejection or exception: log and exit 1 rather than run on in an unknown state.
+// start when this replica leads (or at once without leader election) and its caches have synced (kernel/manager.ts).
+// SIGTERM/SIGINT: stop taking work, finish the reconciles in flight, release the lease, exit 0. A lost lease (another
+// holder, or no renewal by the renew deadline, whatever call is in flight: kernel/leader.ts): exit 1 at once.
+// Caches not synced within cacheSyncTimeout: release the lease, exit 1. An unhandled rejection or exception: log and
+// exit 1 rather than run on in an unknown state.
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig, type OperatorConfig } from './config.ts';
 import { makeClusterBootstrapReconciler } from './controller/cluster-bootstrap.ts';
@@ -20,6 +22,7 @@ import { ExponentialRateLimiter } from './kernel/backoff.ts';
 import { realClock } from './kernel/clock.ts';
 import { Controller } from './kernel/controller.ts';
 import { LeaderElector } from './kernel/leader.ts';
+import { Manager } from './kernel/manager.ts';
 import { WorkQueue } from './kernel/queue.ts';
 import { RealKubeClient, RealLeaseApi } from './kube/client.ts';
 import { sharedConnections } from './kube/configuration.ts';
@@ -146,17 +149,18 @@ export async function main(config: OperatorConfig): Promise<void> {
 
   informers.start();
 
-  let started = false;
-  const startControllers = async () => {
-    await informers.waitForSync();
-    if (shuttingDown || started) return;
-    started = true;
-    metrics.setLeader(true);
-    for (const c of controllers) c.start();
-    log.info({}, 'controllers started');
-  };
-
   let elector: LeaderElector | undefined;
+  const manager = new Manager({
+    caches: informers,
+    controllers,
+    clock,
+    log,
+    cacheSyncTimeoutMs: config.cacheSyncTimeoutMs,
+    exit,
+    release: () => elector?.release() ?? Promise.resolve(),
+    onLeading: (leading) => metrics.setLeader(leading),
+    shuttingDown: () => shuttingDown,
+  });
   if (config.leaderElection) {
     elector = new LeaderElector({
       namespace: config.leaderElectionNamespace,
@@ -165,16 +169,12 @@ export async function main(config: OperatorConfig): Promise<void> {
       leaseApi: new RealLeaseApi(apiConfig),
       clock,
       log,
-      onStartedLeading: () => void startControllers(),
-      onStoppedLeading: (reason) => {
-        metrics.setLeader(false);
-        log.fatal({ reason }, 'leader lease lost, exiting');
-        exit(1);
-      },
+      onStartedLeading: () => void manager.lead(),
+      onStoppedLeading: (reason) => manager.lost(reason),
     });
     elector.start();
   } else {
-    void startControllers();
+    void manager.lead();
   }
 
   const shutdown = async (signal: string) => {
