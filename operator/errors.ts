@@ -35,13 +35,6 @@ export class TerminalError extends OperatorError {
   }
 }
 
-/** The leader lease was lost: the process stops reconciling and exits so that it restarts as a follower. */
-export class LeaseLostError extends OperatorError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('LEASE_LOST', message, options);
-  }
-}
-
 /** The HTTP status of a client-node ApiException or a KubeApiError, if any. */
 export function httpStatus(err: unknown): number | undefined {
   if (err instanceof KubeApiError) return err.status;

@@ -61,11 +61,3 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
     paused: spec.paused ?? DEFAULTS.paused,
   };
 }
-
-/** Parses a duration that matches DURATION_PATTERN into milliseconds. */
-export function durationMs(d: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * unit;
-}

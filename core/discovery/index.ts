@@ -10,8 +10,6 @@ export {
   type PodLike,
 } from './contact-points.ts';
 export {
-  POD_READER_ROLE,
-  POD_READER_ROLE_BINDING,
   type PodListErrorCode,
   type PodListResult,
   podListFromResponse,

@@ -1,6 +1,7 @@
 // The API server's answer to a pod list, as Pekko's kubernetes-api discovery judges it: 200 with a PodList is a
 // success (an empty list too), 403 means RBAC is wrong, any other status is an error that names it, and a body that
 // is not a PodList is an error. Pure, so both the agent and tests use exactly this.
+import { ROLE_BINDING_NAME, ROLE_NAME } from '../api/types.ts';
 import type { PodLike } from './contact-points.ts';
 
 export type PodListErrorCode = 'Forbidden' | 'Unauthorized' | 'HttpStatus' | 'NotPodList';
@@ -8,10 +9,6 @@ export type PodListErrorCode = 'Forbidden' | 'Unauthorized' | 'HttpStatus' | 'No
 export type PodListResult =
   | { ok: true; pods: PodLike[] }
   | { ok: false; code: PodListErrorCode; status: number; message: string };
-
-/** The Role and RoleBinding names this project's operator creates (the seed document's names). */
-export const POD_READER_ROLE = 'pod-reader';
-export const POD_READER_ROLE_BINDING = 'read-pods';
 
 function snippet(body: string): string {
   const s = body.replace(/\s+/g, ' ').trim();
@@ -26,7 +23,7 @@ export function podListFromResponse(status: number, body: string, namespace: str
       status,
       message:
         "Forbidden when communicating with the Kubernetes API. Check RBAC settings: the pod's service account needs " +
-        `Role ${POD_READER_ROLE} (get, watch, list on pods) bound by RoleBinding ${POD_READER_ROLE_BINDING} in ` +
+        `Role ${ROLE_NAME} (get, watch, list on pods) bound by RoleBinding ${ROLE_BINDING_NAME} in ` +
         `namespace ${namespace}. API said: ${snippet(body)}`,
     };
   }

@@ -7,7 +7,7 @@
 // STRING. JavaScript numbers lose precision above 2^53, so the parser reads the number's source text (JSON.parse
 // reviver context, Node >= 21) and keeps every uid as a canonical decimal string in memory; formatSeedNodes writes
 // it back as a raw JSON number (JSON.rawJSON, Node >= 21).
-import { type NodeAddress, type Parsed, parseNodeAddress } from './address.ts';
+import { type Parsed, parseNodeAddress } from './address.ts';
 
 export type { Parsed } from './address.ts';
 
@@ -233,9 +233,3 @@ export function formatClusterMembers(c: ClusterMembers): string {
 /** Pekko's /ready body when the node is not an Up or WeaklyUp member (with status 500). */
 export const NOT_READY_BODY =
   'Not Healthy: Check [org.apache.pekko.management.cluster.scaladsl.ClusterMembershipCheck] not ok';
-
-/** The host and port of a node address string, or undefined when it does not parse. */
-export function hostPortOf(node: string): Pick<NodeAddress, 'host' | 'port'> | undefined {
-  const p = parseNodeAddress(node);
-  return p.ok ? { host: p.value.host, port: p.value.port } : undefined;
-}
