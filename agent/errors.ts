@@ -1,20 +1,14 @@
 // Errors the agent raises. Each has a stable `code` that callers and tests branch on, and the cause when there is one.
+import { CodedError } from '../core/errors.ts';
 
-export class AgentError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AgentError';
-    this.code = code;
-  }
-}
+/** Any error of the agent's own (code Bind: an address cannot be bound). */
+export class AgentError extends CodedError {}
 
 /** A configuration value is missing or malformed. `variable` names the env var (or option) at fault. */
 export class ConfigError extends AgentError {
   readonly variable: string;
   constructor(variable: string, message: string) {
     super('BadConfig', `${variable}: ${message}`);
-    this.name = 'ConfigError';
     this.variable = variable;
   }
 }
@@ -23,17 +17,11 @@ export class ConfigError extends AgentError {
  * A pod lookup failed. Codes: Forbidden (403: RBAC), Unauthorized (401), HttpStatus (other non-200), NotPodList,
  * MissingEnv (API server env vars unset), Credentials (token or CA file unreadable), Timeout, Unreachable.
  */
-export class DiscoveryError extends AgentError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.name = 'DiscoveryError';
-  }
-}
+export class DiscoveryError extends AgentError {}
 
 /** An HTTP exchange failed below HTTP: Timeout, Refused, Network, TooLarge. */
 export class TransportError extends AgentError {
   constructor(code: 'Timeout' | 'Refused' | 'Network' | 'TooLarge', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
-    this.name = 'TransportError';
   }
 }

@@ -1,13 +1,8 @@
 // Errors the operator raises, each with a stable `code` a caller can branch on and the `cause` it wraps.
+import { CodedError } from '../core/errors.ts';
 
-export class OperatorError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+/** Any error of the operator's own. */
+export class OperatorError extends CodedError {}
 
 /** Configuration that cannot be parsed: the process exits at start. */
 export class ConfigError extends OperatorError {
@@ -29,11 +24,7 @@ export class KubeApiError extends OperatorError {
  * A reconcile that must not be retried with backoff (retrying cannot help until something else changes, and that
  * change brings a new event). The controller logs it, counts it and forgets the key.
  */
-export class TerminalError extends OperatorError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class TerminalError extends OperatorError {}
 
 /** The HTTP status of a client-node ApiException or a KubeApiError, if any. */
 export function httpStatus(err: unknown): number | undefined {
