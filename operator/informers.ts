@@ -4,9 +4,9 @@
 import type { Configuration, KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { API_VERSION, FIELD_MANAGER, KIND, PLURAL } from '../core/api/types.ts';
+import type { Clock } from '../core/runtime/clock.ts';
 import type { Cache, Caches } from './controller/caches.ts';
 import { ownerKeys } from './controller/ownership.ts';
-import type { Clock } from './kernel/clock.ts';
 import { type EventKind, ResilientInformer } from './kernel/informer.ts';
 import { makeListWatch, type ResourceRef } from './kernel/list-watch.ts';
 import type { OperatorMetrics } from './metrics.ts';

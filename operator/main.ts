@@ -9,6 +9,7 @@
 // Caches not synced within cacheSyncTimeout: release the lease, exit 1. An unhandled rejection or exception: log and
 // exit 1 rather than run on in an unknown state.
 import { KubeConfig } from '@kubernetes/client-node';
+import { systemClock } from '../core/runtime/clock.ts';
 import { loadConfig, type OperatorConfig } from './config.ts';
 import { makeClusterBootstrapReconciler } from './controller/cluster-bootstrap.ts';
 import { EventRecorder } from './controller/events.ts';
@@ -19,7 +20,6 @@ import { StatusWriter } from './controller/status.ts';
 import { createHealthServer, listen } from './http.ts';
 import { OperatorInformers } from './informers.ts';
 import { ExponentialRateLimiter } from './kernel/backoff.ts';
-import { realClock } from './kernel/clock.ts';
 import { Controller } from './kernel/controller.ts';
 import { LeaderElector } from './kernel/leader.ts';
 import { Manager } from './kernel/manager.ts';
@@ -50,7 +50,7 @@ export async function main(config: OperatorConfig): Promise<void> {
 
   const kc = new KubeConfig();
   kc.loadFromDefault();
-  const clock = realClock;
+  const clock = systemClock;
   const metrics = new OperatorMetrics();
   const apiConfig = sharedConnections(kc);
   const client = new RealKubeClient(apiConfig);

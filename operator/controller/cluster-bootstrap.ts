@@ -8,8 +8,8 @@ import type { KubernetesObject, V1Deployment, V1Role, V1RoleBinding } from '@kub
 import { type Resolved, resolve } from '../../core/api/resolve.ts';
 import { type ClusterBootstrap, ConditionType, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
+import type { Clock } from '../../core/runtime/clock.ts';
 import { httpStatus } from '../errors.ts';
-import type { Clock } from '../kernel/clock.ts';
 import { type ReconcileFn, splitKey } from '../kernel/controller.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';

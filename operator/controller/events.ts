@@ -4,7 +4,7 @@
 import { type EventsV1Event, type KubernetesObject, V1MicroTime } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
-import type { Clock } from '../kernel/clock.ts';
+import type { Clock } from '../../core/runtime/clock.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { EnsureOutcome } from './apply.ts';
 

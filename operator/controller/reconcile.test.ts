@@ -4,7 +4,7 @@ import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { API_VERSION, type ClusterBootstrap, FIELD_MANAGER, KIND } from '../../core/api/types.ts';
-import { FakeClock } from '../kernel/clock.ts';
+import { FakeClock } from '../../core/runtime/fake-clock.ts';
 import type { Result } from '../kernel/controller.ts';
 import { FakeKube } from '../kube/fake.ts';
 import { makeClusterBootstrapReconciler } from './cluster-bootstrap.ts';

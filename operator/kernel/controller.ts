@@ -4,8 +4,8 @@
 //   - a thrown Error means retry with the key's exponential backoff; a TerminalError is logged, counted and dropped.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Clock } from '../../core/runtime/clock.ts';
 import { TerminalError } from '../errors.ts';
-import type { Clock } from './clock.ts';
 import type { WorkQueue } from './queue.ts';
 
 export interface Result {

@@ -3,7 +3,7 @@ import { type KubernetesListObject, type KubernetesObject, ListWatch, type Watch
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeClock, flush } from './clock.ts';
+import { FakeClock, flush } from '../../core/runtime/fake-clock.ts';
 import { type EventKind, ResilientInformer } from './informer.ts';
 import { guardWatch, type WatchLike } from './list-watch.ts';
 

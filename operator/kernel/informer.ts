@@ -5,8 +5,8 @@
 // replays the cache to the resync handler periodically.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { Clock, Timer } from '../../core/runtime/clock.ts';
 import { type BackoffOptions, backoffDelay, type Random } from './backoff.ts';
-import type { Clock, Timer } from './clock.ts';
 
 /** What the wrapper needs of client-node's ListWatch (the informer and its cache). */
 export interface ListWatchSource<T extends KubernetesObject> {

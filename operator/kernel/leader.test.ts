@@ -2,10 +2,10 @@ import type { V1Lease } from '@kubernetes/client-node';
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FakeClock, flush } from '../../core/runtime/fake-clock.ts';
 import { ConfigError } from '../errors.ts';
 import type { LeaseApi } from '../kube/client.ts';
 import { MemoryLeases, never, untilAborted } from '../kube/fake-leases.ts';
-import { FakeClock, flush } from './clock.ts';
 import { LeaderElector } from './leader.ts';
 
 const silent = pino({ level: 'silent' });

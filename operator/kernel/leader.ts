@@ -14,10 +14,10 @@
 // Updates carry the resourceVersion read, so two candidates never both win the same round. See docs/operator.md.
 import { type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import type { Clock, Timer } from '../../core/runtime/clock.ts';
 import { ConfigError, httpStatus, OperatorError } from '../errors.ts';
 import type { LeaseApi } from '../kube/client.ts';
 import type { Random } from './backoff.ts';
-import type { Clock, Timer } from './clock.ts';
 
 /** controller-runtime's defaults. */
 export const LEADER_ELECTION_DEFAULTS = Object.freeze({

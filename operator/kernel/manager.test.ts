@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MemoryLeases, never } from '../kube/fake-leases.ts';
 import { ExponentialRateLimiter } from './backoff.ts';
-import { FakeClock } from './clock.ts';
+import { FakeClock } from '../../core/runtime/fake-clock.ts';
 import { Controller } from './controller.ts';
 import { LeaderElector } from './leader.ts';
 import { Manager } from './manager.ts';

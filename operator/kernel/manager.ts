@@ -8,7 +8,7 @@
 //  - lost() (the lease is lost): exit 1 at once and synchronously, so no reconcile in flight writes again, whatever
 //    hangs. The restarted process is a follower with a fresh cache.
 import type { Logger } from 'pino';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../../core/runtime/clock.ts';
 
 export interface ManagerOptions {
   caches: { waitForSync(): Promise<void>; unsynced(): string[] };

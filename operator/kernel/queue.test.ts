@@ -1,9 +1,9 @@
 import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FakeClock, flush } from '../../core/runtime/fake-clock.ts';
 import { TerminalError } from '../errors.ts';
 import { backoffDelay, ExponentialRateLimiter } from './backoff.ts';
-import { FakeClock, flush } from './clock.ts';
 import { Controller, type ReconcileFn } from './controller.ts';
 import { WorkQueue } from './queue.ts';
 

@@ -2,8 +2,8 @@
 // merge), a key being processed is never handed out again until done() (one reconcile in flight per key), and a key
 // added while in flight is queued again when it is done. Delays (requeue-after, backoff) are timers on the clock.
 
+import type { Clock, Timer } from '../../core/runtime/clock.ts';
 import type { RateLimiter } from './backoff.ts';
-import type { Clock, Timer } from './clock.ts';
 
 export class WorkQueue {
   private readonly queue: string[] = [];

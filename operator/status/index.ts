@@ -2,10 +2,10 @@
 // pods from the cache → contact points (core/discovery) → answers of their management endpoints (bounded, adaptive
 // probing) → phase, seed, members, conditions; plus the Events and gauges that follow from a change.
 import type { Registry } from 'prom-client';
+import type { Clock } from '../../core/runtime/clock.ts';
 import type { ConditionInput } from '../controller/conditions.ts';
 import type { EventInput } from '../controller/events.ts';
 import type { ObservedStatus, ObserveInput, StatusObserver } from '../controller/observer.ts';
-import type { Clock } from '../kernel/clock.ts';
 import { statusEvents } from './events.ts';
 import type { HttpGet } from './http.ts';
 import { ClusterMetrics } from './metrics.ts';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FakeClock, flush } from '../kernel/clock.ts';
+import { FakeClock, flush } from '../../core/runtime/fake-clock.ts';
 import type { GetResult, HttpGet } from './http.ts';
 import { StatusObserver, type Target } from './observer.ts';
 

@@ -9,7 +9,7 @@
 // `maxProbesPerPass` probes start per observe(), oldest answers first, so a 1000-pod cluster is sampled over time
 // instead of probed in full on every reconcile.
 import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
-import type { Clock } from '../kernel/clock.ts';
+import type { Clock } from '../../core/runtime/clock.ts';
 import { computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
 import type { HttpGet } from './http.ts';
 import { probeNode } from './probe.ts';
