@@ -7,10 +7,10 @@
 //   for await (const [m] of on(agent, 'membership')) ...  // node:events on() gives an async iterator
 //   await agent.stop();                                // leaves the cluster, closes the servers
 import { readFile } from 'node:fs/promises';
+import { systemClock } from '../core/runtime/clock.ts';
 import { Agent } from './agent.ts';
 import { type AgentConfig, type Env, parseConfig, processEnv } from './config.ts';
 import type { Ports } from './ports.ts';
-import { systemClock } from './runtime/clock.ts';
 import { httpClient } from './runtime/http-client.ts';
 import { httpServers } from './runtime/http-server.ts';
 import { kubeApi } from './runtime/kube-api.ts';

@@ -1,18 +1,11 @@
 // The agent's side effects, behind small interfaces. main.ts and index.ts wire the real ones (runtime/); the
 // simulation wires a fake clock, an in-memory network and an in-memory Kubernetes API (sim/).
 import type { Logger } from 'pino';
+import type { Clock } from '../core/runtime/clock.ts';
 
 export type { Logger } from 'pino';
-
-/** An opaque timer handle. */
-export type Timer = object;
-
-/** Time in epoch milliseconds, and timers that fire on that time line. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): Timer;
-  clearTimeout(timer: Timer): void;
-}
+/** The shared clock: the agent measures every duration on its monotonic side (docs/agent.md). */
+export type { Clock, Timer } from '../core/runtime/clock.ts';
 
 export interface OutgoingRequest {
   method: 'GET' | 'POST';

@@ -53,17 +53,16 @@ export class BootstrapCoordinator {
   start(onJoin: (d: JoinDecision) => void): void {
     this.#running = true;
     this.#onJoin = onJoin;
-    this.#changedAt = this.#d.clock.now();
+    this.#changedAt = this.#d.clock.monotonic();
     this.#discoverTimer = this.#d.clock.setTimeout(() => void this.#discover(), 0);
     this.#scheduleDecide();
   }
 
   stop(): void {
     this.#running = false;
-    const { clock } = this.#d;
-    if (this.#discoverTimer) clock.clearTimeout(this.#discoverTimer);
-    if (this.#decideTimer) clock.clearTimeout(this.#decideTimer);
-    for (const p of this.#probes.values()) if (p.timer) clock.clearTimeout(p.timer);
+    this.#discoverTimer?.cancel();
+    this.#decideTimer?.cancel();
+    for (const p of this.#probes.values()) p.timer?.cancel();
     this.#probes.clear();
     this.#observations.clear();
   }
@@ -104,7 +103,7 @@ export class BootstrapCoordinator {
   #setContactPoints(points: ContactPoint[], failed: boolean): void {
     const key = failed ? '<failed>' : points.map((p) => `${cpKey(p)}@${p.podIP}`).join(',');
     if (key !== this.#discoveredKey) {
-      this.#changedAt = this.#d.clock.now();
+      this.#changedAt = this.#d.clock.monotonic();
       this.#discoveredKey = key;
       if (!failed) {
         this.#d.logger.info({ contactPoints: points.map(cpKey), count: points.length }, 'contact points changed');
@@ -114,14 +113,19 @@ export class BootstrapCoordinator {
     const keep = new Set(points.map(cpKey));
     for (const [k, p] of this.#probes) {
       if (keep.has(k)) continue;
-      if (p.timer) this.#d.clock.clearTimeout(p.timer);
+      p.timer?.cancel();
       this.#probes.delete(k);
       this.#observations.delete(k);
     }
     for (const cp of points) {
       const k = cpKey(cp);
       if (this.#probes.has(k)) continue;
-      this.#probes.set(k, { contactPoint: cp, startedAt: this.#d.clock.now(), lastOkAt: undefined, timer: undefined });
+      this.#probes.set(k, {
+        contactPoint: cp,
+        startedAt: this.#d.clock.monotonic(),
+        lastOkAt: undefined,
+        timer: undefined,
+      });
       void this.#probe(k);
     }
   }
@@ -150,7 +154,7 @@ export class BootstrapCoordinator {
       failure = (err as Error).message;
     }
     if (!this.#running || this.#probes.get(k) !== probe) return;
-    const now = clock.now();
+    const now = clock.monotonic();
     if (seedNodes !== undefined) {
       probe.lastOkAt = now;
       this.#observations.set(k, { contactPoint: cp, observedAt: now, seedNodes });
@@ -179,7 +183,7 @@ export class BootstrapCoordinator {
     if (!this.#running) return;
     const { clock, settings, logger, self } = this.#d;
     const d = decide({
-      now: clock.now(),
+      now: clock.monotonic(),
       contactPoints: this.#discovered,
       contactPointsChangedAt: this.#changedAt,
       observations: [...this.#observations.values()],

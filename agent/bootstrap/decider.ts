@@ -10,6 +10,7 @@ import type { ContactPoint } from '../../core/discovery/contact-points.ts';
 import { type ContactPointKey, compareContactPoints, compareNodeAddressStrings } from '../../core/protocol/address.ts';
 import { MAX_SEED_NODES } from '../../core/protocol/pekko.ts';
 
+// Times are monotonic milliseconds (Clock.monotonic): only their differences mean anything.
 export interface Observation {
   contactPoint: ContactPoint;
   observedAt: number;

@@ -138,7 +138,7 @@ export class ClusterNode {
       }
       if (supersedes(theirs, view)) this.#adopt(theirs);
       if (!this.#view) return json(409, { from: self, error: 'not-member' });
-      if (memberOf(this.#view, fromKey)) this.#lastHeard.set(fromKey, clock.now());
+      if (memberOf(this.#view, fromKey)) this.#lastHeard.set(fromKey, clock.monotonic());
       return json(200, { from: self, view: this.#view });
     }
     if (view.leader !== this.selfKey) return json(409, { from: self, leader: nodeOfKey(view.leader) });
@@ -151,7 +151,7 @@ export class ClusterNode {
         logger.info({ member: msg.from.node, uid: msg.from.uid }, 'member joined');
         this.#adopt(next);
       }
-      this.#lastHeard.set(fromKey, clock.now());
+      this.#lastHeard.set(fromKey, clock.monotonic());
       return json(200, { from: self, view: this.#view });
     }
     if (req.path === PATHS.leave) {
@@ -193,12 +193,12 @@ export class ClusterNode {
   }
 
   stop(): void {
-    if (this.#timer) this.#d.clock.clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 
   #assess(view: View): Assessment {
-    const now = this.#d.clock.now();
+    const now = this.#d.clock.monotonic();
     const gone = new Set([...this.#podGone, ...this.#replaced]);
     const silent = (k: string) => (k === this.selfKey ? 0 : now - (this.#lastHeard.get(k) ?? now));
     return assess(view, this.selfKey, silent, gone, this.#d.timeouts);
@@ -210,7 +210,7 @@ export class ClusterNode {
       this.#out(`this node is no longer in the cluster's view`);
       return;
     }
-    const now = this.#d.clock.now();
+    const now = this.#d.clock.monotonic();
     for (const m of next.members) {
       const k = keyOf(m);
       if (!this.#seenAt.has(k)) this.#seenAt.set(k, now);
@@ -277,7 +277,7 @@ export class ClusterNode {
         if (this.#state !== 'member' || !view || !memberOf(view, k)) return;
         if ((ans.from && ans.from.uid !== m.uid) || ans.error === 'not-member') this.#replaced.add(k);
         else if (ans.status === 200 && ans.view) {
-          this.#lastHeard.set(k, clock.now());
+          this.#lastHeard.set(k, clock.monotonic());
           if (ans.view.clusterId === view.clusterId && supersedes(ans.view, view)) this.#adopt(ans.view);
         }
       })
@@ -288,7 +288,7 @@ export class ClusterNode {
   /** The leader lists pods every member-discovery interval; others only while some member is unreachable. */
   #maybeLookup(a: Assessment): void {
     const { clock, timeouts, source } = this.#d;
-    const now = clock.now();
+    const now = clock.monotonic();
     const leader = this.#view?.leader === this.selfKey;
     const every = leader
       ? timeouts.memberDiscoveryIntervalMs

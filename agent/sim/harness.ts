@@ -2,14 +2,16 @@
 // network, with pino logs captured per pod. Tests drive it (add, kill, delete pods; partitions; API failures) and
 // ask it about clusters. Everything random comes from the seed.
 import { pino } from 'pino';
+import { FakeClock } from '../../core/runtime/fake-clock.ts';
 import { Agent } from '../agent.ts';
 import { parseConfig } from '../config.ts';
 import { TransportError } from '../errors.ts';
 import { keyOf } from '../membership/view.ts';
 import type { Ports } from '../ports.ts';
-import { FakeClock, NodeClock, seededRandom } from './clock.ts';
+import { NodeClock } from './clock.ts';
 import { SimKube, type SimPod } from './kube.ts';
 import { SimNetwork } from './network.ts';
+import { seededRandom } from './random.ts';
 
 export const NAMESPACE = 'sim';
 export const SERVICE = 'appka';
@@ -158,11 +160,11 @@ export class Sim {
 
   /** Runs the simulation for `ms`, or until `done()` holds (checked at most every 50 simulated ms). */
   run(ms: number, done?: () => boolean): Promise<boolean> {
-    let next = this.clock.now();
+    let next = this.clock.monotonic();
     const check = done
       ? () => {
-          if (this.clock.now() < next) return false;
-          next = this.clock.now() + 50;
+          if (this.clock.monotonic() < next) return false;
+          next = this.clock.monotonic() + 50;
           return done();
         }
       : undefined;

@@ -1,9 +1,9 @@
 // An in-memory Kubernetes API for the simulation: a pod store and the one call the agent makes (pod list by label
 // selector), with the failure modes the tests need (403, 500, timeouts). Answers are real PodList JSON.
 import type { PodLike } from '../../core/discovery/contact-points.ts';
+import type { FakeClock } from '../../core/runtime/fake-clock.ts';
 import { DiscoveryError } from '../errors.ts';
 import type { KubeApi, Reply } from '../ports.ts';
-import type { FakeClock } from './clock.ts';
 
 export type KubeMode = 'ok' | 'forbidden' | 'timeout' | 'error500';
 

@@ -1,8 +1,9 @@
 // An in-memory network on the fake clock: servers by host:port, one-way latency from the seeded PRNG, refused
 // connections for unbound ports, timeouts for blocked routes (partitions) and hung hosts.
+
+import type { FakeClock } from '../../core/runtime/fake-clock.ts';
 import { TransportError } from '../errors.ts';
 import type { Handler, HttpClient, HttpServers, OutgoingRequest, Reply } from '../ports.ts';
-import type { FakeClock } from './clock.ts';
 
 export class SimNetwork {
   readonly #clock: FakeClock;
@@ -61,7 +62,7 @@ export class SimNetwork {
       const finish = (fn: () => void) => {
         if (settled) return;
         settled = true;
-        clock.clearTimeout(timeout);
+        timeout.cancel();
         fn();
       };
       const cut = () => this.hung.has(from) || this.hung.has(req.host) || this.blocked(from, req.host);
