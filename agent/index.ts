@@ -14,7 +14,7 @@ import type { Ports } from './ports.ts';
 import { httpClient } from './runtime/http-client.ts';
 import { httpServers } from './runtime/http-server.ts';
 import { kubeApi } from './runtime/kube-api.ts';
-import { createLogger } from './runtime/logger.ts';
+import { agentLogger } from './runtime/logger.ts';
 import { randomUid } from './runtime/uid.ts';
 
 export { Agent, type AgentEvents, type AgentPhase, type MemberInfo, type Membership } from './agent.ts';
@@ -53,7 +53,7 @@ export function realPorts(config: AgentConfig): Ports {
     kube: kubeApi(config.kubernetes),
     random: Math.random,
     newUid: randomUid,
-    logger: createLogger(config),
+    logger: agentLogger(config),
   };
 }
 

@@ -5,14 +5,13 @@ import { Agent } from './agent.ts';
 import { parseConfig, processEnv } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { realPorts, resolveNamespace } from './index.ts';
+import { agentStartFailure } from './runtime/logger.ts';
 
 /** Longest time the leave may take on SIGTERM (Kubernetes' default grace period is 30 s). */
 const STOP_DEADLINE_MS = 10_000;
 
 function fatal(msg: string, fields: Record<string, unknown>, code: number): never {
-  process.stderr.write(
-    `${JSON.stringify({ level: 60, severity: 'fatal', time: new Date().toISOString(), msg, ...fields })}\n`,
-  );
+  agentStartFailure(msg, fields);
   process.exit(code);
 }
 

@@ -10,6 +10,7 @@
 // exit 1 rather than run on in an unknown state.
 import { KubeConfig } from '@kubernetes/client-node';
 import { systemClock } from '../core/runtime/clock.ts';
+import { createLogger, logStartFailure } from '../core/runtime/logger.ts';
 import { loadConfig, type OperatorConfig } from './config.ts';
 import { makeClusterBootstrapReconciler } from './controller/cluster-bootstrap.ts';
 import { EventRecorder } from './controller/events.ts';
@@ -26,7 +27,6 @@ import { Manager } from './kernel/manager.ts';
 import { WorkQueue } from './kernel/queue.ts';
 import { RealKubeClient, RealLeaseApi } from './kube/client.ts';
 import { sharedConnections } from './kube/configuration.ts';
-import { createLogger } from './log.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { httpGet, probingObserver } from './status/index.ts';
 
@@ -34,7 +34,7 @@ import { httpGet, probingObserver } from './status/index.ts';
 const RETRY_BACKOFF = { baseMs: 200, maxMs: 5 * 60_000, jitter: 0.2 };
 
 export async function main(config: OperatorConfig): Promise<void> {
-  const log = createLogger(config.logLevel);
+  const log = createLogger({ level: config.logLevel, name: 'pekko-bootstrap-operator' });
   const exit = (code: number) => {
     // pino writes synchronously to stdout by default, so the last lines are out before we exit.
     process.exit(code);
@@ -206,7 +206,7 @@ if (import.meta.main) {
   try {
     config = loadConfig();
   } catch (err) {
-    console.error(JSON.stringify({ level: 'fatal', msg: 'invalid configuration', err: String(err) }));
+    logStartFailure('pekko-bootstrap-operator', 'invalid configuration', { err: String(err) });
     process.exit(2);
   }
   await main(config);

@@ -1,15 +1,23 @@
-// The agent's pino logger: JSON lines to stdout, fixed messages plus fields, the pod's identity on every line.
-import { type Logger, pino } from 'pino';
+// The agent's logger: the shared factory (core/runtime/logger.ts) with the pod's identity on every line.
+import { createLogger, type LoggerOptions, logStartFailure } from '../../core/runtime/logger.ts';
 import type { AgentConfig } from '../config.ts';
+import type { Logger } from '../ports.ts';
 
-export function createLogger(config: Pick<AgentConfig, 'logLevel' | 'podName' | 'podIP'>): Logger {
-  return pino(
-    {
-      level: config.logLevel,
-      base: { component: 'bootstrap-agent', pod: config.podName, podIP: config.podIP },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label, number) => ({ level: number, severity: label }) },
-    },
-    pino.destination({ dest: 1, sync: true }),
-  );
+const NAME = 'bootstrap-agent';
+
+export function agentLogger(
+  config: Pick<AgentConfig, 'logLevel' | 'podName' | 'podIP'>,
+  output: Pick<LoggerOptions, 'destination' | 'now'> = {},
+): Logger {
+  return createLogger({
+    level: config.logLevel,
+    name: NAME,
+    fields: { pod: config.podName, podIP: config.podIP },
+    ...output,
+  });
+}
+
+/** The container program's last line when it cannot start. */
+export function agentStartFailure(msg: string, fields: Record<string, unknown>): void {
+  logStartFailure(NAME, msg, fields);
 }

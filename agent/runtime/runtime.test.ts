@@ -130,6 +130,7 @@ test('main.ts: a bad value exits 2 with a message naming the variable', async ()
   const line = JSON.parse(run.output().trim().split('\n').pop() as string);
   assert.is(line.variable, 'PEKKO_MANAGEMENT_HTTP_PORT');
   assert.match(line.error, /PEKKO_MANAGEMENT_HTTP_PORT: must be an integer/);
+  assert.equal([line.level, line.name, line.msg], ['fatal', 'bootstrap-agent', 'invalid configuration']);
 });
 
 test('main.ts: a 1-node cluster forms; SIGTERM leaves and exits 0; memory of one agent process', async () => {
@@ -153,6 +154,8 @@ test('main.ts: a 1-node cluster forms; SIGTERM leaves and exits 0; memory of one
   assert.match(logs, /"msg":"formed a new cluster"/);
   assert.match(logs, /"msg":"leaving the cluster"/);
   assert.match(logs, /"msg":"agent stopped"/);
+  const started = JSON.parse(logs.split('\n').find((l) => l.includes('"msg":"agent started"')) as string);
+  assert.equal([started.level, started.name, started.podIP], ['info', 'bootstrap-agent', ips[2]]);
 });
 
 test.after(async () => {

@@ -1,13 +1,13 @@
 // The simulation harness: pods in an in-memory API, each running a real Agent on the fake clock and the in-memory
 // network, with pino logs captured per pod. Tests drive it (add, kill, delete pods; partitions; API failures) and
 // ask it about clusters. Everything random comes from the seed.
-import { pino } from 'pino';
 import { FakeClock } from '../../core/runtime/fake-clock.ts';
 import { Agent } from '../agent.ts';
 import { parseConfig } from '../config.ts';
 import { TransportError } from '../errors.ts';
 import { keyOf } from '../membership/view.ts';
 import type { Ports } from '../ports.ts';
+import { agentLogger } from '../runtime/logger.ts';
 import { NodeClock } from './clock.ts';
 import { SimKube, type SimPod } from './kube.ts';
 import { SimNetwork } from './network.ts';
@@ -92,10 +92,7 @@ export class Sim {
     };
     const config = parseConfig(env);
     const sink = { write: (line: string) => void node.logs.push(line) };
-    const logger = pino(
-      { level: config.logLevel, base: { pod: node.name }, timestamp: () => `,"time":${this.clock.now()}` },
-      sink,
-    );
+    const logger = agentLogger(config, { destination: sink, now: () => this.clock.now() });
     const dead = () => Promise.reject(new TransportError('Network', 'this process is dead'));
     const http = this.net.client(node.ip);
     const kube = this.kube.api(node.ip);

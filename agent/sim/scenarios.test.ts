@@ -62,7 +62,7 @@ test('API 403: no formation, a clear log naming the Role and RoleBinding, backof
   assert.ok(failed.length > 0);
   const line = JSON.parse(failed[0] as string);
   assert.is(line.code, 'Forbidden');
-  assert.is(line.level, 40);
+  assert.is(line.level, 'warn');
   assert.match(line.error, /Forbidden when communicating with the Kubernetes API\. Check RBAC settings/);
   assert.match(line.error, /Role pod-reader .* RoleBinding read-pods in namespace sim/);
   // Exponential backoff: about 120 s / 15 s per pod, not one call per second.

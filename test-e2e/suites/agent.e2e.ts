@@ -251,7 +251,7 @@ test('RoleBinding removed while the operator is stopped: new agents log the 403 
         .join('')
         .split('\n')
         .find((l) => l.includes('"code":"Forbidden"')) ?? '';
-    assert.match(forbidden, /"level":40/);
+    assert.match(forbidden, /"level":"warn"/);
     assert.match(forbidden, /Forbidden when communicating with the Kubernetes API\. Check RBAC settings/);
     assert.match(forbidden, /Role pod-reader .*RoleBinding read-pods/);
     // The operator back: it restores the RoleBinding, and the agents form a cluster.
