@@ -13,7 +13,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { Resolved } from '../../core/api/resolve.ts';
 import { AGENT_CONTAINER, APP_CONTAINER, type ClusterBootstrap } from '../../core/api/types.ts';
-import { agentEnv, downwardEnv, javaToolOptions, OWNED_ENV } from './env.ts';
+import { agentEnv, downwardEnv, javaToolOptions, OWNED_ENV, sidecarEnv } from './env.ts';
 import { childLabels, ownerRef, selectorLabels } from './labels.ts';
 
 const REMOTING_PORT_NAME = 'remoting';
@@ -129,7 +129,7 @@ function agentSidecar(r: Resolved, image: string): V1Container {
     image,
     ports: bootstrapPorts(r),
     // The app beside it reads membership from http://localhost:<management port> (also served on the pod IP).
-    env: [...downwardEnv(), ...agentEnv(r), { name: 'AGENT_MANAGEMENT_ALSO_LOCALHOST', value: 'true' }],
+    env: [...downwardEnv(), ...sidecarEnv(r)],
     ...probes(r),
     resources: { requests: { cpu: '10m', memory: '48Mi' }, limits: { memory: '128Mi' } },
     securityContext: { ...RESTRICTED_CONTAINER, readOnlyRootFilesystem: true },
