@@ -3,9 +3,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareContactPoints } from '../../core/protocol/address.ts';
+import { ENV } from '../../core/settings/catalog.ts';
 import { Sim } from './harness.ts';
 
-const REQUIRED = 'PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_REQUIRED_CONTACT_POINT_NR';
+const REQUIRED = ENV.requiredContactPointNr;
 /** Total runs over all sizes (SIM_RUNS overrides). */
 const RUNS = Number(process.env.SIM_RUNS ?? 216);
 

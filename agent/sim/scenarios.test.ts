@@ -3,10 +3,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseClusterMembers, parseSeedNodes } from '../../core/protocol/pekko.ts';
+import { ENV } from '../../core/settings/catalog.ts';
 import { Sim } from './harness.ts';
 
-const REQUIRED = 'PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_REQUIRED_CONTACT_POINT_NR';
-const NEW_CLUSTER = 'PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_NEW_CLUSTER_ENABLED';
+const REQUIRED = ENV.requiredContactPointNr;
+const NEW_CLUSTER = ENV.newClusterEnabled;
 
 function formed(seed: number, n: number, env: Record<string, string> = {}) {
   const sim = new Sim({ seed, env: { [REQUIRED]: String(n), ...env } });
