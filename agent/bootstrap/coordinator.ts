@@ -1,4 +1,4 @@
-// The bootstrap loop (bootstrap-protocol.md §2): look up contact points every interval (exponential backoff on
+// The bootstrap loop (docs/agent.md, How it bootstraps): look up contact points every interval (exponential backoff on
 // failures), probe each one's /bootstrap/seed-nodes with jitter, drop those silent past the failure timeout, and
 // decide every probe interval (and at once when an answer carries seed nodes) with the pure decider. It ends with a
 // join decision handed to the caller; everything else is its own state, thrown away on stop().

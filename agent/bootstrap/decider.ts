@@ -1,4 +1,4 @@
-// Pekko's LowestAddressJoinDecider as a pure function (bootstrap-protocol.md §2). The rules, in this order:
+// Pekko's LowestAddressJoinDecider as a pure function (docs/agent.md, How it bootstraps). The rules, in this order:
 //   1. some confirmed contact point answered with non-empty seedNodes: join those (at most 5; no margin, no count);
 //   2. fewer confirmed contact points than required-contact-point-nr: keep probing;
 //   3. the discovered set changed less than stable-margin ago: keep probing;

@@ -1,5 +1,5 @@
-// Kubernetes-api discovery (bootstrap-protocol.md §1): one pod list by label selector in the pod's namespace, then
-// the shared pure rules of core/discovery. The transport (token re-read, CA, API server address) is the KubeApi port.
+// Kubernetes-api discovery (docs/agent.md, How it bootstraps): one pod list by label selector in the pod's
+// namespace, then the shared pure rules of core/discovery. The transport (token re-read, CA, API server address) is the KubeApi port.
 import {
   type ContactPoint,
   contactPointsFromPods,

@@ -1,4 +1,4 @@
-// The management endpoints, as pure functions of a membership snapshot (bootstrap-protocol.md §3 and §4):
+// The management endpoints, as pure functions of a membership snapshot (docs/agent.md, What it serves):
 //   GET /alive                 200 while the process lives
 //   GET /ready                 200 only while this node is a member with status Up or WeaklyUp, else 500 with
 //                              Pekko's own text (`Not Healthy: Check [...ClusterMembershipCheck] not ok`)

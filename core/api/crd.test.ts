@@ -8,7 +8,7 @@ test('the committed generated files (CRD, chart copy, reference, the agent setti
   assert.equal(stale(), []);
 });
 
-test('identity, subresources and printer columns as api.md gives them', () => {
+test('identity, subresources and printer columns (docs/reference.md, docs/status.md)', () => {
   const crd = buildCrd();
   assert.is(crd.metadata.name, 'clusterbootstraps.bootstrap.pekko-operator.dev');
   assert.equal(crd.spec.names.shortNames, ['cb']);

@@ -1,5 +1,5 @@
-// From a pod list to contact points, as Pekko's kubernetes-api discovery does it (bootstrap-protocol.md §1). Pure:
-// the agent feeds it the API server's JSON, the operator its informer's pods. Pods arrive as untrusted JSON, so
+// From a pod list to contact points, as Pekko's kubernetes-api discovery does it (docs/agent.md, How it
+// bootstraps). Pure: the agent feeds it the API server's JSON, the operator its informer's pods. Pods arrive as untrusted JSON, so
 // every field is read defensively; a pod with a field of the wrong type is treated as lacking that field.
 import { compareContactPoints } from '../protocol/address.ts';
 

@@ -1,4 +1,4 @@
-// The label selector and service name rules of Pekko's bootstrap (bootstrap-protocol.md §1 and §2).
+// The label selector and service name rules of Pekko's bootstrap (docs/agent.md, How it bootstraps).
 
 /** Pekko's default pod-label-selector. */
 export const DEFAULT_POD_LABEL_SELECTOR = 'app=%s';
