@@ -4,7 +4,7 @@ import { stale } from '../../hack/generate.ts';
 import { buildCrd } from './crd.ts';
 import { type SchemaNode, specSchema, statusSchema } from './schema.ts';
 
-test('the committed generated files (CRD, chart copy, reference, the agent settings table) are fresh; run make generate if not', () => {
+test('the committed generated files (CRD, chart copy, reference, settings tables) are fresh; run make generate if not', () => {
   assert.equal(stale(), []);
 });
 
