@@ -35,6 +35,8 @@ test("Pekko's defaults, derived names, frozen", () => {
   assert.is(c.kubernetes.useRawIp, false);
   assert.is(c.portName, undefined);
   assert.ok(Object.isFrozen(c) && Object.isFrozen(c.bootstrap));
+  assert.equal(parseConfig({ ...base, PEKKO_CLUSTER_ROLES: ' backend, ,api ' }).roles, ['backend', 'api']);
+  assert.equal(c.roles, []);
 });
 
 // What the operator renders is checked on the rendered Deployment (operator/render/agent-contract.test.ts); this is

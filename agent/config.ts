@@ -105,7 +105,7 @@ export function parseConfig(env: Env): AgentConfig {
     portName: get(S.portName),
     podName: get(S.podName),
     podIP,
-    roles: get(S.roles),
+    roles: [...get(S.roles)],
     management: {
       hostname: mgmtHostname,
       port: mgmtPort,
