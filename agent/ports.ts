@@ -1,10 +1,11 @@
-// The agent's side effects, behind small interfaces. main.ts and index.ts wire the real ones (runtime/); the
-// simulation wires a fake clock, an in-memory network and an in-memory Kubernetes API (sim/).
+// The agent's side effects, behind small interfaces. main.ts and index.ts wire the real ones (runtime/, and the
+// shared clock and logger of core/runtime); the simulation wires the shared FakeClock, an in-memory network and an
+// in-memory Kubernetes API (sim/).
 import type { Logger } from 'pino';
 import type { Clock } from '../core/runtime/clock.ts';
 
 export type { Logger } from 'pino';
-/** The shared clock: the agent measures every duration on its monotonic side (docs/agent.md). */
+/** The shared clock: the agent measures every duration on its monotonic side, never with now(). */
 export type { Clock, Timer } from '../core/runtime/clock.ts';
 
 export interface OutgoingRequest {
