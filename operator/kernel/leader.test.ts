@@ -188,6 +188,22 @@ test('a Lease call that never answers: the leader stops leading by the renew dea
   assert.ok(hung?.signal.aborted, 'the hung call was told to give up');
 });
 
+test('a wall clock stepped back 2 minutes does not delay the stop: deadlines are on the monotonic clock', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryLeases();
+  const log: string[] = [];
+  const a = candidate('a', store, clock, log);
+  a.start();
+  await clock.advance(3_000);
+  assert.ok(a.isLeader());
+  store.before = never;
+  const hungAt = clock.monotonic();
+  clock.stepWall(-120_000);
+  await advanceUntil(clock, () => !a.isLeader(), 60_000);
+  const stoppedAfter = clock.monotonic() - hungAt;
+  assert.ok(stoppedAfter <= 11_000, `stopped ${stoppedAfter} ms after the calls hung`);
+});
+
 test('every Lease call carries a deadline: a hung read is abandoned after the request timeout', async () => {
   const clock = new FakeClock();
   const store = new MemoryLeases();

@@ -146,15 +146,16 @@ export class LeaderElector {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const { clock, retryPeriodMs, renewDeadlineMs, log } = this.o;
-    const started = clock.now();
+    // Durations (renew deadline, lease expiry) on the monotonic clock; the wall clock only for the times written.
+    const started = clock.monotonic();
     let ok = false;
     try {
-      ok = await this.tryAcquireOrRenew(started);
+      ok = await this.tryAcquireOrRenew(clock.now());
     } catch (err) {
       log.warn({ err, lease: this.o.name }, 'leader election request failed');
     }
     if (this.stopped) return; // released meanwhile (release() gives the lease back), or lost
-    const now = clock.now();
+    const now = clock.monotonic();
     if (this.leading && now >= this.lastRenew + renewDeadlineMs) {
       this.lose('could not renew the lease within the renew deadline'); // the watchdog's twin, for a late timer
       return;
@@ -183,11 +184,11 @@ export class LeaderElector {
     this.watchdog?.cancel();
     const check = () => {
       if (!this.leading) return;
-      const left = this.lastRenew + renewDeadlineMs - clock.now();
+      const left = this.lastRenew + renewDeadlineMs - clock.monotonic();
       if (left > 0) this.watchdog = clock.setTimeout(check, left);
       else this.lose('could not renew the lease within the renew deadline');
     };
-    this.watchdog = clock.setTimeout(check, this.lastRenew + renewDeadlineMs - clock.now());
+    this.watchdog = clock.setTimeout(check, this.lastRenew + renewDeadlineMs - clock.monotonic());
   }
 
   private lose(reason: string): void {
@@ -198,7 +199,7 @@ export class LeaderElector {
     this.timer?.cancel();
     this.watchdog?.cancel();
     for (const c of this.inFlight) c.abort(new OperatorError('LEASE_LOST', reason));
-    log.error({ lease: name, sinceRenewMs: clock.now() - this.lastRenew, reason }, 'leader lease lost');
+    log.error({ lease: name, sinceRenewMs: clock.monotonic() - this.lastRenew, reason }, 'leader lease lost');
     this.o.onStoppedLeading(reason);
   }
 
@@ -209,7 +210,7 @@ export class LeaderElector {
   private async call<T>(verb: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { clock, renewDeadlineMs, requestTimeoutMs, namespace, name } = this.o;
     const ms = this.leading
-      ? Math.min(requestTimeoutMs, this.lastRenew + renewDeadlineMs - clock.now())
+      ? Math.min(requestTimeoutMs, this.lastRenew + renewDeadlineMs - clock.monotonic())
       : requestTimeoutMs;
     const ac = new AbortController();
     const timeout = new OperatorError('LEASE_TIMEOUT', `${verb} Lease ${namespace}/${name}: no answer within ${ms} ms`);
@@ -232,9 +233,9 @@ export class LeaderElector {
   }
 
   /** One round: true when this candidate holds the lease afterwards. */
-  private async tryAcquireOrRenew(started: number): Promise<boolean> {
+  private async tryAcquireOrRenew(wallNow: number): Promise<boolean> {
     const { leaseApi, namespace, name, identity, leaseDurationMs, clock } = this.o;
-    const micro = new V1MicroTime(started);
+    const micro = new V1MicroTime(wallNow);
     const durationSeconds = Math.ceil(leaseDurationMs / 1000);
     const current = await this.call('get', (signal) => leaseApi.read(namespace, name, signal));
     if (!current) {
@@ -252,14 +253,14 @@ export class LeaderElector {
       };
       try {
         const created = await this.call('create', (signal) => leaseApi.create(lease, signal));
-        this.observe(created, clock.now());
+        this.observe(created, clock.monotonic());
         this.mayHold = true;
         return true;
       } catch (err) {
         return this.writeFailed(err);
       }
     }
-    const seen = clock.now();
+    const seen = clock.monotonic();
     this.observe(current, seen);
     const spec = current.spec ?? {};
     const holder = spec.holderIdentity ?? '';
@@ -286,7 +287,7 @@ export class LeaderElector {
           signal,
         ),
       );
-      this.observe(updated, clock.now());
+      this.observe(updated, clock.monotonic());
       this.mayHold = true;
       return true;
     } catch (err) {
