@@ -8,6 +8,7 @@ import type { Clock } from '../core/runtime/clock.ts';
 import type { Cache, Caches } from './controller/caches.ts';
 import { ownerKeys } from './controller/ownership.ts';
 import { type EventKind, ResilientInformer } from './kernel/informer.ts';
+import { keyOf } from './kernel/key.ts';
 import { makeListWatch, type ResourceRef } from './kernel/list-watch.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { MANAGED_BY_LABEL } from './render/index.ts';
@@ -63,7 +64,7 @@ export class OperatorInformers {
     const handlerFor = (resource: keyof Caches) => (kind: EventKind, obj: KubernetesObject) => {
       const ns = obj.metadata?.namespace ?? '';
       if (resource === 'clusterBootstraps') {
-        deps.enqueueClusterBootstrap(`${ns}/${obj.metadata?.name ?? ''}`);
+        deps.enqueueClusterBootstrap(keyOf(obj));
         return;
       }
       if (kind === 'resync') return;

@@ -16,8 +16,3 @@ export interface Caches {
   roleBindings: Cache<V1RoleBinding>;
   pods: Cache<V1Pod>;
 }
-
-/** The queue keys the two reconcilers use. */
-export function clusterBootstrapKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}

@@ -10,7 +10,8 @@ import { type ClusterBootstrap, ConditionType, ROLE_BINDING_NAME, ROLE_NAME } fr
 import { validate } from '../../core/api/validate.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
 import { httpStatus } from '../errors.ts';
-import { type ReconcileFn, splitKey } from '../kernel/controller.ts';
+import type { ReconcileFn } from '../kernel/controller.ts';
+import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
 import { INSTANCE_LABEL, renderChildren, selectorString } from '../render/index.ts';

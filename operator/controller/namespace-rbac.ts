@@ -8,11 +8,12 @@ import { resolve } from '../../core/api/resolve.ts';
 import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
 import type { ReconcileFn } from '../kernel/controller.ts';
+import { objectKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
 import { type Member, renderSharedRbac } from '../render/index.ts';
 import { type EnsureOutcome, ensure } from './apply.ts';
-import { type Cache, type Caches, clusterBootstrapKey } from './caches.ts';
+import type { Cache, Caches } from './caches.ts';
 import { type EventRecorder, recordOutcomes } from './events.ts';
 import { isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
@@ -105,7 +106,7 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     }
     if (conflicts.set(namespace, messages)) {
       // The resources report the conflict in their condition: let them look again.
-      for (const m of members) deps.enqueueClusterBootstrap(clusterBootstrapKey(namespace, m.r.name));
+      for (const m of members) deps.enqueueClusterBootstrap(objectKey(namespace, m.r.name));
     }
     return messages.length ? { requeueAfterMs: CONFLICT_RECHECK_MS } : undefined;
   };

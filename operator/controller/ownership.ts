@@ -1,6 +1,7 @@
 // Which objects are this operator's, and which ClusterBootstraps an event on a child concerns.
 import type { KubernetesObject, V1OwnerReference } from '@kubernetes/client-node';
 import { FIELD_MANAGER, GROUP, KIND } from '../../core/api/types.ts';
+import { objectKey } from '../kernel/key.ts';
 import { INSTANCE_LABEL, MANAGED_BY_LABEL } from '../render/index.ts';
 
 function isClusterBootstrapRef(ref: V1OwnerReference): boolean {
@@ -40,5 +41,5 @@ export function ownerKeys(o: KubernetesObject): string[] {
     const instance = o.metadata?.labels?.[INSTANCE_LABEL];
     if (instance) names.add(instance);
   }
-  return [...names].map((n) => `${ns}/${n}`);
+  return [...names].map((n) => objectKey(ns, n));
 }

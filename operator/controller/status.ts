@@ -3,6 +3,7 @@
 // its last write until the informer cache has caught up with it.
 import type { V1Deployment } from '@kubernetes/client-node';
 import { type ClusterBootstrap, type ClusterBootstrapStatus, ConditionType } from '../../core/api/types.ts';
+import { keyOf } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { canonicalJson } from './apply.ts';
 import { type ConditionInput, setCondition } from './conditions.ts';
@@ -98,8 +99,4 @@ export class StatusWriter {
   forget(key: string): void {
     this.written.delete(key);
   }
-}
-
-function keyOf(cb: ClusterBootstrap): string {
-  return `${cb.metadata.namespace}/${cb.metadata.name}`;
 }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/runtime/clock.ts';
 import { TerminalError } from '../errors.ts';
+import { splitKey } from './key.ts';
 import type { WorkQueue } from './queue.ts';
 
 export interface Result {
@@ -35,12 +36,6 @@ export interface ControllerOptions {
   log: Logger;
   clock: Clock;
   observer?: ControllerObserver;
-}
-
-/** Splits "namespace/name" (a cluster-scoped key has no slash). */
-export function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { namespace: '', name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
 export class Controller {

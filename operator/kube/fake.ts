@@ -6,11 +6,12 @@ import type { EventsV1Event, KubernetesObject } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../core/api/types.ts';
 import type { Cache, Caches } from '../controller/caches.ts';
 import { KubeApiError } from '../errors.ts';
+import { objectKey } from '../kernel/key.ts';
 import { MANAGED_BY_LABEL } from '../render/index.ts';
 import type { KubeClient, ObjectRef } from './client.ts';
 
-function keyOf(kind: string, namespace: string, name: string): string {
-  return `${kind}/${namespace}/${name}`;
+function storeKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${objectKey(namespace, name)}`;
 }
 
 function merge(base: unknown, patch: unknown): unknown {
@@ -43,16 +44,16 @@ export class FakeKube implements KubeClient {
         generation: md.generation ?? 1,
       },
     }) as T;
-    this.objects.set(keyOf(o.kind ?? '', md.namespace ?? '', md.name ?? ''), stored);
+    this.objects.set(storeKey(o.kind ?? '', md.namespace ?? '', md.name ?? ''), stored);
     return stored;
   }
 
   find<T extends KubernetesObject>(kind: string, namespace: string, name: string): T | undefined {
-    return this.objects.get(keyOf(kind, namespace, name)) as T | undefined;
+    return this.objects.get(storeKey(kind, namespace, name)) as T | undefined;
   }
 
   remove(kind: string, namespace: string, name: string): void {
-    this.objects.delete(keyOf(kind, namespace, name));
+    this.objects.delete(storeKey(kind, namespace, name));
   }
 
   /** Calls of one verb, e.g. 'apply'. */
@@ -76,7 +77,7 @@ export class FakeKube implements KubeClient {
 
   async delete(ref: ObjectRef): Promise<boolean> {
     this.calls.push(`delete ${ref.kind} ${ref.name}`);
-    const had = this.objects.has(keyOf(ref.kind, ref.namespace, ref.name));
+    const had = this.objects.has(storeKey(ref.kind, ref.namespace, ref.name));
     this.remove(ref.kind, ref.namespace, ref.name);
     return had;
   }

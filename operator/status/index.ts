@@ -6,6 +6,7 @@ import type { Clock } from '../../core/runtime/clock.ts';
 import type { ConditionInput } from '../controller/conditions.ts';
 import type { EventInput } from '../controller/events.ts';
 import type { ObservedStatus, ObserveInput, StatusObserver } from '../controller/observer.ts';
+import { objectKey, splitKey } from '../kernel/key.ts';
 import { statusEvents } from './events.ts';
 import type { HttpGet } from './http.ts';
 import { ClusterMetrics } from './metrics.ts';
@@ -61,7 +62,7 @@ export function probingObserver(o: ProbingObserverOptions): ProbingObserver {
   return {
     async observe(input: ProbingObserveInput): Promise<ObservedStatus> {
       const { cb, r, deployment, pods, childrenReady, log, sharedRbac } = input;
-      const key = `${r.namespace}/${r.name}`;
+      const key = objectKey(r.namespace, r.name);
       const denied = sharedRbac ? podListDenied(sharedRbac, r.serviceAccountName, r.namespace) : undefined;
       const { observation: obs, requeueAfterMs } = prober.observe(key, targetsFor(pods, r), {
         resourcesReady: childrenReady || deployment !== undefined,
@@ -87,8 +88,8 @@ export function probingObserver(o: ProbingObserverOptions): ProbingObserver {
     },
     forget(key: string): void {
       prober.forget(key);
-      const i = key.indexOf('/');
-      metrics.remove(key.slice(0, i), key.slice(i + 1));
+      const { namespace, name } = splitKey(key);
+      metrics.remove(namespace, name);
     },
   };
 }
