@@ -13,12 +13,11 @@ import { systemClock } from '../core/runtime/clock.ts';
 import { createLogger, logStartFailure } from '../core/runtime/logger.ts';
 import { loadConfig, type OperatorConfig } from './config.ts';
 import { makeClusterBootstrapReconciler } from './controller/cluster-bootstrap.ts';
-import { EventRecorder } from './controller/events.ts';
+import { EventRecorder } from './controller/event-recorder.ts';
 import { makeNamespaceRbacReconciler } from './controller/namespace-rbac.ts';
-import type { StatusObserver } from './controller/observer.ts';
 import { RbacConflicts } from './controller/rbac-state.ts';
-import { StatusWriter } from './controller/status.ts';
-import { createHealthServer, listen } from './http.ts';
+import { StatusWriter } from './controller/status-writer.ts';
+import { createHealthServer, listen } from './health-server.ts';
 import { OperatorInformers } from './informers.ts';
 import { ExponentialRateLimiter } from './kernel/backoff.ts';
 import { Controller } from './kernel/controller.ts';
@@ -28,7 +27,8 @@ import { WorkQueue } from './kernel/queue.ts';
 import { RealKubeClient, RealLeaseApi } from './kube/client.ts';
 import { sharedConnections } from './kube/configuration.ts';
 import { OperatorMetrics } from './metrics.ts';
-import { httpGet, probingObserver } from './status/index.ts';
+import { probingObserver } from './status/observer.ts';
+import { httpGet } from './status/probe-http.ts';
 
 /** Per-key retry backoff: 200 ms doubling to 5 min, plus up to 20 % jitter. */
 const RETRY_BACKOFF = { baseMs: 200, maxMs: 5 * 60_000, jitter: 0.2 };
@@ -77,11 +77,10 @@ export async function main(config: OperatorConfig): Promise<void> {
 
   // The observed cluster status: probes the pods' management endpoints and asks for a reconcile when an answer
   // changes.
-  const observer: StatusObserver = probingObserver({
+  const observer = probingObserver({
     get: httpGet,
     clock,
     enqueue: (key) => cbQueue.add(key),
-    recordEvent: (e) => events.record(e),
     registry: metrics.registry,
   });
   const onApply = (kind: string) => metrics.applied(kind);

@@ -15,15 +15,17 @@ import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
 import { INSTANCE_LABEL, renderChildren, selectorString } from '../render/index.ts';
+import type { ConditionInput } from '../status/conditions.ts';
+import { desiredStatus, type StatusInput } from '../status/desired.ts';
+import type { StatusObserver } from '../status/observer.ts';
 import { covers, type EnsureOutcome, ensure } from './apply.ts';
+import { applyEvents } from './apply-events.ts';
 import type { Caches } from './caches.ts';
-import type { ConditionInput } from './conditions.ts';
-import { EventReason, type EventRecorder, recordOutcomes } from './events.ts';
+import { EventReason, type EventRecorder } from './event-recorder.ts';
 import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
-import type { StatusObserver } from './observer.ts';
 import { isManagedChild, isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
-import { desiredStatus, type StatusWriter } from './status.ts';
+import type { StatusWriter } from './status-writer.ts';
 
 export interface ClusterBootstrapDeps {
   caches: Caches;
@@ -94,10 +96,12 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     deps.enqueueNamespaceRbac(namespace);
     if (!cb || cb.metadata.deletionTimestamp) {
       status.forget(key);
-      observer.forget?.(key);
+      observer.forget(key);
       return undefined;
     }
     const generation = cb.metadata.generation;
+    // The status as last written: the cache may not hold this process's own last write yet (status-writer.ts).
+    const previous = status.effective(cb);
     const v = validate(cb);
     if (!v.spec) {
       const message = v.errors.join('; ');
@@ -110,7 +114,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
         note: message,
       });
       await writeStatus(cb, {
-        prev: status.effective(cb),
+        previous,
         generation,
         nowMs: clock.now(),
         resourcesReady: {
@@ -126,8 +130,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     // requiredContactPoints comes from status once it is there (the spec's value, else the replica count at the
     // first reconcile); this pass's status write fixes it. Later passes read it back through the status writer,
     // which remembers its own write until the cache has it, so a scale right after creation does not change it.
-    const effective = status.effective(cb);
-    const r = resolve({ metadata: cb.metadata, status: effective }, v.spec);
+    const r = resolve({ metadata: cb.metadata, status: previous }, v.spec);
 
     const conflicts: string[] = [];
     let ready: ConditionInput;
@@ -155,7 +158,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       ]);
       const results: [KubernetesObject, EnsureOutcome][] = [[children.deployment, depOutcome]];
       if (sa && saOutcome) results.push([sa, saOutcome]);
-      recordOutcomes(events, cb, results);
+      for (const e of applyEvents(cb, results)) events.record(e);
       for (const [obj, outcome] of results) {
         if (outcome.action !== 'unchanged')
           log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'child reconciled');
@@ -192,19 +195,20 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       role: caches.roles.get(ROLE_NAME, namespace),
       roleBinding: caches.roleBindings.get(ROLE_BINDING_NAME, namespace),
     };
-    const observed = await observer.observe({
-      // The status as last written (the cache may not have caught up with our own write yet): previous phase and
-      // Events are computed against it.
-      cb: effective === cb.status ? cb : { ...cb, ...(effective ? { status: effective } : {}) },
+    const observed = observer.observe({
       r,
+      previous,
       deployment,
       pods,
       childrenReady: ready.status === 'True',
       sharedRbac,
-      log,
     });
+    for (const e of observed.events) {
+      log.info({ reason: e.reason, note: e.note }, 'cluster status changed');
+      events.record({ regarding: cb, ...e, action: 'Observe' });
+    }
     await writeStatus(cb, {
-      prev: effective,
+      previous,
       generation,
       nowMs: clock.now(),
       resourcesReady: ready,
@@ -217,14 +221,10 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     return requeue !== undefined ? { requeueAfterMs: requeue } : undefined;
   };
 
-  async function writeStatus(cb: ClusterBootstrap, input: Parameters<typeof desiredStatus>[0]): Promise<void> {
-    await writeRaw(cb, desiredStatus(input));
-  }
-
   /** Writes status; a resource deleted meanwhile is not an error (its deletion brings its own event). */
-  async function writeRaw(cb: ClusterBootstrap, s: Parameters<StatusWriter['write']>[1]): Promise<void> {
+  async function writeStatus(cb: ClusterBootstrap, input: StatusInput): Promise<void> {
     try {
-      await status.write(cb, s);
+      await status.write(cb, desiredStatus(input));
     } catch (err) {
       if (httpStatus(err) !== 404) throw err;
     }

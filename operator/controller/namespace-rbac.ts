@@ -13,8 +13,9 @@ import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
 import { type Member, renderSharedRbac } from '../render/index.ts';
 import { type EnsureOutcome, ensure } from './apply.ts';
+import { applyEvents } from './apply-events.ts';
 import type { Cache, Caches } from './caches.ts';
-import { type EventRecorder, recordOutcomes } from './events.ts';
+import type { EventRecorder } from './event-recorder.ts';
 import { isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
 
@@ -94,7 +95,7 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
       ]);
     }
     const messages: string[] = [];
-    for (const m of members) recordOutcomes(events, m.cb, outcomes);
+    for (const m of members) for (const e of applyEvents(m.cb, outcomes)) events.record(e);
     for (const [obj, outcome] of outcomes) {
       if (outcome.action === 'conflict') messages.push(outcome.message);
       if (outcome.action !== 'unchanged') {

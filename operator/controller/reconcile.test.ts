@@ -1,19 +1,20 @@
 // Reconcile against the in-memory FakeKube: what is applied, what is left alone, what status and events say.
 import type { V1Deployment, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { API_VERSION, type ClusterBootstrap, FIELD_MANAGER, KIND } from '../../core/api/types.ts';
 import { FakeClock } from '../../core/runtime/fake-clock.ts';
 import type { Result } from '../kernel/controller.ts';
 import { FakeKube } from '../kube/fake.ts';
+import { findCondition } from '../status/conditions.ts';
+import { type ObserveInput, probingObserver, type StatusObserver } from '../status/observer.ts';
 import { makeClusterBootstrapReconciler } from './cluster-bootstrap.ts';
-import { findCondition } from './conditions.ts';
-import { EventRecorder } from './events.ts';
+import { EventRecorder } from './event-recorder.ts';
 import { makeNamespaceRbacReconciler } from './namespace-rbac.ts';
-import { podCountObserver } from './observer.ts';
 import { RbacConflicts } from './rbac-state.ts';
-import { StatusWriter } from './status.ts';
+import { StatusWriter } from './status-writer.ts';
 
 const log = pino({ level: 'silent' });
 const NS = 'shop';
@@ -27,10 +28,30 @@ function cbOf(name: string, spec: Record<string, unknown> = {}): ClusterBootstra
   };
 }
 
-function harness() {
+/** The operator's own observer; no pod answers (there are no pods in the fake). */
+function observerOf(clock: FakeClock): StatusObserver {
+  return probingObserver({
+    get: () => Promise.reject(new Error('no network in unit tests')),
+    clock,
+    enqueue: () => {},
+    registry: new Registry(),
+  });
+}
+
+function harness(observe?: StatusObserver['observe']) {
   const kube = new FakeKube();
   const clock = new FakeClock();
-  const caches = kube.caches();
+  const observer = observerOf(clock);
+  const live = kube.caches();
+  // A resource frozen here is what the informer cache still holds: the operator's own writes not seen yet.
+  const frozen = new Map<string, ClusterBootstrap>();
+  const caches = {
+    ...live,
+    clusterBootstraps: {
+      ...live.clusterBootstraps,
+      get: (n: string, ns: string) => frozen.get(n) ?? live.clusterBootstraps.get(n, ns),
+    },
+  };
   const events = new EventRecorder({ client: kube, clock, instance: 'op-0', log });
   const conflicts = new RbacConflicts();
   const queue = new Set<string>();
@@ -39,7 +60,7 @@ function harness() {
     client: kube,
     events,
     status: new StatusWriter(kube),
-    observer: podCountObserver,
+    observer: observe ? { observe, forget: () => {} } : observer,
     conflicts,
     clock,
     enqueueNamespaceRbac: (ns) => queue.add(`rbac:${ns}`),
@@ -70,7 +91,8 @@ function harness() {
   }
   const cb = (name: string) => kube.find<ClusterBootstrap>(KIND, NS, name) as ClusterBootstrap;
   const reasons = () => kube.events.map((e) => `${e.reason}: ${e.note}`);
-  return { kube, clock, run, settle, cb, reasons, events };
+  const freeze = (name: string) => frozen.set(name, structuredClone(cb(name)));
+  return { kube, clock, run, settle, cb, reasons, events, freeze };
 }
 
 test('apply: Deployment, ServiceAccount, Role and RoleBinding with labels and owner references; status ready', async () => {
@@ -277,6 +299,39 @@ test('status is written only when it changes, and lastTransitionTime only moves 
   assert.is(h.kube.count('status'), writes + 1);
   assert.is(h.cb('demo').status?.readyReplicas, 2);
   assert.is(findCondition(h.cb('demo').status?.conditions, 'ResourcesReady')?.lastTransitionTime, t0);
+});
+
+test('the Events the observer returns are recorded on the resource; it gets the status as last written', async () => {
+  const seen: ObserveInput[] = [];
+  const h = harness((input) => {
+    seen.push(input);
+    const formed = seen.length > 1;
+    return {
+      status: {
+        phase: formed ? 'Formed' : 'Forming',
+        message: formed ? 'formed' : 'forming',
+        contactPoints: [],
+        readyContactPoints: 0,
+      },
+      conditions: [],
+      events: formed
+        ? [{ type: 'Normal', reason: 'Formed', note: 'cluster formed around pekko://demo@10.0.0.1:1' }]
+        : [],
+      requeueAfterMs: 1000,
+    };
+  });
+  h.kube.put(cbOf('demo'));
+  h.freeze('demo');
+  await h.run(`cb:${NS}/demo`);
+  assert.is(seen[0]?.previous, undefined, 'nothing written before the first pass');
+  await h.run(`cb:${NS}/demo`);
+  await h.events.flush();
+  assert.is(seen[1]?.previous?.phase, 'Forming', 'the first pass wrote Forming; the cache does not have it yet');
+  assert.is(h.cb('demo').status?.phase, 'Formed');
+  const formed = h.kube.events.find((e) => e.reason === 'Formed');
+  assert.is(formed?.note, 'cluster formed around pekko://demo@10.0.0.1:1');
+  assert.is(formed?.action, 'Observe');
+  assert.is(formed?.regarding?.name, 'demo');
 });
 
 test.run();

@@ -36,13 +36,17 @@ export interface ObservedCluster {
   unreachable: string[];
 }
 
-export interface Observation {
+/** The status fields observed on the pods. */
+export interface ObservedStatus {
   phase: Phase;
   message: string;
   contactPoints: ContactPointStatus[];
   readyContactPoints: number;
   seedNode?: string;
   members?: number;
+}
+
+export interface Observation extends ObservedStatus {
   clusters: ObservedCluster[];
   conditions: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string }[];
 }

@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { httpGet } from './http.ts';
 import { probeNode } from './probe.ts';
+import { httpGet } from './probe-http.ts';
 
 const PEKKO = new URL('../../core/protocol/testdata/pekko-1.1/', import.meta.url);
 const pekko = (f: string) => readFileSync(new URL(f, PEKKO), 'utf8');

@@ -3,7 +3,7 @@
 // types, an HTML error page, a huge or slow body) becomes an error message.
 import { parseClusterMembers, parseSeedNodes } from '../../core/protocol/index.ts';
 import type { NodeAnswer } from './compute.ts';
-import type { HttpGet } from './http.ts';
+import type { HttpGet } from './probe-http.ts';
 
 export interface ProbeResult {
   answer?: NodeAnswer;

@@ -3,7 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Resolved } from '../../core/api/resolve.ts';
 import { contactPointsFromPods } from '../../core/discovery/index.ts';
-import type { Target } from './observer.ts';
+import type { Target } from './probe-scheduler.ts';
 
 export function targetsFor(pods: readonly V1Pod[], r: Resolved): Target[] {
   const uid = new Map(pods.map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));

@@ -15,8 +15,8 @@ import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
 import { contactPointsFromPods } from '../../core/discovery/index.ts';
 import { type ClusterMembers, compareContactPoints, nodeAddress } from '../../core/protocol/index.ts';
 import type { NodeAnswer } from '../../operator/status/compute.ts';
-import { httpGet } from '../../operator/status/http.ts';
 import { probeNode } from '../../operator/status/probe.ts';
+import { httpGet } from '../../operator/status/probe-http.ts';
 import {
   applyClusterBootstrap,
   clients,

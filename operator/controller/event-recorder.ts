@@ -1,20 +1,20 @@
-// Events (events.k8s.io/v1) on ClusterBootstraps, for what a person reads in `kubectl describe`. The same event for
-// the same object is sent at most once per window: a conflict re-checked every minute does not flood the namespace.
-// Sending is best-effort and never fails a reconcile.
-import { type EventsV1Event, type KubernetesObject, V1MicroTime } from '@kubernetes/client-node';
+// Sends Events (events.k8s.io/v1) on ClusterBootstraps, for what a person reads in `kubectl describe`. The same
+// event for the same object is sent at most once per window (10 min): a conflict re-checked every 30 s does not flood
+// the namespace. Sending is best-effort and never fails a reconcile. Which Events a pass deserves is decided by pure
+// functions: apply-events.ts (what the apply did) and operator/status/cluster-events.ts (what the cluster did).
+import { type EventsV1Event, V1MicroTime } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
 import type { KubeClient } from '../kube/client.ts';
-import type { EnsureOutcome } from './apply.ts';
 
 export const REPORTING_CONTROLLER = 'pekko-bootstrap-operator';
 
+/** The reasons of the Events the reconcilers make themselves (the status observer's: status/cluster-events.ts). */
 export const EventReason = {
   Created: 'Created',
   Updated: 'Updated',
   Repaired: 'Repaired',
-  Deleted: 'Deleted',
   Conflict: 'Conflict',
   InvalidSpec: 'InvalidSpec',
 } as const;
@@ -97,40 +97,6 @@ export class EventRecorder {
       await this.o.client.createEvent(event);
     } catch (err) {
       this.o.log.warn({ err, reason: e.reason, name: md.name, namespace: md.namespace }, 'event not recorded');
-    }
-  }
-}
-
-const NOTES: Record<'created' | 'updated' | 'repaired', { reason: string; prefix: string; suffix: string }> = {
-  created: { reason: EventReason.Created, prefix: 'Created', suffix: '' },
-  updated: { reason: EventReason.Updated, prefix: 'Updated', suffix: '' },
-  repaired: { reason: EventReason.Repaired, prefix: 'Repaired', suffix: ': changed or removed outside the operator' },
-};
-
-/**
- * The events for what one pass did to some children, on one resource: one event per kind of change ("Created
- * Deployment demo, ServiceAccount demo"), and a Warning per conflict. Unchanged children make no event.
- */
-export function recordOutcomes(
-  events: EventRecorder,
-  regarding: ClusterBootstrap,
-  outcomes: readonly (readonly [KubernetesObject, EnsureOutcome])[],
-): void {
-  for (const action of ['created', 'updated', 'repaired'] as const) {
-    const what = outcomes.filter(([, o]) => o.action === action).map(([obj]) => `${obj.kind} ${obj.metadata?.name}`);
-    if (what.length === 0) continue;
-    const n = NOTES[action];
-    events.record({
-      regarding,
-      type: 'Normal',
-      reason: n.reason,
-      action: 'Apply',
-      note: `${n.prefix} ${what.join(', ')}${n.suffix}`,
-    });
-  }
-  for (const [, o] of outcomes) {
-    if (o.action === 'conflict') {
-      events.record({ regarding, type: 'Warning', reason: EventReason.Conflict, action: 'Apply', note: o.message });
     }
   }
 }

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FakeClock, flush } from '../../core/runtime/fake-clock.ts';
-import type { GetResult, HttpGet } from './http.ts';
-import { StatusObserver, type Target } from './observer.ts';
+import type { GetResult, HttpGet } from './probe-http.ts';
+import { ProbeScheduler, type Target } from './probe-scheduler.ts';
 
 const addr = (ip: string) => `pekko://A@${ip}:17355`;
 
@@ -34,11 +34,11 @@ function network(cluster: string[]) {
 const targets = (ips: string[], ready = true): Target[] =>
   ips.map((ip, i) => ({ contactPoint: { pod: `p${i}`, host: ip, port: 7626, ready }, incarnation: `uid${i}/${ip}` }));
 
-function setup(cluster: string[], opts: Partial<ConstructorParameters<typeof StatusObserver>[0]> = {}) {
+function setup(cluster: string[], opts: Partial<ConstructorParameters<typeof ProbeScheduler>[0]> = {}) {
   const clock = new FakeClock();
   const net = network(cluster);
   const changed: string[] = [];
-  const obs = new StatusObserver({ get: net.get, clock, onChange: (k) => changed.push(k), ...opts });
+  const obs = new ProbeScheduler({ get: net.get, clock, onChange: (k) => changed.push(k), ...opts });
   return { clock, net, changed, obs };
 }
 
@@ -160,7 +160,7 @@ test('concurrency is bounded across resources', async () => {
     inFlight--;
     return { status: 404, contentType: 'text/plain', body: '' };
   };
-  const obs = new StatusObserver({ get, clock: new FakeClock(), onChange: () => {}, concurrency: 4 });
+  const obs = new ProbeScheduler({ get, clock: new FakeClock(), onChange: () => {}, concurrency: 4 });
   obs.observe('ns/a', targets(['10.0.0.1', '10.0.0.2', '10.0.0.3']), input);
   obs.observe('ns/b', targets(['10.0.0.4', '10.0.0.5', '10.0.0.6']), input);
   await flush();

@@ -3,19 +3,19 @@
 import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
 import type { Observation } from './compute.ts';
 
-export interface StatusEvent {
+export interface ClusterEvent {
   type: 'Normal' | 'Warning';
   reason: 'Formed' | 'SplitDetected' | 'MembersUnreachable' | 'MemberLost' | 'Recovered';
   note: string;
 }
 
 /** `desiredReplicas`: spec.replicas; members going down with it (a scale-down) is no loss. */
-export function statusEvents(
+export function clusterEvents(
   before: ClusterBootstrapStatus | undefined,
   after: Observation,
   desiredReplicas = Number.POSITIVE_INFINITY,
-): StatusEvent[] {
-  const events: StatusEvent[] = [];
+): ClusterEvent[] {
+  const events: ClusterEvent[] = [];
   const was = before?.phase;
   const split = after.clusters.length > 1;
   if (after.phase === 'Formed' && was !== 'Formed') {

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { clusterEvents } from './cluster-events.ts';
 import type { Observation } from './compute.ts';
-import { statusEvents } from './events.ts';
 
 const obs = (o: Partial<Observation>): Observation => ({
   phase: 'Formed',
@@ -15,7 +15,7 @@ const obs = (o: Partial<Observation>): Observation => ({
 const seed = 'pekko://A@10.0.0.1:17355';
 
 test('Forming to Formed: one Formed event naming the seed', () => {
-  const e = statusEvents({ phase: 'Forming' }, obs({ phase: 'Formed', seedNode: seed, members: 3 }));
+  const e = clusterEvents({ phase: 'Forming' }, obs({ phase: 'Formed', seedNode: seed, members: 3 }));
   assert.equal(
     e.map((x) => x.reason),
     ['Formed'],
@@ -24,7 +24,10 @@ test('Forming to Formed: one Formed event naming the seed', () => {
 });
 
 test('an unchanged Formed status emits nothing (idle resync)', () => {
-  assert.equal(statusEvents({ phase: 'Formed', members: 3 }, obs({ phase: 'Formed', seedNode: seed, members: 3 })), []);
+  assert.equal(
+    clusterEvents({ phase: 'Formed', members: 3 }, obs({ phase: 'Formed', seedNode: seed, members: 3 })),
+    [],
+  );
 });
 
 test('a split is a Warning naming the clusters; the same split again emits nothing', () => {
@@ -37,21 +40,21 @@ test('a split is a Warning naming the clusters; the same split again emits nothi
     ],
   });
   assert.equal(
-    statusEvents({ phase: 'Formed' }, split).map((x) => [x.type, x.reason]),
+    clusterEvents({ phase: 'Formed' }, split).map((x) => [x.type, x.reason]),
     [['Warning', 'SplitDetected']],
   );
-  assert.equal(statusEvents({ phase: 'Degraded', message: split.message }, split), []);
+  assert.equal(clusterEvents({ phase: 'Degraded', message: split.message }, split), []);
 });
 
 test('fewer members: MemberLost; Degraded back to Formed: Recovered', () => {
   assert.equal(
-    statusEvents({ phase: 'Formed', members: 3 }, obs({ phase: 'Formed', members: 2, seedNode: seed })).map(
+    clusterEvents({ phase: 'Formed', members: 3 }, obs({ phase: 'Formed', members: 2, seedNode: seed })).map(
       (x) => x.reason,
     ),
     ['MemberLost'],
   );
   assert.equal(
-    statusEvents({ phase: 'Degraded', members: 2 }, obs({ phase: 'Formed', members: 2, seedNode: seed })).map(
+    clusterEvents({ phase: 'Degraded', members: 2 }, obs({ phase: 'Formed', members: 2, seedNode: seed })).map(
       (x) => x.reason,
     ),
     ['Recovered'],
@@ -60,9 +63,9 @@ test('fewer members: MemberLost; Degraded back to Formed: Recovered', () => {
 
 test('a scale-down to the new replica count is no MemberLost; fewer members than desired is', () => {
   const before = { phase: 'Formed' as const, members: 5 };
-  assert.equal(statusEvents(before, obs({ phase: 'Formed', members: 3, seedNode: seed }), 3), []);
+  assert.equal(clusterEvents(before, obs({ phase: 'Formed', members: 3, seedNode: seed }), 3), []);
   assert.equal(
-    statusEvents(before, obs({ phase: 'Formed', members: 2, seedNode: seed }), 3).map((x) => x.reason),
+    clusterEvents(before, obs({ phase: 'Formed', members: 2, seedNode: seed }), 3).map((x) => x.reason),
     ['MemberLost'],
   );
 });

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createHealthServer, listen } from './http.ts';
+import { createHealthServer, listen } from './health-server.ts';
 import { OperatorMetrics } from './metrics.ts';
 
 test('healthz, readyz following the readiness source, and metrics with the operator names', async () => {

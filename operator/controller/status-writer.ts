@@ -1,0 +1,57 @@
+// Where status is written: the merge patch between what is stored and what should be (statusPatch: undefined when
+// nothing changed, so nothing is written), and the writer that remembers its last write until the informer cache has
+// caught up with it. What the status should be is computed in operator/status (desired.ts).
+import type { ClusterBootstrap, ClusterBootstrapStatus } from '../../core/api/types.ts';
+import { keyOf } from '../kernel/key.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { canonicalJson } from './apply.ts';
+
+/** A JSON merge patch from current to desired over the status fields; undefined when they are equal. */
+export function statusPatch(
+  current: ClusterBootstrapStatus | undefined,
+  desired: ClusterBootstrapStatus,
+): Record<string, unknown> | undefined {
+  const cur = (current ?? {}) as Record<string, unknown>;
+  const want = desired as Record<string, unknown>;
+  const patch: Record<string, unknown> = {};
+  for (const k of new Set([...Object.keys(cur), ...Object.keys(want)])) {
+    if (canonicalJson(cur[k]) !== canonicalJson(want[k])) patch[k] = want[k] ?? null;
+  }
+  return Object.keys(patch).length ? patch : undefined;
+}
+
+/**
+ * Writes status with a merge patch on /status, only when it changed. Right after a write the informer cache still
+ * holds the old status; the writer remembers what it wrote, keyed by the cached resourceVersion at the time, and
+ * uses that until the cache has moved on, so a burst of events does not write the same status twice.
+ */
+export class StatusWriter {
+  private readonly client: KubeClient;
+  private readonly written = new Map<string, { rv: string | undefined; status: ClusterBootstrapStatus }>();
+
+  constructor(client: KubeClient) {
+    this.client = client;
+  }
+
+  /** The status as last written by this process, or as cached once the cache has caught up. */
+  effective(cb: ClusterBootstrap): ClusterBootstrapStatus | undefined {
+    const key = keyOf(cb);
+    const w = this.written.get(key);
+    if (w && w.rv === cb.metadata.resourceVersion) return w.status;
+    if (w) this.written.delete(key);
+    return cb.status;
+  }
+
+  /** Patches the status to `desired` if it differs from the effective one. True when it wrote. */
+  async write(cb: ClusterBootstrap, desired: ClusterBootstrapStatus): Promise<boolean> {
+    const patch = statusPatch(this.effective(cb), desired);
+    if (!patch) return false;
+    await this.client.patchClusterBootstrapStatus(cb.metadata.namespace ?? '', cb.metadata.name ?? '', patch);
+    this.written.set(keyOf(cb), { rv: cb.metadata.resourceVersion, status: desired });
+    return true;
+  }
+
+  forget(key: string): void {
+    this.written.delete(key);
+  }
+}

@@ -1,0 +1,46 @@
+// The whole status the reconcile writes, put together from its parts: the ResourcesReady condition, the observation
+// of the pods (observer.ts), the Deployment's replica counts, and what the resolved spec fixes (selector,
+// requiredContactPoints). Pure: the time is an argument.
+import type { V1Deployment } from '@kubernetes/client-node';
+import { type ClusterBootstrapStatus, ConditionType } from '../../core/api/types.ts';
+import type { ObservedStatus } from './compute.ts';
+import { type ConditionInput, setCondition } from './conditions.ts';
+
+export interface StatusInput {
+  /** The status as last written. */
+  previous: ClusterBootstrapStatus | undefined;
+  generation: number | undefined;
+  nowMs: number;
+  resourcesReady: ConditionInput;
+  /** Undefined when the spec is invalid: the stored value is kept. */
+  requiredContactPoints?: number;
+  /** Undefined when the spec is invalid: the stored value is kept. */
+  selector?: string;
+  deployment?: V1Deployment;
+  /** Undefined when there was no observation (invalid spec): the stored observed fields are kept. */
+  observed?: { status: ObservedStatus; conditions: readonly ConditionInput[] };
+}
+
+const OBSERVED_FIELDS = ['phase', 'message', 'readyContactPoints', 'contactPoints', 'seedNode', 'members'] as const;
+
+export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
+  const prev = i.previous ?? {};
+  const out: ClusterBootstrapStatus = {};
+  if (i.generation !== undefined) out.observedGeneration = i.generation;
+  const observed: Partial<ObservedStatus> = i.observed?.status ?? prev;
+  for (const f of OBSERVED_FIELDS) {
+    if (observed[f] !== undefined) (out as Record<string, unknown>)[f] = observed[f];
+  }
+  out.replicas = i.deployment?.status?.replicas ?? 0;
+  out.readyReplicas = i.deployment?.status?.readyReplicas ?? 0;
+  const selector = i.selector ?? prev.selector;
+  if (selector !== undefined) out.selector = selector;
+  const required = i.requiredContactPoints ?? prev.requiredContactPoints;
+  if (required !== undefined) out.requiredContactPoints = required;
+  let conditions = setCondition(prev.conditions, i.resourcesReady, i.generation, i.nowMs);
+  for (const c of i.observed?.conditions ?? []) {
+    if (c.type !== ConditionType.ResourcesReady) conditions = setCondition(conditions, c, i.generation, i.nowMs);
+  }
+  out.conditions = conditions;
+  return out;
+}

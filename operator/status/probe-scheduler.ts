@@ -1,0 +1,204 @@
+// Keeps the pods' answers and decides which pods to probe when. Each reconcile's observe() (through observer.ts) gets
+// the observation computed from what is known now, at once; probes that are due run in the background, bounded by a
+// global concurrency limit, and a changed answer asks for another reconcile through onChange(key).
+//
+// Probe cadence (per pod): at once when a pod is new or its readiness or IP changed; every `fastMs` while the cluster
+// can change (not Formed, or less than `settleMs` after a pod came, went or changed readiness); every `slowMs` once
+// Formed and settled; failures back off exponentially up to `slowMs`. A change of the pod set makes every other
+// pod's answer stale too (its member list and oldest member), so those pods are asked again at once. At most
+// `maxProbesPerPass` probes start per observe(), oldest answers first, so a 1000-pod cluster is sampled over time
+// instead of probed in full on every reconcile.
+import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
+import type { Clock } from '../../core/runtime/clock.ts';
+import { computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
+import { probeNode } from './probe.ts';
+import type { HttpGet } from './probe-http.ts';
+
+export interface ProbeSchedulerOptions {
+  get: HttpGet;
+  clock: Clock;
+  /** Called with a resource's key when a probe brought a different answer. */
+  onChange: (key: string) => void;
+  concurrency?: number;
+  fastMs?: number;
+  slowMs?: number;
+  timeoutMs?: number;
+  maxBytes?: number;
+  maxProbesPerPass?: number;
+  /** After a change of the pod set or of a pod's readiness, how long every pod is probed every fastMs. */
+  settleMs?: number;
+}
+
+/** A contact point with the identity of the pod incarnation it belongs to. */
+export interface Target {
+  contactPoint: ContactPointStatus;
+  /** Changes when the pod is replaced or gets another IP (pod uid + IP). */
+  incarnation: string;
+}
+
+interface Entry {
+  incarnation: string;
+  ready: boolean;
+  answer?: NodeAnswer;
+  error?: string;
+  failures: number;
+  nextAt: number;
+  lastAt: number;
+  inFlight: boolean;
+}
+
+export class ProbeScheduler {
+  private readonly o: Required<ProbeSchedulerOptions>;
+  private readonly entries = new Map<string, Map<string, Entry>>();
+  /** Per resource: when its pod set or a pod's readiness last changed. */
+  private readonly changedAt = new Map<string, number>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  /** Probes started, for tests and the metrics. */
+  probes = 0;
+
+  constructor(options: ProbeSchedulerOptions) {
+    this.o = {
+      concurrency: 16,
+      fastMs: 2000,
+      slowMs: 30_000,
+      timeoutMs: 2000,
+      maxBytes: 256 * 1024,
+      maxProbesPerPass: 16,
+      settleMs: 20_000,
+      ...options,
+    };
+  }
+
+  /**
+   * The observation for one resource from the answers known now; starts the probes that are due.
+   * `requeueAfterMs` is when the next probe falls due (the reconcile should look again then).
+   */
+  observe(
+    key: string,
+    targets: Target[],
+    input: { resourcesReady: boolean; requiredContactPoints: number; previousPhase?: Phase; rbacProblem?: string },
+  ): { observation: Observation; requeueAfterMs: number } {
+    const now = this.o.clock.now();
+    const known = this.entries.get(key) ?? new Map<string, Entry>();
+    const next = new Map<string, Entry>();
+    let changed = false;
+    for (const t of targets) {
+      const pod = t.contactPoint.pod;
+      const prev = known.get(pod);
+      const fresh = !prev || prev.incarnation !== t.incarnation;
+      const entry: Entry =
+        prev && !fresh
+          ? prev
+          : {
+              incarnation: t.incarnation,
+              ready: t.contactPoint.ready,
+              failures: 0,
+              nextAt: now,
+              lastAt: 0,
+              inFlight: false,
+            };
+      // A replaced pod, or one already Ready when first seen (not the resource's first pass), changes membership.
+      // A new pod that is not Ready yet does not: its readiness change will.
+      if (prev ? fresh : known.size > 0 && t.contactPoint.ready) changed = true;
+      if (entry.ready !== t.contactPoint.ready) {
+        changed = true;
+        // Readiness changed: what the node said before (typically "not joined") is outdated. Drop it rather than
+        // report it, and ask again at once.
+        entry.ready = t.contactPoint.ready;
+        delete entry.answer;
+        delete entry.error;
+        entry.nextAt = now;
+      }
+      next.set(pod, entry);
+    }
+    if ([...known.keys()].some((pod) => !next.has(pod))) changed = true;
+    if (changed) {
+      // Members came or went: what the other pods said about membership (count, oldest) is outdated. Ask the pods
+      // that answered again now; failing pods keep their backoff.
+      this.changedAt.set(key, now);
+      for (const e of next.values()) if (e.answer) e.nextAt = Math.min(e.nextAt, now);
+    }
+    this.entries.set(key, next);
+
+    const observation = computeObservation({
+      resourcesReady: input.resourcesReady,
+      requiredContactPoints: input.requiredContactPoints,
+      ...(input.rbacProblem !== undefined ? { rbacProblem: input.rbacProblem } : {}),
+      formedBefore: input.previousPhase === 'Formed' || input.previousPhase === 'Degraded',
+      views: targets.map((t): PodView => {
+        const e = next.get(t.contactPoint.pod) as Entry;
+        const contactPoint = e.answer ? { ...t.contactPoint, node: e.answer.selfNode } : t.contactPoint;
+        return { contactPoint, ...(e.answer ? { answer: e.answer } : {}), ...(e.error ? { error: e.error } : {}) };
+      }),
+    });
+
+    const due = [...next.entries()]
+      .filter(([, e]) => !e.inFlight && e.nextAt <= now)
+      .sort(([, a], [, b]) => a.lastAt - b.lastAt)
+      .slice(0, this.o.maxProbesPerPass);
+    const formed = (input.previousPhase ?? observation.phase) === 'Formed' && observation.phase === 'Formed';
+    const settling = now - (this.changedAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.settleMs;
+    const interval = formed && !settling ? this.o.slowMs : this.o.fastMs;
+    for (const [pod, e] of due) {
+      const t = targets.find((x) => x.contactPoint.pod === pod) as Target;
+      void this.probe(key, t, e, interval);
+    }
+    const pending = [...next.values()].filter((e) => !e.inFlight).map((e) => Math.max(0, e.nextAt - now));
+    // Pods not probed this pass (over the per-pass limit) are due already: look again after one fast interval.
+    const requeueAfterMs = Math.max(this.o.fastMs / 2, Math.min(interval, ...pending));
+    return { observation, requeueAfterMs };
+  }
+
+  /** Drops what is known about a resource (it was deleted). */
+  forget(key: string): void {
+    this.entries.delete(key);
+    this.changedAt.delete(key);
+  }
+
+  private async probe(key: string, t: Target, e: Entry, interval: number): Promise<void> {
+    e.inFlight = true;
+    await this.acquire();
+    this.probes++;
+    try {
+      const { host, port } = t.contactPoint;
+      const result = await probeNode(this.o.get, host, port, {
+        timeoutMs: this.o.timeoutMs,
+        maxBytes: this.o.maxBytes,
+      });
+      const now = this.o.clock.now();
+      const before = JSON.stringify([e.answer, e.error]);
+      if (result.answer) {
+        e.answer = result.answer;
+        delete e.error;
+        e.failures = 0;
+        e.nextAt = now + interval;
+      } else {
+        e.error = result.error;
+        e.failures++;
+        e.nextAt = now + Math.min(this.o.slowMs, this.o.fastMs * 2 ** (e.failures - 1));
+      }
+      e.lastAt = now;
+      // Only a resource still tracking this pod incarnation cares about the answer.
+      const current = this.entries.get(key)?.get(t.contactPoint.pod);
+      if (current === e && JSON.stringify([e.answer, e.error]) !== before) this.o.onChange(key);
+    } finally {
+      e.inFlight = false;
+      this.release();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.running < this.o.concurrency) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+}
