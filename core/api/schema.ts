@@ -5,6 +5,8 @@
 // (x-kubernetes-validations), evaluated by the API server; each has a TypeScript twin in rules.ts so that the operator
 // rejects the same specs when the CRD was installed without them (or an older CRD is still in place).
 
+import { ConditionType, PHASES } from './types.ts';
+
 /** A JSON schema node as the CRD's structural schema allows it (a subset of OpenAPI v3 plus Kubernetes extensions). */
 export interface SchemaNode {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
@@ -259,12 +261,16 @@ export const specSchema: SchemaNode = {
   'x-kubernetes-validations': [],
 };
 
+const conditionTypes = Object.values(ConditionType);
+/** "A, B, C and D" */
+const listed = (words: readonly string[], and: string) => `${words.slice(0, -1).join(', ')} ${and} ${words.at(-1)}`;
+
 const conditionSchema: SchemaNode = {
   type: 'object',
   description: 'A standard condition (metav1.Condition).',
   required: ['type', 'status'],
   properties: {
-    type: { type: 'string', description: 'ResourcesReady, ContactPointsDiscovered, ClusterFormed or Ready.' },
+    type: { type: 'string', description: `${listed(conditionTypes, 'or')}.` },
     status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'True, False or Unknown.' },
     reason: { type: 'string', description: 'A CamelCase word a program can branch on.' },
     message: { type: 'string', description: 'What a person should know, and what to do.' },
@@ -280,7 +286,7 @@ export const statusSchema: SchemaNode = {
     observedGeneration: { type: 'integer', description: 'The metadata.generation the status was computed for.' },
     phase: {
       type: 'string',
-      enum: ['Pending', 'Discovering', 'Forming', 'Formed', 'Degraded'],
+      enum: [...PHASES],
       description:
         'Pending: children not there yet. Discovering: fewer contact points than required. Forming: enough, no ' +
         'seed yet. Formed: one cluster, every ready pod in it. Degraded: pods report different clusters, or ' +
@@ -314,7 +320,7 @@ export const statusSchema: SchemaNode = {
     message: { type: 'string', description: 'Why the phase is what it is, in a sentence.' },
     conditions: {
       type: 'array',
-      description: 'ResourcesReady, ContactPointsDiscovered, ClusterFormed and Ready.',
+      description: `${listed(conditionTypes, 'and')}.`,
       items: conditionSchema,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],

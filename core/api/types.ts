@@ -1,5 +1,6 @@
-// The ClusterBootstrap API (bootstrap.pekko-operator.dev/v1alpha1) as TypeScript types.
-// The OpenAPI schema in schema.ts is the source of truth for validation, defaults and docs; these types mirror it.
+// The ClusterBootstrap API (bootstrap.pekko-operator.dev/v1alpha1) as TypeScript types, and the status vocabulary:
+// phases, condition types and their reasons. The OpenAPI schema in schema.ts is the source of truth for validation,
+// defaults and docs; these types mirror it, and a unit test checks that both list the same status fields.
 import type { V1Condition, V1DeploymentStrategy, V1ObjectMeta, V1PodTemplateSpec } from '@kubernetes/client-node';
 
 export const GROUP = 'bootstrap.pekko-operator.dev';
@@ -43,7 +44,9 @@ export interface ClusterBootstrapSpec {
   paused?: boolean;
 }
 
-export type Phase = 'Pending' | 'Discovering' | 'Forming' | 'Formed' | 'Degraded';
+/** The phases in the order a cluster goes through them (Degraded: formed, then split or lost members). */
+export const PHASES = ['Pending', 'Discovering', 'Forming', 'Formed', 'Degraded'] as const;
+export type Phase = (typeof PHASES)[number];
 
 export interface ContactPointStatus {
   pod: string;
@@ -54,21 +57,58 @@ export interface ContactPointStatus {
   node?: string;
 }
 
-export interface ClusterBootstrapStatus {
+/**
+ * The status fields observed on the pods and their answers (operator/status/compute.ts). A write sets them all:
+ * a field the observation leaves out is removed from the status.
+ */
+export interface ObservedStatus {
+  phase: Phase;
+  /** Why the phase is what it is, in a sentence. */
+  message: string;
+  readyContactPoints: number;
+  contactPoints: ContactPointStatus[];
+  /** Absent until a pod reports a cluster. */
+  seedNode?: string;
+  /** Up members; absent until a pod reports a cluster. */
+  members?: number;
+}
+
+/** The status as stored: the observed fields (missing until first observed) and what the reconcile sets itself. */
+export interface ClusterBootstrapStatus extends Partial<ObservedStatus> {
   observedGeneration?: number;
-  phase?: Phase;
   replicas?: number;
   readyReplicas?: number;
   selector?: string;
-  readyContactPoints?: number;
-  contactPoints?: ContactPointStatus[];
-  seedNode?: string;
-  members?: number;
   /** requiredContactPoints as fixed at the first reconcile (spec value, else the replica count then). */
   requiredContactPoints?: number;
-  message?: string;
   conditions?: V1Condition[];
 }
+
+/**
+ * Every status field once, as a value, with who sets it: `observed` (ObservedStatus) or `reconcile`. tsc keeps it
+ * equal to the two interfaces above; a unit test (core/api/status-fields.test.ts) keeps it equal to the CRD schema.
+ */
+export const STATUS_FIELDS = {
+  observedGeneration: 'reconcile',
+  phase: 'observed',
+  replicas: 'reconcile',
+  readyReplicas: 'reconcile',
+  selector: 'reconcile',
+  readyContactPoints: 'observed',
+  contactPoints: 'observed',
+  seedNode: 'observed',
+  members: 'observed',
+  requiredContactPoints: 'reconcile',
+  message: 'observed',
+  conditions: 'reconcile',
+} as const satisfies {
+  [K in keyof ClusterBootstrapStatus]-?: K extends keyof ObservedStatus ? 'observed' : 'reconcile';
+};
+
+/** The observed fields by name, derived from STATUS_FIELDS. */
+export const OBSERVED_FIELDS = (Object.keys(STATUS_FIELDS) as (keyof typeof STATUS_FIELDS)[]).filter(
+  (f): f is keyof ObservedStatus => STATUS_FIELDS[f] === 'observed',
+);
 
 export interface ClusterBootstrap {
   apiVersion: typeof API_VERSION;
@@ -90,3 +130,36 @@ export const ConditionType = {
   Ready: 'Ready',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+
+/** The reasons the conditions give: one CamelCase word a program can branch on (docs/status.md has the table). */
+export const ConditionReason = {
+  // ResourcesReady
+  /** The Deployment, ServiceAccount, Role and RoleBinding are as desired. */
+  Applied: 'Applied',
+  /** Applied; waiting for the shared Role and RoleBinding. */
+  Progressing: 'Progressing',
+  /** spec.paused: the children are not reconciled. */
+  Paused: 'Paused',
+  /** The spec is invalid: no child is touched. */
+  InvalidSpec: 'InvalidSpec',
+  /** An object of a child's name is not the operator's. */
+  Conflict: 'Conflict',
+  // ContactPointsDiscovered
+  Discovered: 'Discovered',
+  TooFew: 'TooFew',
+  // ClusterFormed and Ready: the phase, or what keeps the cluster from it
+  Pending: 'Pending',
+  Discovering: 'Discovering',
+  Forming: 'Forming',
+  Formed: 'Formed',
+  /** ClusterFormed: a cluster exists, not every ready pod reports it yet (status Unknown). */
+  Confirming: 'Confirming',
+  /** Pods report two or more clusters. */
+  SplitBrain: 'SplitBrain',
+  MembersUnreachable: 'MembersUnreachable',
+  /** The pods may not list pods (the namespace's pod-reader/read-pods), and no cluster has formed. */
+  PodListForbidden: 'PodListForbidden',
+  /** Ready: the cluster is Formed, the children are not as desired. */
+  ResourcesNotReady: 'ResourcesNotReady',
+} as const;
+export type ConditionReason = (typeof ConditionReason)[keyof typeof ConditionReason];

@@ -6,7 +6,7 @@
 // schedule); a thrown error = retry with backoff.
 import type { KubernetesObject, V1Deployment, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { type Resolved, resolve } from '../../core/api/resolve.ts';
-import { type ClusterBootstrap, ConditionType, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
+import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
 import { httpStatus } from '../errors.ts';
@@ -15,9 +15,9 @@ import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
 import { INSTANCE_LABEL, renderChildren, selectorString } from '../render/index.ts';
-import type { ConditionInput } from '../status/conditions.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import type { StatusObserver } from '../status/observer.ts';
+import { resourcesReady } from '../status/resources-ready.ts';
 import { covers, type EnsureOutcome, ensure } from './apply.ts';
 import { applyEvents } from './apply-events.ts';
 import type { Caches } from './caches.ts';
@@ -38,15 +38,6 @@ export interface ClusterBootstrapDeps {
   enqueueNamespaceRbac: (namespace: string) => void;
   onApply?: (kind: string) => void;
 }
-
-/** Reasons of the ResourcesReady condition. */
-export const ResourcesReason = {
-  Applied: 'Applied',
-  Progressing: 'Progressing',
-  Paused: 'Paused',
-  InvalidSpec: 'InvalidSpec',
-  Conflict: 'Conflict',
-} as const;
 
 /** True when the shared Role and RoleBinding exist, are ours, are owned by cb and bind its service account. */
 export function sharedRbacReady(caches: Caches, cb: ClusterBootstrap, r: Resolved): boolean {
@@ -117,12 +108,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
         previous,
         generation,
         nowMs: clock.now(),
-        resourcesReady: {
-          type: ConditionType.ResourcesReady,
-          status: 'False',
-          reason: ResourcesReason.InvalidSpec,
-          message,
-        },
+        resourcesReady: resourcesReady({ invalidSpec: message }),
         deployment: caches.deployments.get(name, namespace),
       });
       return undefined;
@@ -133,15 +119,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     const r = resolve({ metadata: cb.metadata, status: previous }, v.spec);
 
     const conflicts: string[] = [];
-    let ready: ConditionInput;
-    if (r.paused) {
-      ready = {
-        type: ConditionType.ResourcesReady,
-        status: 'False',
-        reason: ResourcesReason.Paused,
-        message: 'spec.paused is true: the children are not reconciled.',
-      };
-    } else {
+    if (!r.paused) {
       const children = renderChildren(cb, r);
       // The two children are independent: look them up and apply them at the same time.
       const sa = children.serviceAccount;
@@ -165,29 +143,12 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
         if (outcome.action === 'conflict') conflicts.push(outcome.message);
       }
       conflicts.push(...deps.conflicts.get(namespace));
-      if (conflicts.length) {
-        ready = {
-          type: ConditionType.ResourcesReady,
-          status: 'False',
-          reason: ResourcesReason.Conflict,
-          message: conflicts.join('; '),
-        };
-      } else if (!sharedRbacReady(caches, cb, r)) {
-        ready = {
-          type: ConditionType.ResourcesReady,
-          status: 'False',
-          reason: ResourcesReason.Progressing,
-          message: 'Waiting for Role pod-reader and RoleBinding read-pods.',
-        };
-      } else {
-        ready = {
-          type: ConditionType.ResourcesReady,
-          status: 'True',
-          reason: ResourcesReason.Applied,
-          message: 'The Deployment, ServiceAccount, Role pod-reader and RoleBinding read-pods are as desired.',
-        };
-      }
     }
+    const ready = resourcesReady({
+      paused: r.paused,
+      conflicts,
+      sharedRbacReady: sharedRbacReady(caches, cb, r),
+    });
 
     const deployment = caches.deployments.get(name, namespace);
     const pods = caches.pods.list(namespace).filter((p) => p.metadata?.labels?.[INSTANCE_LABEL] === name);

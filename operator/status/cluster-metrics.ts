@@ -1,9 +1,8 @@
 // Per-cluster gauges: what `kubectl get cb` shows, for dashboards and alerts.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Phase } from '../../core/api/types.ts';
+import { PHASES, type Phase } from '../../core/api/types.ts';
 
 const PREFIX = 'pekko_bootstrap_operator_cluster_';
-const PHASES: Phase[] = ['Pending', 'Discovering', 'Forming', 'Formed', 'Degraded'];
 
 export class ClusterMetrics {
   private readonly members: Gauge<'namespace' | 'name'>;

@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeObservation, groupClusters, hostOf, type NodeAnswer, type PodView, RBAC_REASON } from './compute.ts';
+import { ConditionReason } from '../../core/api/types.ts';
+import { computeObservation, groupClusters, hostOf, type NodeAnswer, type PodView } from './compute.ts';
+
+const RBAC_REASON = ConditionReason.PodListForbidden;
 
 const addr = (ip: string) => `pekko://Appka@${ip}:17355`;
 const cp = (pod: string, ip: string, ready = true) => ({ pod, host: ip, port: 7626, ready });

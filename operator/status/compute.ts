@@ -1,7 +1,8 @@
 // Pure status: contact points, what the nodes answered, and the children's state in; phase, seed, members and
-// conditions out. No clock, no client: the caller passes `now` and everything observed.
-import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
+// conditions out. No clock, no client: the caller passes everything observed.
+import { ConditionReason, ConditionType, type ContactPointStatus, type ObservedStatus } from '../../core/api/types.ts';
 import { compareContactPoints, parseNodeAddress } from '../../core/protocol/index.ts';
+import type { ConditionInput } from './conditions.ts';
 
 /** What one pod's management endpoints said, normalised from /bootstrap/seed-nodes and /cluster/members. */
 export interface NodeAnswer {
@@ -36,19 +37,10 @@ export interface ObservedCluster {
   unreachable: string[];
 }
 
-/** The status fields observed on the pods. */
-export interface ObservedStatus {
-  phase: Phase;
-  message: string;
-  contactPoints: ContactPointStatus[];
-  readyContactPoints: number;
-  seedNode?: string;
-  members?: number;
-}
-
 export interface Observation extends ObservedStatus {
   clusters: ObservedCluster[];
-  conditions: { type: string; status: 'True' | 'False' | 'Unknown'; reason: string; message: string }[];
+  /** ContactPointsDiscovered, ClusterFormed and Ready. */
+  conditions: ConditionInput[];
 }
 
 /** The host of a node address `pekko://system@host:port`. */
@@ -173,11 +165,8 @@ export interface ComputeInput {
   formedBefore?: boolean;
 }
 
-/** The reason of ClusterFormed and Ready while the pods' pod list is forbidden and no cluster has formed. */
-export const RBAC_REASON = 'PodListForbidden';
-
 /**
- * The observed part of the status (api.md, Status):
+ * The observed part of the status (docs/status.md has the table):
  * Pending: children not there. Discovering: fewer contact points than required. Forming: enough, no cluster yet.
  * Formed: one cluster and every ready pod in it. Degraded: two or more clusters, or unreachable members.
  */
@@ -188,15 +177,22 @@ export function computeObservation(input: ComputeInput): Observation {
   const main = clusters[0];
   const ready = new Set(contactPoints.filter((c) => c.ready).map((c) => c.pod));
   const base = { contactPoints, readyContactPoints, clusters };
-  const cond = (type: string, ok: boolean | 'unknown', reason: string, message: string) => ({
+  const { ClusterFormed, ContactPointsDiscovered, Ready } = ConditionType;
+  const cond = (
+    type: ConditionType,
+    ok: boolean | 'unknown',
+    reason: ConditionReason,
+    message: string,
+  ): ConditionInput => ({
     type,
-    status: ok === 'unknown' ? ('Unknown' as const) : ok ? ('True' as const) : ('False' as const),
+    status: ok === 'unknown' ? 'Unknown' : ok ? 'True' : 'False',
     reason,
     message,
   });
   const discovered = contactPoints.length >= input.requiredContactPoints;
   const cpMessage = `${contactPoints.length} of ${input.requiredContactPoints} required contact points discovered`;
-  const cpCondition = cond('ContactPointsDiscovered', discovered, discovered ? 'Discovered' : 'TooFew', cpMessage);
+  const cpReason = discovered ? ConditionReason.Discovered : ConditionReason.TooFew;
+  const cpCondition = cond(ContactPointsDiscovered, discovered, cpReason, cpMessage);
 
   if (!input.resourcesReady && contactPoints.length === 0) {
     const message = 'waiting for the children (see ResourcesReady)';
@@ -206,24 +202,24 @@ export function computeObservation(input: ComputeInput): Observation {
       message,
       conditions: [
         cpCondition,
-        cond('ClusterFormed', false, 'Pending', message),
-        cond('Ready', false, 'Pending', message),
+        cond(ClusterFormed, false, ConditionReason.Pending, message),
+        cond(Ready, false, ConditionReason.Pending, message),
       ],
     };
   }
   const rbac = input.rbacProblem;
   if (!main) {
-    const phase: Phase = discovered ? 'Forming' : 'Discovering';
+    const phase = discovered ? 'Forming' : 'Discovering';
     const found = discovered
       ? `${cpMessage}; no node reports a cluster yet`
       : `${cpMessage}; a new cluster forms only when ${input.requiredContactPoints} are found`;
     const message = rbac ? `${rbac}; ${found}` : found;
-    const reason = rbac ? RBAC_REASON : phase;
+    const reason = rbac ? ConditionReason.PodListForbidden : ConditionReason[phase];
     return {
       ...base,
       phase,
       message,
-      conditions: [cpCondition, cond('ClusterFormed', false, reason, message), cond('Ready', false, reason, message)],
+      conditions: [cpCondition, cond(ClusterFormed, false, reason, message), cond(Ready, false, reason, message)],
     };
   }
   const seedNode = main.seed;
@@ -240,14 +236,14 @@ export function computeObservation(input: ComputeInput): Observation {
   // required (or as pods exist, after a scale-down below that number).
   const enough = Math.min(input.requiredContactPoints, contactPoints.length);
   let problem: string | undefined;
-  let reason = 'Formed';
+  let reason: ConditionReason = ConditionReason.Formed;
   if (clusters.length > 1) {
-    reason = 'SplitBrain';
+    reason = ConditionReason.SplitBrain;
     problem = `pods report ${clusters.length} different clusters: ${clusters
       .map((c) => `${c.seed} (pods ${c.pods.join(', ')})`)
       .join(' and ')}`;
   } else if (main.unreachable.length > 0) {
-    reason = 'MembersUnreachable';
+    reason = ConditionReason.MembersUnreachable;
     problem = `members unreachable: ${main.unreachable.join(', ')}`;
   }
   if (problem) {
@@ -257,7 +253,7 @@ export function computeObservation(input: ComputeInput): Observation {
       message: problem,
       seedNode,
       members,
-      conditions: [cpCondition, cond('ClusterFormed', false, reason, problem), cond('Ready', false, reason, problem)],
+      conditions: [cpCondition, cond(ClusterFormed, false, reason, problem), cond(Ready, false, reason, problem)],
     };
   }
   if (outside.length > 0 || (!input.formedBefore && members < enough)) {
@@ -274,8 +270,8 @@ export function computeObservation(input: ComputeInput): Observation {
       members,
       conditions: [
         cpCondition,
-        cond('ClusterFormed', 'unknown', rbac ? RBAC_REASON : 'Confirming', message),
-        cond('Ready', false, rbac ? RBAC_REASON : 'Forming', message),
+        cond(ClusterFormed, 'unknown', rbac ? ConditionReason.PodListForbidden : ConditionReason.Confirming, message),
+        cond(Ready, false, rbac ? ConditionReason.PodListForbidden : ConditionReason.Forming, message),
       ],
     };
   }
@@ -290,8 +286,13 @@ export function computeObservation(input: ComputeInput): Observation {
     members,
     conditions: [
       cpCondition,
-      cond('ClusterFormed', true, 'Formed', message),
-      cond('Ready', input.resourcesReady, input.resourcesReady ? 'Formed' : 'ResourcesNotReady', message),
+      cond(ClusterFormed, true, ConditionReason.Formed, message),
+      cond(
+        Ready,
+        input.resourcesReady,
+        input.resourcesReady ? ConditionReason.Formed : ConditionReason.ResourcesNotReady,
+        message,
+      ),
     ],
   };
 }

@@ -1,13 +1,15 @@
 // The one helper that sets a condition: lastTransitionTime changes only when the status changes, so a person can
 // read how long a condition has held. Pure: the time is an argument.
 import type { V1Condition } from '@kubernetes/client-node';
+import type { ConditionReason, ConditionType } from '../../core/api/types.ts';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
+/** A condition as computed, before setCondition adds the generation and the transition time. */
 export interface ConditionInput {
-  type: string;
+  type: ConditionType;
   status: ConditionStatus;
-  reason: string;
+  reason: ConditionReason;
   message: string;
 }
 
@@ -22,7 +24,7 @@ export function metaTime(ms: number): string {
  */
 export function setCondition(
   conditions: readonly V1Condition[] | undefined,
-  c: ConditionInput,
+  c: { type: string; status: ConditionStatus; reason: string; message: string },
   observedGeneration: number | undefined,
   nowMs: number,
 ): V1Condition[] {

@@ -2,8 +2,12 @@
 // of the pods (observer.ts), the Deployment's replica counts, and what the resolved spec fixes (selector,
 // requiredContactPoints). Pure: the time is an argument.
 import type { V1Deployment } from '@kubernetes/client-node';
-import { type ClusterBootstrapStatus, ConditionType } from '../../core/api/types.ts';
-import type { ObservedStatus } from './compute.ts';
+import {
+  type ClusterBootstrapStatus,
+  ConditionType,
+  OBSERVED_FIELDS,
+  type ObservedStatus,
+} from '../../core/api/types.ts';
 import { type ConditionInput, setCondition } from './conditions.ts';
 
 export interface StatusInput {
@@ -20,8 +24,6 @@ export interface StatusInput {
   /** Undefined when there was no observation (invalid spec): the stored observed fields are kept. */
   observed?: { status: ObservedStatus; conditions: readonly ConditionInput[] };
 }
-
-const OBSERVED_FIELDS = ['phase', 'message', 'readyContactPoints', 'contactPoints', 'seedNode', 'members'] as const;
 
 export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
   const prev = i.previous ?? {};

@@ -5,12 +5,11 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Resolved } from '../../core/api/resolve.ts';
-import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
+import type { ClusterBootstrapStatus, ObservedStatus } from '../../core/api/types.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
 import { objectKey, splitKey } from '../kernel/key.ts';
 import { type ClusterEvent, clusterEvents } from './cluster-events.ts';
 import { ClusterMetrics } from './cluster-metrics.ts';
-import type { ObservedStatus } from './compute.ts';
 import type { ConditionInput } from './conditions.ts';
 import type { HttpGet } from './probe-http.ts';
 import { ProbeScheduler } from './probe-scheduler.ts';

@@ -1,0 +1,46 @@
+// The ResourcesReady condition from what the reconcile found when it applied the children. Pure: the one place that
+// words it. The first that holds wins: an invalid spec, paused, conflicts, the shared RBAC not ready yet, applied.
+import { ConditionReason, ConditionType } from '../../core/api/types.ts';
+import type { ConditionInput } from './conditions.ts';
+
+export interface ChildrenState {
+  /** The validation messages, when the spec is invalid (no child is touched then). */
+  invalidSpec?: string;
+  paused?: boolean;
+  /** Objects of the children's names that are not the operator's (its own children's and the namespace's RBAC). */
+  conflicts?: readonly string[];
+  /** The namespace's Role pod-reader and RoleBinding read-pods exist, are the operator's and bind the account. */
+  sharedRbacReady?: boolean;
+}
+
+export function resourcesReady(s: ChildrenState): ConditionInput {
+  const type = ConditionType.ResourcesReady;
+  if (s.invalidSpec !== undefined) {
+    return { type, status: 'False', reason: ConditionReason.InvalidSpec, message: s.invalidSpec };
+  }
+  if (s.paused) {
+    return {
+      type,
+      status: 'False',
+      reason: ConditionReason.Paused,
+      message: 'spec.paused is true: the children are not reconciled.',
+    };
+  }
+  if (s.conflicts?.length) {
+    return { type, status: 'False', reason: ConditionReason.Conflict, message: s.conflicts.join('; ') };
+  }
+  if (!s.sharedRbacReady) {
+    return {
+      type,
+      status: 'False',
+      reason: ConditionReason.Progressing,
+      message: 'Waiting for Role pod-reader and RoleBinding read-pods.',
+    };
+  }
+  return {
+    type,
+    status: 'True',
+    reason: ConditionReason.Applied,
+    message: 'The Deployment, ServiceAccount, Role pod-reader and RoleBinding read-pods are as desired.',
+  };
+}
