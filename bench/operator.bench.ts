@@ -21,7 +21,8 @@ import { resolve } from '../core/api/resolve.ts';
 import { API_VERSION, type ClusterBootstrap, FIELD_MANAGER, KIND } from '../core/api/types.ts';
 import { validate } from '../core/api/validate.ts';
 import { parseConfig } from '../operator/config.ts';
-import { renderChildren, renderSharedRbac } from '../operator/render/index.ts';
+import { renderChildren } from '../operator/controller/kinds.ts';
+import { renderSharedRbac } from '../operator/render/index.ts';
 import { clients, ensureCrd, Operator, REPO_ROOT } from '../test-e2e/lib/index.ts';
 
 function arg(name: string, dflt: number): number {
@@ -167,11 +168,7 @@ async function run(mode: 'operator' | 'floor', ns: string, names: string[]): Pro
       const v = validate(cb);
       if (!v.spec) throw new Error(v.errors.join('; '));
       const r = resolve(cb, v.spec);
-      const children = renderChildren(cb, r);
-      await Promise.all([
-        apply(children.deployment),
-        ...(children.serviceAccount ? [apply(children.serviceAccount)] : []),
-      ]);
+      await Promise.all(renderChildren(cb, r).map(apply));
       members.push({ cb, r });
       kickRbac();
     }

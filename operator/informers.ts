@@ -1,28 +1,19 @@
-// The operator's informers: ClusterBootstraps, and the children and pods it manages (label-filtered), per watched
-// namespace or cluster-wide. Their handlers only map an event to queue keys. Exposes them as the Caches reconcile
-// reads, routed by namespace.
+// The operator's informers: one per watched kind (operator/controller/kinds.ts) and per watched namespace, or one
+// cluster-wide. Their handlers only map an event to queue keys. Exposes them as the Caches reconcile reads, routed
+// by namespace.
 import type { Configuration, KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { API_VERSION, FIELD_MANAGER, KIND, PLURAL } from '../core/api/types.ts';
+import { FIELD_MANAGER } from '../core/api/types.ts';
 import type { Clock } from '../core/runtime/clock.ts';
-import type { Cache, Caches } from './controller/caches.ts';
+import { type Cache, type Caches, cachesOf, labelFiltered, type WatchedKind } from './controller/kinds.ts';
 import { ownerKeys } from './controller/ownership.ts';
 import { type EventKind, ResilientInformer } from './kernel/informer.ts';
 import { keyOf } from './kernel/key.ts';
-import { makeListWatch, type ResourceRef } from './kernel/list-watch.ts';
+import { makeListWatch } from './kernel/list-watch.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { MANAGED_BY_LABEL } from './render/index.ts';
 
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${FIELD_MANAGER}`;
-
-const RESOURCES = {
-  clusterBootstraps: { apiVersion: API_VERSION, kind: KIND, plural: PLURAL },
-  deployments: { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
-  serviceAccounts: { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts' },
-  roles: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', plural: 'roles' },
-  roleBindings: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings' },
-  pods: { apiVersion: 'v1', kind: 'Pod', plural: 'pods' },
-} as const satisfies Record<keyof Caches, ResourceRef>;
 
 export interface InformerDeps {
   kc: KubeConfig;
@@ -31,7 +22,7 @@ export interface InformerDeps {
   clock: Clock;
   log: Logger;
   metrics: OperatorMetrics;
-  /** Empty: one cluster-wide informer per resource. */
+  /** Empty: one cluster-wide informer per kind. */
   namespaces: readonly string[];
   resyncMs: number;
   enqueueClusterBootstrap: (key: string) => void;
@@ -61,28 +52,26 @@ export class OperatorInformers {
 
   constructor(deps: InformerDeps) {
     const namespaces = deps.namespaces.length ? deps.namespaces : [''];
-    const handlerFor = (resource: keyof Caches) => (kind: EventKind, obj: KubernetesObject) => {
-      const ns = obj.metadata?.namespace ?? '';
-      if (resource === 'clusterBootstraps') {
+    const handlerFor = (kind: WatchedKind<KubernetesObject>) => (event: EventKind, obj: KubernetesObject) => {
+      if (kind.role === 'resource') {
         deps.enqueueClusterBootstrap(keyOf(obj));
         return;
       }
-      if (kind === 'resync') return;
+      if (event === 'resync') return;
       for (const key of ownerKeys(obj)) deps.enqueueClusterBootstrap(key);
-      if (resource === 'roles' || resource === 'roleBindings') deps.enqueueNamespaceRbac(ns);
+      if (kind.role === 'shared') deps.enqueueNamespaceRbac(obj.metadata?.namespace ?? '');
     };
-    const build = (resource: keyof Caches): RoutedCache<KubernetesObject> => {
-      const ref = RESOURCES[resource];
-      const selector = resource === 'clusterBootstraps' ? undefined : MANAGED_SELECTOR;
+    this.caches = cachesOf((kind) => {
+      const selector = labelFiltered(kind) ? MANAGED_SELECTOR : undefined;
       const byNamespace = new Map<string, ResilientInformer<KubernetesObject>>();
       for (const ns of namespaces) {
-        const name = ns ? `${ref.plural}/${ns}` : ref.plural;
+        const name = ns ? `${kind.plural}/${ns}` : kind.plural;
         const informer = new ResilientInformer<KubernetesObject>({
           resource: name,
-          source: makeListWatch(deps.kc, deps.apiConfig, ref, ns, selector, (ms) => deps.clock.sleep(ms)),
-          handler: handlerFor(resource),
+          source: makeListWatch(deps.kc, deps.apiConfig, kind, ns, selector, (ms) => deps.clock.sleep(ms)),
+          handler: handlerFor(kind),
           clock: deps.clock,
-          resyncMs: resource === 'clusterBootstraps' ? deps.resyncMs : 0,
+          resyncMs: kind.role === 'resource' ? deps.resyncMs : 0,
           log: deps.log,
           onRestart: (r) => deps.metrics.watchRestarted(r),
         });
@@ -91,15 +80,7 @@ export class OperatorInformers {
         this.all.push(informer);
       }
       return new RoutedCache(byNamespace);
-    };
-    this.caches = {
-      clusterBootstraps: build('clusterBootstraps'),
-      deployments: build('deployments'),
-      serviceAccounts: build('serviceAccounts'),
-      roles: build('roles'),
-      roleBindings: build('roleBindings'),
-      pods: build('pods'),
-    } as unknown as Caches;
+    });
   }
 
   start(): void {

@@ -1,10 +1,12 @@
 // Reconciles one ClusterBootstrap: key in, result out. It reads the resource from the cache, validates it, fixes
-// requiredContactPoints in status, applies its own children (Deployment, ServiceAccount), asks the namespace RBAC
-// reconcile to look at the shared Role and RoleBinding, observes the pods, and writes status only when it changed.
+// requiredContactPoints in status, applies its own children (kinds.ts lists them), asks the namespace RBAC reconcile
+// to look at the shared Role and RoleBinding, observes the pods, records the Events and writes status only when it
+// changed.
 //
 // Result contract: undefined = done; requeueAfterMs = look again (a conflict to re-check, or the observer's
 // schedule); a thrown error = retry with backoff.
-import type { KubernetesObject, V1Deployment, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
 import { type Resolved, resolve } from '../../core/api/resolve.ts';
 import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
@@ -14,14 +16,15 @@ import type { ReconcileFn } from '../kernel/controller.ts';
 import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
-import { INSTANCE_LABEL, renderChildren, selectorString } from '../render/index.ts';
+import { INSTANCE_LABEL, selectorString } from '../render/index.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import type { StatusObserver } from '../status/observer.ts';
+import type { SharedRbac } from '../status/rbac.ts';
 import { resourcesReady } from '../status/resources-ready.ts';
-import { covers, type EnsureOutcome, ensure } from './apply.ts';
+import { type EnsureOutcome, ensure } from './apply.ts';
 import { applyEvents } from './apply-events.ts';
-import type { Caches } from './caches.ts';
 import { EventReason, type EventRecorder } from './event-recorder.ts';
+import { type Caches, cacheFor, renderChildren, watchedKind } from './kinds.ts';
 import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
 import { isManagedChild, isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
@@ -40,18 +43,16 @@ export interface ClusterBootstrapDeps {
 }
 
 /** True when the shared Role and RoleBinding exist, are ours, are owned by cb and bind its service account. */
-export function sharedRbacReady(caches: Caches, cb: ClusterBootstrap, r: Resolved): boolean {
+export function sharedRbacReady({ role, roleBinding }: SharedRbac, cb: ClusterBootstrap, r: Resolved): boolean {
   const ns = r.namespace;
-  const role = caches.roles.get(ROLE_NAME, ns);
-  const binding = caches.roleBindings.get(ROLE_BINDING_NAME, ns);
-  const ownedByCb = (o: V1Role | V1RoleBinding) =>
+  const ownedByCb = (o: KubernetesObject) =>
     isManagedShared(o) && (o.metadata?.ownerReferences ?? []).some((ref) => ref.uid === cb.metadata.uid);
   return (
     !!role &&
-    !!binding &&
+    !!roleBinding &&
     ownedByCb(role) &&
-    ownedByCb(binding) &&
-    (binding.subjects ?? []).some(
+    ownedByCb(roleBinding) &&
+    (roleBinding.subjects ?? []).some(
       (s) => s.kind === 'ServiceAccount' && s.name === r.serviceAccountName && (s.namespace ?? ns) === ns,
     )
   );
@@ -60,19 +61,22 @@ export function sharedRbacReady(caches: Caches, cb: ClusterBootstrap, r: Resolve
 export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): ReconcileFn {
   const { caches, client, events, status, observer, clock } = deps;
 
-  /** Applies the Deployment; a changed selector (immutable) means delete and let the next pass create it. */
-  async function ensureDeployment(cb: ClusterBootstrap, desired: V1Deployment): Promise<EnsureOutcome> {
-    const name = cb.metadata.name ?? '';
-    const cached = caches.deployments.get(desired.metadata?.name ?? '', cb.metadata.namespace ?? '');
+  /**
+   * Applies one child. When the API server rejects the change as invalid and the kind's row says the child cannot
+   * change in place (kinds.ts: recreateWhen), the child is deleted and the next pass creates it.
+   */
+  async function applyChild(cb: ClusterBootstrap, desired: KubernetesObject): Promise<EnsureOutcome> {
+    const kind = watchedKind(desired.kind);
+    const cached = cacheFor(caches, kind).get(desired.metadata?.name ?? '', desired.metadata?.namespace ?? '');
     try {
       return await ensure(client, {
         desired,
         cached,
-        isManaged: (o) => isManagedChild(o, name),
+        isManaged: (o) => isManagedChild(o, cb.metadata.name ?? ''),
         onApply: deps.onApply,
       });
     } catch (err) {
-      if (httpStatus(err) === 422 && cached && !covers(cached.spec?.selector, desired.spec?.selector)) {
+      if (httpStatus(err) === 422 && cached && kind.recreateWhen?.(cached, desired)) {
         await client.delete(refOf(desired));
         return { action: 'updated' };
       }
@@ -80,9 +84,25 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     }
   }
 
+  /** Applies the children; returns the conflicts (objects of their names that are not the operator's). */
+  async function applyChildren(cb: ClusterBootstrap, r: Resolved, log: Logger): Promise<string[]> {
+    const children = renderChildren(cb, r);
+    // The children are independent: look them up and apply them at the same time.
+    const outcomes = await Promise.all(children.map((c) => applyChild(cb, c)));
+    const results = children.map((c, i) => [c, outcomes[i] as EnsureOutcome] as const);
+    for (const e of applyEvents(cb, results)) events.record(e);
+    const conflicts: string[] = [];
+    for (const [obj, outcome] of results) {
+      if (outcome.action !== 'unchanged')
+        log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'child reconciled');
+      if (outcome.action === 'conflict') conflicts.push(outcome.message);
+    }
+    return conflicts;
+  }
+
   return async (key, { log }) => {
     const { namespace, name } = splitKey(key);
-    const cb = caches.clusterBootstraps.get(name, namespace);
+    const cb = caches.ClusterBootstrap.get(name, namespace);
     // Membership of the shared RBAC may change with any change of a resource (validity, deletion, account name).
     deps.enqueueNamespaceRbac(namespace);
     if (!cb || cb.metadata.deletionTimestamp) {
@@ -109,7 +129,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
         generation,
         nowMs: clock.now(),
         resourcesReady: resourcesReady({ invalidSpec: message }),
-        deployment: caches.deployments.get(name, namespace),
+        deployment: caches.Deployment.get(name, namespace),
       });
       return undefined;
     }
@@ -118,49 +138,19 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     // which remembers its own write until the cache has it, so a scale right after creation does not change it.
     const r = resolve({ metadata: cb.metadata, status: previous }, v.spec);
 
-    const conflicts: string[] = [];
-    if (!r.paused) {
-      const children = renderChildren(cb, r);
-      // The two children are independent: look them up and apply them at the same time.
-      const sa = children.serviceAccount;
-      const [depOutcome, saOutcome] = await Promise.all([
-        ensureDeployment(cb, children.deployment),
-        sa
-          ? ensure(client, {
-              desired: sa,
-              cached: caches.serviceAccounts.get(sa.metadata?.name ?? '', namespace),
-              isManaged: (o) => isManagedChild(o, name),
-              onApply: deps.onApply,
-            })
-          : undefined,
-      ]);
-      const results: [KubernetesObject, EnsureOutcome][] = [[children.deployment, depOutcome]];
-      if (sa && saOutcome) results.push([sa, saOutcome]);
-      for (const e of applyEvents(cb, results)) events.record(e);
-      for (const [obj, outcome] of results) {
-        if (outcome.action !== 'unchanged')
-          log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'child reconciled');
-        if (outcome.action === 'conflict') conflicts.push(outcome.message);
-      }
-      conflicts.push(...deps.conflicts.get(namespace));
-    }
-    const ready = resourcesReady({
-      paused: r.paused,
-      conflicts,
-      sharedRbacReady: sharedRbacReady(caches, cb, r),
-    });
-
-    const deployment = caches.deployments.get(name, namespace);
-    const pods = caches.pods.list(namespace).filter((p) => p.metadata?.labels?.[INSTANCE_LABEL] === name);
-    const sharedRbac = {
-      role: caches.roles.get(ROLE_NAME, namespace),
-      roleBinding: caches.roleBindings.get(ROLE_BINDING_NAME, namespace),
+    const conflicts = r.paused ? [] : [...(await applyChildren(cb, r, log)), ...deps.conflicts.get(namespace)];
+    const sharedRbac: SharedRbac = {
+      role: caches.Role.get(ROLE_NAME, namespace),
+      roleBinding: caches.RoleBinding.get(ROLE_BINDING_NAME, namespace),
     };
+    const ready = resourcesReady({ paused: r.paused, conflicts, sharedRbacReady: sharedRbacReady(sharedRbac, cb, r) });
+
+    const deployment = caches.Deployment.get(name, namespace);
     const observed = observer.observe({
       r,
       previous,
       deployment,
-      pods,
+      pods: caches.Pod.list(namespace).filter((p) => p.metadata?.labels?.[INSTANCE_LABEL] === name),
       childrenReady: ready.status === 'True',
       sharedRbac,
     });
@@ -178,8 +168,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       deployment,
       observed,
     });
-    const requeue = conflicts.length ? CONFLICT_RECHECK_MS : observed.requeueAfterMs;
-    return requeue !== undefined ? { requeueAfterMs: requeue } : undefined;
+    return { requeueAfterMs: conflicts.length ? CONFLICT_RECHECK_MS : observed.requeueAfterMs };
   };
 
   /** Writes status; a resource deleted meanwhile is not an error (its deletion brings its own event). */

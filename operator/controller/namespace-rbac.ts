@@ -14,8 +14,8 @@ import { refOf } from '../kube/client.ts';
 import { type Member, renderSharedRbac } from '../render/index.ts';
 import { type EnsureOutcome, ensure } from './apply.ts';
 import { applyEvents } from './apply-events.ts';
-import type { Cache, Caches } from './caches.ts';
 import type { EventRecorder } from './event-recorder.ts';
+import type { Cache, Caches } from './kinds.ts';
 import { isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
 
@@ -45,7 +45,7 @@ export function membersOf(list: ReadonlyArray<ClusterBootstrap>): Member[] {
 export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileFn {
   const { caches, client, events, conflicts } = deps;
   return async (namespace, { log }) => {
-    const members = membersOf(caches.clusterBootstraps.list(namespace));
+    const members = membersOf(caches.ClusterBootstrap.list(namespace));
     // The two objects serve every resource of the namespace. While all of them are paused, they are left as they
     // are too (not created, repaired or deleted): a person editing or removing read-pods by hand keeps the change.
     if (members.length > 0 && members.every((m) => m.r.paused)) {
@@ -58,8 +58,8 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     const desired = renderSharedRbac(namespace, members);
     if (!desired) {
       for (const [cache, name] of [
-        [caches.roleBindings, ROLE_BINDING_NAME],
-        [caches.roles, ROLE_NAME],
+        [caches.RoleBinding, ROLE_BINDING_NAME],
+        [caches.Role, ROLE_NAME],
       ] as [Cache<KubernetesObject>, string][]) {
         const live = cache.get(name, namespace);
         if (live && isManagedShared(live) && (await client.delete(refOf(live)))) {
@@ -71,12 +71,12 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     }
     const roleOutcome = await ensure<V1Role>(client, {
       desired: desired.role,
-      cached: caches.roles.get(ROLE_NAME, namespace),
+      cached: caches.Role.get(ROLE_NAME, namespace),
       isManaged: isManagedShared,
       onApply: deps.onApply,
     });
     const outcomes: [KubernetesObject, EnsureOutcome][] = [[desired.role, roleOutcome]];
-    const cachedBinding = caches.roleBindings.get(ROLE_BINDING_NAME, namespace);
+    const cachedBinding = caches.RoleBinding.get(ROLE_BINDING_NAME, namespace);
     if (roleOutcome.action === 'conflict') {
       // A binding to a Role we do not control would hand our service accounts whatever that Role grants: no
       // binding then, and one of ours that is already there goes.

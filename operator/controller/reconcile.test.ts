@@ -47,9 +47,9 @@ function harness(observe?: StatusObserver['observe']) {
   const frozen = new Map<string, ClusterBootstrap>();
   const caches = {
     ...live,
-    clusterBootstraps: {
-      ...live.clusterBootstraps,
-      get: (n: string, ns: string) => frozen.get(n) ?? live.clusterBootstraps.get(n, ns),
+    ClusterBootstrap: {
+      ...live.ClusterBootstrap,
+      get: (n: string, ns: string) => frozen.get(n) ?? live.ClusterBootstrap.get(n, ns),
     },
   };
   const events = new EventRecorder({ client: kube, clock, instance: 'op-0', log });
@@ -161,6 +161,20 @@ test('a deleted child is recreated', async () => {
   await h.settle('demo');
   assert.ok(h.kube.find('ServiceAccount', NS, 'demo'));
   assert.ok(h.kube.find('RoleBinding', NS, 'read-pods'));
+});
+
+test('a Deployment whose selector must change (immutable) is deleted and created again with the new one', async () => {
+  const h = harness();
+  h.kube.put(cbOf('demo'));
+  await h.settle('demo');
+  const cb = h.cb('demo');
+  h.kube.put({ ...cb, metadata: { ...cb.metadata, generation: 2 }, spec: { ...cb.spec, serviceName: 'shop' } });
+  await h.run(`cb:${NS}/demo`);
+  assert.ok(h.kube.calls.includes('delete Deployment demo'), 'the API server refused the apply: delete');
+  assert.not.ok(h.kube.find('Deployment', NS, 'demo'));
+  await h.settle('demo');
+  const dep = h.kube.find<V1Deployment>('Deployment', NS, 'demo');
+  assert.equal(dep?.spec?.selector?.matchLabels, { app: 'shop', 'app.kubernetes.io/instance': 'demo' });
 });
 
 test('an invalid spec: a condition with the messages, an Event, no children', async () => {

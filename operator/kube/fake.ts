@@ -1,10 +1,12 @@
 // An in-memory Kubernetes for reconcile's unit tests: a KubeClient over a map of objects, and caches over the same
-// map that hold what the real label-filtered informers would (children only with the managed-by label). Apply is a
-// simplified server-side apply: the applied fields replace the stored ones (lists whole), other fields stay.
+// map that hold what the real label-filtered informers would (one per watched kind, children only with the
+// managed-by label). Apply is a simplified server-side apply: the applied fields replace the stored ones (lists
+// whole), other fields stay; like the API server, it rejects a change of a Deployment's selector (immutable) with 422.
 // Not for e2e tests: those run against the real API server.
-import type { EventsV1Event, KubernetesObject } from '@kubernetes/client-node';
+import type { EventsV1Event, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../core/api/types.ts';
-import type { Cache, Caches } from '../controller/caches.ts';
+import { canonicalJson } from '../controller/apply.ts';
+import { type Cache, type Caches, cachesOf, labelFiltered } from '../controller/kinds.ts';
 import { KubeApiError } from '../errors.ts';
 import { objectKey } from '../kernel/key.ts';
 import { MANAGED_BY_LABEL } from '../render/index.ts';
@@ -71,6 +73,11 @@ export class FakeKube implements KubeClient {
     const md = obj.metadata ?? {};
     this.calls.push(`apply ${obj.kind} ${md.name}`);
     const prev = this.find(obj.kind ?? '', md.namespace ?? '', md.name ?? '');
+    const selector = (o: KubernetesObject | undefined) =>
+      canonicalJson((o as V1Deployment | undefined)?.spec?.selector);
+    if (obj.kind === 'Deployment' && prev && selector(obj) !== selector(prev)) {
+      throw new KubeApiError(`apply Deployment ${md.name}: 422 spec.selector: field is immutable`, 422);
+    }
     const merged = merge(prev, obj) as T;
     return this.put({ ...merged, metadata: { ...merged.metadata, uid: prev?.metadata?.uid } });
   }
@@ -95,26 +102,19 @@ export class FakeKube implements KubeClient {
 
   /** Caches as the operator's informers would fill them. */
   caches(): Caches {
-    const cache = <T>(kind: string, labelled: boolean): Cache<T> => ({
-      get: (name, namespace) => {
-        const o = this.find(kind, namespace, name);
-        return o && (!labelled || o.metadata?.labels?.[MANAGED_BY_LABEL] === FIELD_MANAGER) ? (o as T) : undefined;
-      },
-      list: (namespace) =>
-        [...this.objects.values()].filter(
-          (o) =>
-            o.kind === kind &&
-            o.metadata?.namespace === namespace &&
-            (!labelled || o.metadata?.labels?.[MANAGED_BY_LABEL] === FIELD_MANAGER),
-        ) as T[],
+    return cachesOf((kind): Cache<KubernetesObject> => {
+      const visible = (o: KubernetesObject | undefined) =>
+        !!o && (!labelFiltered(kind) || o.metadata?.labels?.[MANAGED_BY_LABEL] === FIELD_MANAGER);
+      return {
+        get: (name, namespace) => {
+          const o = this.find(kind.kind, namespace, name);
+          return visible(o) ? o : undefined;
+        },
+        list: (namespace) =>
+          [...this.objects.values()].filter(
+            (o) => o.kind === kind.kind && o.metadata?.namespace === namespace && visible(o),
+          ),
+      };
     });
-    return {
-      clusterBootstraps: cache('ClusterBootstrap', false),
-      deployments: cache('Deployment', true),
-      serviceAccounts: cache('ServiceAccount', true),
-      roles: cache('Role', true),
-      roleBindings: cache('RoleBinding', true),
-      pods: cache('Pod', true),
-    };
   }
 }

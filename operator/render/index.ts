@@ -1,11 +1,6 @@
-// Pure rendering: a ClusterBootstrap (validated and resolved) to the objects it should own. Building an object is
-// separate from applying it (operator/controller applies).
-import type { V1Deployment, V1ServiceAccount } from '@kubernetes/client-node';
-import type { Resolved } from '../../core/api/resolve.ts';
-import type { ClusterBootstrap } from '../../core/api/types.ts';
-import { renderDeployment } from './deployment.ts';
-import { renderServiceAccount } from './rbac.ts';
-
+// Pure rendering: a ClusterBootstrap (validated and resolved) to the objects it should own, one file per object.
+// Building an object is separate from applying it: operator/controller/kinds.ts lists the children, the reconcile
+// applies them.
 export { renderDeployment, strategyFor } from './deployment.ts';
 export { agentEnv, bootstrapSettings, envName, javaToolOptions } from './env.ts';
 export {
@@ -17,13 +12,5 @@ export {
   selectorString,
   sharedLabels,
 } from './labels.ts';
-export { type Member, renderServiceAccount, renderSharedRbac } from './rbac.ts';
-
-/** The children one resource owns alone. */
-export function renderChildren(
-  cb: ClusterBootstrap,
-  r: Resolved,
-): { deployment: V1Deployment; serviceAccount?: V1ServiceAccount } {
-  const serviceAccount = renderServiceAccount(cb, r);
-  return { deployment: renderDeployment(cb, r), ...(serviceAccount ? { serviceAccount } : {}) };
-}
+export { renderServiceAccount } from './service-account.ts';
+export { type Member, renderSharedRbac } from './shared-rbac.ts';

@@ -1,13 +1,15 @@
 // Golden-file tests: each testdata/<case>.input.yaml renders to testdata/<case>.golden.yaml, YAML a reviewer can
 // read. `node operator/render/render.test.ts --update` rewrites the golden files after an intended change.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { V1Deployment, V1ServiceAccount } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse, stringify } from 'yaml';
 import { resolve } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
-import { renderChildren, renderSharedRbac } from './index.ts';
+import { renderChildren } from '../controller/kinds.ts';
+import { renderDeployment, renderSharedRbac } from './index.ts';
 
 const DIR = new URL('./testdata/', import.meta.url);
 const update = process.argv.includes('--update');
@@ -24,9 +26,9 @@ function member(cb: ClusterBootstrap) {
 
 function render(cb: ClusterBootstrap): string {
   const { cb: c, r } = member(cb);
-  const { deployment, serviceAccount } = renderChildren(c, r);
-  const docs = [deployment, serviceAccount].filter(Boolean);
-  return docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return renderChildren(c, r)
+    .map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false }))
+    .join('---\n');
 }
 
 for (const input of readdirSync(DIR).filter((f) => f.endsWith('.input.yaml'))) {
@@ -40,9 +42,9 @@ for (const input of readdirSync(DIR).filter((f) => f.endsWith('.input.yaml'))) {
 }
 
 test('the minimal resource gets the seed Deployment: labels, ports, probes, env, strategy, security', () => {
-  const { deployment: d, serviceAccount } = renderChildren(
-    ...(Object.values(member(load('minimal.input.yaml'))) as [ClusterBootstrap, ReturnType<typeof resolve>]),
-  );
+  const { cb, r } = member(load('minimal.input.yaml'));
+  const [d, serviceAccount, ...more] = renderChildren(cb, r) as [V1Deployment, V1ServiceAccount?];
+  assert.equal(more, [], 'a Deployment and a ServiceAccount');
   const labels = d.spec?.template.metadata?.labels ?? {};
   assert.is(labels.app, 'pekko-bootstrap-demo');
   assert.is(labels.actorSystemName, 'pekko-bootstrap-demo');
@@ -91,8 +93,13 @@ test('the minimal resource gets the seed Deployment: labels, ports, probes, env,
 
 test("the user's JAVA_TOOL_OPTIONS, env, ports, probe and other containers are kept", () => {
   const { cb, r } = member(load('full.input.yaml'));
-  const { deployment: d, serviceAccount } = renderChildren(cb, r);
-  assert.is(serviceAccount, undefined, 'an existing serviceAccountName means no ServiceAccount is created');
+  const children = renderChildren(cb, r);
+  assert.equal(
+    children.map((c) => c.kind),
+    ['Deployment'],
+    'an existing serviceAccountName means no ServiceAccount is created',
+  );
+  const d = children[0] as V1Deployment;
   const [app, shipper] = d.spec?.template.spec?.containers ?? [];
   const env = Object.fromEntries((app?.env ?? []).map((e) => [e.name, e]));
   assert.ok(env.JAVA_TOOL_OPTIONS?.value?.startsWith('-Xmx512m -D'));
@@ -120,14 +127,14 @@ test('an existing JAVA_TOOL_OPTIONS from a Secret is referenced, not lost', () =
     },
   };
   const { cb: c, r } = member(cb);
-  const env = renderChildren(c, r).deployment.spec?.template.spec?.containers[0]?.env ?? [];
+  const env = renderDeployment(c, r).spec?.template.spec?.containers[0]?.env ?? [];
   assert.ok(env.some((e) => e.name === 'USER_JAVA_TOOL_OPTIONS' && e.valueFrom?.secretKeyRef?.name === 's'));
   assert.ok(env.find((e) => e.name === 'JAVA_TOOL_OPTIONS')?.value?.startsWith('$(USER_JAVA_TOOL_OPTIONS) -D'));
 });
 
 test('agent workload: settings as env vars named after Pekko keys; the required count comes from status', () => {
   const { cb, r } = member(load('agent.input.yaml'));
-  const app = renderChildren(cb, r).deployment.spec?.template.spec?.containers[0];
+  const app = renderDeployment(cb, r).spec?.template.spec?.containers[0];
   const env = Object.fromEntries((app?.env ?? []).map((e) => [e.name, e.value]));
   assert.is(env.PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_REQUIRED_CONTACT_POINT_NR, '2');
   assert.is(env.PEKKO_DISCOVERY_KUBERNETES_API_POD_LABEL_SELECTOR, 'app=%s');
@@ -139,7 +146,7 @@ test('agent workload: settings as env vars named after Pekko keys; the required 
 
 test('agent.image adds the bootstrap-agent sidecar, which serves management and carries the probes', () => {
   const { cb, r } = member(load('agent-sidecar.input.yaml'));
-  const d = renderChildren(cb, r).deployment;
+  const d = renderDeployment(cb, r);
   const [app, agent] = d.spec?.template.spec?.containers ?? [];
   assert.is(agent?.name, 'bootstrap-agent');
   assert.is(agent?.image, 'pekko-bootstrap-agent:dev');

@@ -1,27 +1,12 @@
 // The namespace-wide Role pod-reader and RoleBinding read-pods, computed from every ClusterBootstrap of the namespace.
-import type { RbacV1Subject, V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
+import type { RbacV1Subject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import type { Resolved } from '../../core/api/resolve.ts';
 import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
-import { childLabels, ownerRef, sharedLabels } from './labels.ts';
+import { ownerRef, sharedLabels } from './labels.ts';
 
 export interface Member {
   cb: ClusterBootstrap;
   r: Resolved;
-}
-
-/** The ServiceAccount the pods run as, unless the user named an existing one. */
-export function renderServiceAccount(cb: ClusterBootstrap, r: Resolved): V1ServiceAccount | undefined {
-  if (!r.createServiceAccount) return undefined;
-  return {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: {
-      name: r.serviceAccountName,
-      namespace: r.namespace,
-      labels: childLabels(r),
-      ownerReferences: [ownerRef(cb, true)],
-    },
-  };
 }
 
 /**

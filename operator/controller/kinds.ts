@@ -1,0 +1,105 @@
+// The kinds the operator watches, one row each: what its informers list and watch, which queue keys an event on it
+// becomes, and for a child, how it is rendered and applied. The informers (operator/informers.ts), the reconcilers'
+// caches and the unit tests' fake API (operator/kube/fake.ts) are all built from this table.
+//
+// Adding a child: a render function in operator/render/, a row here, and its verbs in the chart's ClusterRole.
+import type {
+  KubernetesObject,
+  V1Deployment,
+  V1Pod,
+  V1Role,
+  V1RoleBinding,
+  V1ServiceAccount,
+} from '@kubernetes/client-node';
+import type { Resolved } from '../../core/api/resolve.ts';
+import { API_VERSION, type ClusterBootstrap, KIND, PLURAL } from '../../core/api/types.ts';
+import type { ResourceRef } from '../kernel/list-watch.ts';
+import { renderDeployment, renderServiceAccount } from '../render/index.ts';
+import { covers } from './apply.ts';
+
+export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
+  /**
+   * `resource`: the ClusterBootstraps, every one, replayed at each resync; an event enqueues the resource.
+   * `owned`: one resource's children and its pods, only the operator's (labelled); an event enqueues the owner.
+   * `shared`: the namespace-wide Role and RoleBinding (labelled); an event enqueues their owners and the namespace's
+   * RBAC reconcile.
+   */
+  role: 'resource' | 'owned' | 'shared';
+  /** For a child one resource owns alone: the desired object (undefined: this resource has none of the kind). */
+  render?(cb: ClusterBootstrap, r: Resolved): T | undefined;
+  /**
+   * When the API server rejects an apply as invalid (422) and this holds (an immutable field changed), the child is
+   * deleted; the next pass creates it as desired.
+   */
+  recreateWhen?(live: T, desired: T): boolean;
+}
+
+const row = <T extends KubernetesObject>(k: WatchedKind<T>): WatchedKind<T> => k;
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
+/** Keyed by kind. The order of the children here is the order they are rendered and reported in. */
+export const WATCHED = {
+  ClusterBootstrap: row<ClusterBootstrap>({ apiVersion: API_VERSION, kind: KIND, plural: PLURAL, role: 'resource' }),
+  Deployment: row<V1Deployment>({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    plural: 'deployments',
+    role: 'owned',
+    render: renderDeployment,
+    // The selector is immutable.
+    recreateWhen: (live, desired) => !covers(live.spec?.selector, desired.spec?.selector),
+  }),
+  ServiceAccount: row<V1ServiceAccount>({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    plural: 'serviceaccounts',
+    role: 'owned',
+    render: renderServiceAccount,
+  }),
+  Role: row<V1Role>({ apiVersion: RBAC, kind: 'Role', plural: 'roles', role: 'shared' }),
+  RoleBinding: row<V1RoleBinding>({ apiVersion: RBAC, kind: 'RoleBinding', plural: 'rolebindings', role: 'shared' }),
+  Pod: row<V1Pod>({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', role: 'owned' }),
+};
+
+type AnyKind = WatchedKind<KubernetesObject>;
+const ROWS = Object.values(WATCHED) as AnyKind[];
+
+/** Whether the kind is watched through the managed-by label (everything but the ClusterBootstraps). */
+export function labelFiltered(kind: AnyKind): boolean {
+  return kind.role !== 'resource';
+}
+
+/** The row of a kind. Throws for a kind not in the table: a child rendered but not watched is a programming error. */
+export function watchedKind(kind: string | undefined): AnyKind {
+  const found = ROWS.find((k) => k.kind === kind);
+  if (!found) throw new Error(`kind ${kind} is not in the table of watched kinds (operator/controller/kinds.ts)`);
+  return found;
+}
+
+export interface Cache<T> {
+  get(name: string, namespace: string): T | undefined;
+  list(namespace: string): ReadonlyArray<T>;
+}
+
+type ObjectOf<W> = W extends WatchedKind<infer T> ? T : never;
+
+/**
+ * The informer caches by kind: the read side of the reconcilers. They read current state only from here (never from
+ * the event that enqueued a key), and write only through the KubeClient port.
+ */
+export type Caches = { readonly [K in keyof typeof WATCHED]: Cache<ObjectOf<(typeof WATCHED)[K]>> };
+
+/** Caches with one cache per row, made by `make` (the informers', or the fake's). */
+export function cachesOf(make: (kind: AnyKind) => Cache<KubernetesObject>): Caches {
+  return Object.fromEntries(ROWS.map((k) => [k.kind, make(k)])) as unknown as Caches;
+}
+
+/** The cache of a kind, by name. */
+export function cacheFor(caches: Caches, kind: AnyKind): Cache<KubernetesObject> {
+  return (caches as unknown as Record<string, Cache<KubernetesObject>>)[kind.kind] as Cache<KubernetesObject>;
+}
+
+/** The children one resource owns alone, in the table's order. Pure. */
+export function renderChildren(cb: ClusterBootstrap, r: Resolved): KubernetesObject[] {
+  return ROWS.flatMap((k) => k.render?.(cb, r) ?? []);
+}
