@@ -14,7 +14,8 @@ import type {
 import type { Resolved } from '../../core/api/resolve.ts';
 import { API_VERSION, type ClusterBootstrap, KIND, PLURAL } from '../../core/api/types.ts';
 import type { ResourceRef } from '../kernel/list-watch.ts';
-import { renderDeployment, renderServiceAccount } from '../render/index.ts';
+import { renderDeployment } from '../render/deployment.ts';
+import { renderServiceAccount } from '../render/service-account.ts';
 import { covers } from './apply.ts';
 
 export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {

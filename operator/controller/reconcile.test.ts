@@ -28,20 +28,14 @@ function cbOf(name: string, spec: Record<string, unknown> = {}): ClusterBootstra
   };
 }
 
-/** The operator's own observer; no pod answers (there are no pods in the fake). */
-function observerOf(clock: FakeClock): StatusObserver {
-  return probingObserver({
-    get: () => Promise.reject(new Error('no network in unit tests')),
-    clock,
-    enqueue: () => {},
-    registry: new Registry(),
-  });
-}
-
+/** `observe`: a scripted observer; without it, the operator's own (the fake has no pods, so nothing is probed). */
 function harness(observe?: StatusObserver['observe']) {
   const kube = new FakeKube();
   const clock = new FakeClock();
-  const observer = observerOf(clock);
+  const get = () => Promise.reject(new Error('no network in unit tests'));
+  const observer = observe
+    ? { observe, forget: () => {} }
+    : probingObserver({ get, clock, enqueue: () => {}, registry: new Registry() });
   const live = kube.caches();
   // A resource frozen here is what the informer cache still holds: the operator's own writes not seen yet.
   const frozen = new Map<string, ClusterBootstrap>();
@@ -60,7 +54,7 @@ function harness(observe?: StatusObserver['observe']) {
     client: kube,
     events,
     status: new StatusWriter(kube),
-    observer: observe ? { observe, forget: () => {} } : observer,
+    observer,
     conflicts,
     clock,
     enqueueNamespaceRbac: (ns) => queue.add(`rbac:${ns}`),

@@ -1,5 +1,6 @@
-// Which Events a status change deserves, as a pure function of the stored status and the new observation:
-// Formed (naming the seed), SplitDetected, MemberLost, Recovered. A resync that changes nothing emits nothing.
+// Which Events a status change deserves, as a pure function of the previous status and the new observation:
+// Formed (naming the seed), SplitDetected, MembersUnreachable, MemberLost, Recovered. The reconcile records them; a
+// resync that changes nothing emits nothing.
 import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
 import type { Observation } from './compute.ts';
 
