@@ -1,9 +1,11 @@
 // The local cluster's command line, used by the Makefile (cluster-up, cluster-down, operator-up, operator-down):
 //   node local-cluster/cli.ts up|down|status|restart-kubelet|operator-up|operator-down [--dir DIR] [--pod-ip-prefix 127.N]
+//     [--pod-cidr A.B.C.D/N|auto]
 // See docs/local-cluster.md.
 import { parseCli, UsageError } from './config.ts';
 import { down } from './down.ts';
 import { layout } from './layout.ts';
+import { describePodNetwork } from './network/cluster-network.ts';
 import { operatorDown, operatorUp } from './operator.ts';
 import { isAlive } from './procs.ts';
 import { readState } from './state.ts';
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
         console.log(`${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${isAlive(p) ? 'running' : 'NOT RUNNING'}`);
       }
       console.log(`API server https://127.0.0.1:${st.ports.apiserver}; kubeconfig ${layout(cfg.dir).kubeconfig}`);
+      if (st.network) console.log(describePodNetwork(st.network));
     }
   }
 }

@@ -1,10 +1,12 @@
 // `cli.ts down`: stops every process `up` started, each by its recorded pid (operator, kubelet stand-in, container
-// processes, scheduler, controller manager, API server, etcd: the reverse of the start order), then removes the
-// cluster's state. The logs stay in <dir>/logs/ until the next `up`.
+// processes, scheduler, controller manager, API server, etcd: the reverse of the start order), removes the pod
+// network (every namespace, veth and the bridge named by the cluster's tag, even after a crash), then the cluster's
+// state. The logs stay in <dir>/logs/ until the next `up`.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CliConfig } from './config.ts';
 import { layout } from './layout.ts';
+import { teardownPodNetwork } from './network/cluster-network.ts';
 import { stopAllPodProcs } from './pod-pids.ts';
 import { type ProcRef, procStartTime, stopProc } from './procs.ts';
 import { readState } from './state.ts';
@@ -61,6 +63,8 @@ export async function down(cfg: Pick<CliConfig, 'dir'>, opts: { quiet?: boolean 
   for (const p of strayProcesses(l.dir)) {
     log(`stray ${p.name} (pid ${p.pid}, not in state.json): ${await stopProc(p, 5000)}`);
   }
+  const net = await teardownPodNetwork(l.dir);
+  if (net) log(net);
   let entries: string[] = [];
   try {
     entries = readdirSync(l.dir);

@@ -80,8 +80,11 @@ function leaf(pki: Pki, cert: string, key: string, subject: string, ext: string[
   ]);
 }
 
-/** Creates every key and certificate under `dir` unless the CA already exists there (then it is reused). */
-export function ensurePki(dir: string, nodeName: string): Pki {
+/**
+ * Creates every key and certificate under `dir` unless the CA already exists there (then it is reused). `hostIps`:
+ * more addresses the API server and the kubelet are reached at (the pod bridge's address).
+ */
+export function ensurePki(dir: string, nodeName: string, hostIps: readonly string[] = []): Pki {
   const pki = pkiPaths(dir);
   if (existsSync(pki.saPub)) return pki;
   mkdirSync(dir, { recursive: true });
@@ -114,6 +117,7 @@ export function ensurePki(dir: string, nodeName: string): Pki {
   ]);
   const apiserverNames = [
     'IP:127.0.0.1',
+    ...hostIps.map((ip) => `IP:${ip}`),
     'IP:10.96.0.1',
     'DNS:localhost',
     'DNS:kubernetes',
@@ -129,7 +133,7 @@ export function ensurePki(dir: string, nodeName: string): Pki {
   leaf(pki, pki.kubeletClientCert, pki.kubeletClientKey, `/O=system:nodes/CN=system:node:${nodeName}`, client);
   leaf(pki, pki.kubeletServingCert, pki.kubeletServingKey, `/CN=${nodeName}`, [
     ...server,
-    `subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:${nodeName}`,
+    `subjectAltName=${['IP:127.0.0.1', ...hostIps.map((ip) => `IP:${ip}`), 'DNS:localhost', `DNS:${nodeName}`].join(',')}`,
   ]);
   openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', pki.saKey]);
   openssl(['pkey', '-in', pki.saKey, '-pubout', '-out', pki.saPub]);

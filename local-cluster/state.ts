@@ -1,5 +1,6 @@
 // state.json: what `up` started (pids with start times, ports) so that `down` and a second `up` need nothing else.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { PodNetwork } from './network/plan.ts';
 import type { ProcRef } from './procs.ts';
 
 export interface Ports {
@@ -17,6 +18,8 @@ export interface ClusterState {
   assets: string;
   nodeName: string;
   podIpPrefix: string;
+  /** how pods are networked (absent in a state written before network namespaces: loopback) */
+  network?: PodNetwork;
   ports: Ports;
   /** in start order; `down` stops them in reverse */
   processes: ProcRef[];

@@ -23,6 +23,7 @@ import { loadImageMaps } from './images.ts';
 import { renderKubeconfig } from './kubeconfig.ts';
 import type { KubeletFile } from './kubelet/config.ts';
 import { type Layout, layout } from './layout.ts';
+import { describePodNetwork, setupPodNetwork } from './network/cluster-network.ts';
 import { ensurePki, type Pki } from './pki.ts';
 import { stopAllPodProcs } from './pod-pids.ts';
 import { freePorts } from './ports.ts';
@@ -124,7 +125,9 @@ async function startFresh(cfg: CliConfig, l: Layout): Promise<void> {
   for (const d of [l.dir, l.logs, l.podLogs, l.pods, l.imagesDir]) mkdirSync(d, { recursive: true });
   const assets = assetsFolder(cfg.buildScript);
   say(`binaries: ${assets}`);
-  const pki = ensurePki(l.pki, NODE_NAME);
+  const network = await setupPodNetwork(cfg, l.dir);
+  say(describePodNetwork(network));
+  const pki = ensurePki(l.pki, NODE_NAME, network.mode === 'netns' ? [network.hostIp] : []);
   const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kubelet] = (await freePorts(6)) as [
     number,
     number,
@@ -160,7 +163,7 @@ async function startFresh(cfg: CliConfig, l: Layout): Promise<void> {
     kubeconfig: l.kubeletKubeconfig,
     apiserverPort: apiserver,
     kubeletPort: kubelet,
-    podIpPrefix: cfg.podIpPrefix,
+    podNetwork: network,
     caFile: pki.caCert,
     servingCert: pki.kubeletServingCert,
     servingKey: pki.kubeletServingKey,
@@ -175,6 +178,7 @@ async function startFresh(cfg: CliConfig, l: Layout): Promise<void> {
     assets,
     nodeName: NODE_NAME,
     podIpPrefix: cfg.podIpPrefix,
+    network,
     ports,
     processes: [],
     startedAt: new Date().toISOString(),
@@ -190,7 +194,7 @@ async function startFresh(cfg: CliConfig, l: Layout): Promise<void> {
   writeState(l.state, st);
   try {
     await waitUntil('the Node to be Ready and untainted', deadline, () => nodeProblem(st, pki), kref);
-    say(`node ${NODE_NAME} Ready (kubelet stand-in pid ${kref.pid}, pod IPs ${cfg.podIpPrefix}.x.y)`);
+    say(`node ${NODE_NAME} Ready (kubelet stand-in pid ${kref.pid})`);
     await waitUntil(
       'the default ServiceAccount in namespace default',
       deadline,

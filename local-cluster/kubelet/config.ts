@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Layout, layout } from '../layout.ts';
+import type { PodNetwork } from '../network/plan.ts';
 
 export interface KubeletFile {
   nodeName: string;
@@ -11,7 +12,8 @@ export interface KubeletFile {
   apiserverPort: number;
   /** HTTPS port serving /containerLogs for `kubectl logs` */
   kubeletPort: number;
-  podIpPrefix: string;
+  /** network namespaces on a bridge, or loopback addresses (decided by `up`, see local-cluster/network/) */
+  podNetwork: PodNetwork;
   caFile: string;
   servingCert: string;
   servingKey: string;

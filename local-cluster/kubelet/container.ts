@@ -21,6 +21,8 @@ export interface PodContext {
   log: Logger;
   pod(): V1Pod;
   podIP(): string;
+  /** the pod's network namespace (/run/netns/<name>), or undefined: the host's network */
+  netns(): string | undefined;
   volumes(): PodVolumes | undefined;
   restartPolicy(): 'Always' | 'OnFailure' | 'Never';
   changed(): void;
@@ -124,8 +126,9 @@ export class Container {
       const ctx = {
         pod,
         podIP,
-        hostIP: '127.0.0.1',
-        apiserverHost: '127.0.0.1',
+        hostIP: d.hostIp,
+        // the API server as pods reach it: on the bridge's address (a relay, api-relay.ts), else on 127.0.0.1
+        apiserverHost: d.hostIp,
         apiserverPort: d.cfg.apiserverPort,
         hostEnv: d.cfg.hostEnv,
       };
@@ -150,7 +153,15 @@ export class Container {
     let running: Running;
     try {
       running = await runContainer(
-        { name: this.spec.name, command: spec.command, env: spec.env, cwd: spec.cwd, logFile, mounts },
+        {
+          name: this.spec.name,
+          command: spec.command,
+          env: spec.env,
+          cwd: spec.cwd,
+          logFile,
+          mounts,
+          netns: this.#ctx.netns(),
+        },
         d.nsMode,
       );
     } catch (err) {
@@ -175,11 +186,12 @@ export class Container {
 
   #probeIO(running: Running): ProbeIO {
     const io = this.#ctx.deps.probeIO;
-    if (this.#ctx.deps.nsMode !== 'mount') return io;
-    // exec probes run inside the container's mount namespace, so they see its volumes
+    const ns = [...(this.#ctx.deps.nsMode === 'mount' ? ['-m'] : []), ...(this.#ctx.netns() ? ['-n'] : [])];
+    if (ns.length === 0) return io;
+    // exec probes run inside the container's mount and network namespaces: they see its volumes and its localhost
     return {
       ...io,
-      exec: (argv, env, t) => io.exec(['nsenter', '-t', String(running.ref.pid), '-m', '--', ...argv], env, t),
+      exec: (argv, env, t) => io.exec(['nsenter', '-t', String(running.ref.pid), ...ns, '--', ...argv], env, t),
     };
   }
 

@@ -1,5 +1,6 @@
 // What the pod workers share: one object built in main.ts (the single wiring point) and passed down.
 import type { ImageMap } from '../images.ts';
+import type { PodNetwork } from '../network/plan.ts';
 import type { KubeletConfig } from './config.ts';
 import type { Recorder } from './events.ts';
 import type { IpAllocator } from './ip-alloc.ts';
@@ -15,6 +16,9 @@ export interface KubeletDeps {
   log: Logger;
   events: Recorder;
   ips: IpAllocator;
+  network: PodNetwork;
+  /** the host as pods see it: status.hostIP, KUBERNETES_SERVICE_HOST (the bridge's address, or 127.0.0.1) */
+  hostIp: string;
   nsMode: NsMode;
   /** the image map as of now (re-read when its files changed); throws ImageMapError for a broken file */
   images(): ImageMap;

@@ -1,51 +1,46 @@
-// Pod IPs: one loopback address per pod, <prefix>.A.B (prefix 127.N, A 0..255, B 1..254). Every 127.0.0.0/8
-// address reaches the loopback interface on Linux without configuration, and none is routed off the machine.
-// Addresses are handed out round-robin so that a deleted pod's address is not reused at once (peers may still
-// remember it).
+// Pod IPs from the cluster's range (local-cluster/network/plan.ts: the pod range of the bridge, or loopback
+// addresses in the fallback). Addresses are handed out round-robin so that a deleted pod's address is not reused at
+// once (peers may still remember it).
+import type { PodIpRange } from '../network/plan.ts';
+
 export class IpAllocator {
-  readonly #prefix: string;
+  readonly #range: PodIpRange;
   readonly #inUse = new Set<string>();
   #next = 0;
-  static readonly SIZE = 256 * 254;
 
-  constructor(prefix: string) {
-    this.#prefix = prefix;
+  constructor(range: PodIpRange) {
+    this.#range = range;
   }
 
-  #addr(n: number): string {
-    return `${this.#prefix}.${Math.floor(n / 254)}.${(n % 254) + 1}`;
-  }
-
-  /** True when `ip` is an address of this allocator's range. */
+  /** True when `ip` is a pod address of this allocator's range. */
   owns(ip: string | undefined): boolean {
-    if (!ip?.startsWith(`${this.#prefix}.`)) return false;
-    const parts = ip.slice(this.#prefix.length + 1).split('.');
-    return parts.length === 2 && parts.every((p) => /^\d+$/.test(p) && Number(p) < 256) && Number(parts[1]) > 0;
+    return ip !== undefined && this.#range.index(ip) !== undefined;
+  }
+
+  /** The address's position in the range (names the pod's veth), or undefined. */
+  indexOf(ip: string): number | undefined {
+    return this.#range.index(ip);
   }
 
   /** Marks an address taken (a pod that already has one, e.g. after a kubelet restart); false if it is not free. */
   claim(ip: string): boolean {
-    if (!this.owns(ip) || this.#inUse.has(ip)) return false;
+    const n = this.#range.index(ip);
+    if (n === undefined || this.#inUse.has(ip)) return false;
     this.#inUse.add(ip);
-    const [a, b] = ip
-      .slice(this.#prefix.length + 1)
-      .split('.')
-      .map(Number) as [number, number];
-    const n = a * 254 + b - 1;
-    if (n >= this.#next) this.#next = (n + 1) % IpAllocator.SIZE;
+    if (n >= this.#next) this.#next = (n + 1) % this.#range.size;
     return true;
   }
 
   allocate(): string {
-    for (let i = 0; i < IpAllocator.SIZE; i++) {
-      const ip = this.#addr(this.#next);
-      this.#next = (this.#next + 1) % IpAllocator.SIZE;
+    for (let i = 0; i < this.#range.size; i++) {
+      const ip = this.#range.addr(this.#next);
+      this.#next = (this.#next + 1) % this.#range.size;
       if (!this.#inUse.has(ip)) {
         this.#inUse.add(ip);
         return ip;
       }
     }
-    throw new Error(`no free pod IP left in ${this.#prefix}.0.0/16`);
+    throw new Error(`no free pod IP left in ${this.#range.describe} (${this.#range.size} addresses in use)`);
   }
 
   release(ip: string): void {

@@ -14,7 +14,8 @@ export function tailLines(text: string, n: number): string {
   return lines.slice(Math.max(0, lines.length - n)).join('\n') + (endsWithNewline && lines.length ? '\n' : '');
 }
 
-export function startLogServer(cfg: KubeletConfig): Server {
+/** Serves on `host` (the Node's InternalIP) and the kubelet port. */
+export function startLogServer(cfg: KubeletConfig, host: string): Server {
   const server = createServer(
     {
       cert: readFileSync(cfg.servingCert),
@@ -64,6 +65,6 @@ export function startLogServer(cfg: KubeletConfig): Server {
       req.on('close', () => clearInterval(poll));
     },
   );
-  server.listen(cfg.kubeletPort, '127.0.0.1');
+  server.listen(cfg.kubeletPort, host);
   return server;
 }

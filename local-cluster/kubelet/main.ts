@@ -1,9 +1,13 @@
 // The kubelet stand-in: `node local-cluster/kubelet/main.ts --dir <cluster dir>`, started by `cli.ts up`.
 // Registers the Node, keeps it alive, runs the pods bound to it as local processes, serves `kubectl logs`.
-// SIGTERM/SIGINT: stops every container process (SIGTERM, SIGKILL after 5 s) and exits; pod objects stay.
+// SIGTERM/SIGINT: stops every container process (SIGTERM, SIGKILL after 5 s), removes the pods' network namespaces
+// and exits; pod objects stay.
 // The single wiring point: configuration, ports (API client, clock-free helpers) and the pod workers meet here.
 import { filesFingerprint, type ImageMap, imageMapFiles, loadImageMaps } from '../images.ts';
+import { podIpRange } from '../network/plan.ts';
+import { removeAllPodNetns } from '../network/pod-netns.ts';
 import { stopAllPodProcs } from '../pod-pids.ts';
+import { startApiRelay } from './api-relay.ts';
 import { loadKubeletConfig } from './config.ts';
 import type { KubeletDeps } from './deps.ts';
 import { eventRecorder } from './events.ts';
@@ -25,6 +29,10 @@ async function main(): Promise<void> {
   // container processes of an earlier kubelet run (it crashed): stop them; their pods start afresh
   const stale = await stopAllPodProcs(l.pods, 2000);
   if (stale) log.info({ count: stale }, 'stopped container processes left by an earlier run');
+  const net = cfg.podNetwork;
+  // the pods' namespaces of an earlier run (their pods start afresh, with new ones); the bridge stays
+  if (net.mode === 'netns') await removeAllPodNetns(net);
+  const hostIp = net.mode === 'netns' ? net.hostIp : '127.0.0.1';
   const nsMode = detectNsMode();
   if (nsMode === 'none') log.warn('unshare --mount is not available: volumes (service-account token) are not mounted');
   const api = await restFromKubeconfig(cfg.kubeconfig);
@@ -35,7 +43,9 @@ async function main(): Promise<void> {
     api,
     log,
     events: eventRecorder(api, cfg.nodeName, log),
-    ips: new IpAllocator(cfg.podIpPrefix),
+    ips: new IpAllocator(podIpRange(net)),
+    network: net,
+    hostIp,
     nsMode,
     images: () => {
       const files = imageMapFiles(l.images, l.imagesDir);
@@ -48,7 +58,11 @@ async function main(): Promise<void> {
     probeIO: realProbeIO,
   };
   const ctl = new AbortController();
-  const nodeOpts = { name: cfg.nodeName, kubeletPort: cfg.kubeletPort };
+  const relay =
+    net.mode === 'netns'
+      ? await startApiRelay({ listenHost: hostIp, port: cfg.apiserverPort, targetHost: '127.0.0.1' }, log)
+      : undefined;
+  const nodeOpts = { name: cfg.nodeName, kubeletPort: cfg.kubeletPort, address: hostIp };
   for (let delay = 500; ; delay = Math.min(delay * 2, 5000)) {
     try {
       const readySince = await registerNode(api, nodeOpts, log);
@@ -59,10 +73,11 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, delay));
     }
   }
-  const logServer = startLogServer(cfg);
+  const logServer = startLogServer(cfg, hostIp);
   const pods = new PodManager(deps);
   void watchPods(api, cfg.nodeName, pods, log, ctl.signal);
-  log.info({ node: cfg.nodeName, nsMode, podIpPrefix: cfg.podIpPrefix, logsPort: cfg.kubeletPort }, 'kubelet started');
+  const podNetwork = net.mode === 'netns' ? `${net.cidr} on ${net.bridge}` : `loopback ${net.prefix}.x.y`;
+  log.info({ node: cfg.nodeName, nsMode, podNetwork, logsPort: cfg.kubeletPort }, 'kubelet started');
 
   let stopping = false;
   const stop = async (sig: string) => {
@@ -71,8 +86,10 @@ async function main(): Promise<void> {
     log.info({ signal: sig, pods: pods.size }, 'kubelet stopping');
     ctl.abort();
     logServer.close();
+    relay?.close();
     await pods.stopAll(5);
     await stopAllPodProcs(l.pods, 1000);
+    if (net.mode === 'netns') await removeAllPodNetns(net);
     process.exit(0);
   };
   // one pod's unexpected failure must not take every other pod down with the kubelet

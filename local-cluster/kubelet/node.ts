@@ -8,13 +8,15 @@ import { ApiError, type Rest } from './rest.ts';
 export interface NodeOptions {
   name: string;
   kubeletPort: number;
+  /** the InternalIP: where the API server finds the kubelet (the bridge's address, or 127.0.0.1) */
+  address: string;
 }
 
 const LEASE_SECONDS = 40;
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const micro = () => new Date().toISOString().replace(/Z$/, '000Z');
 
-/** The Node's status: Ready, no pressure, loopback address, the kubelet endpoint for `kubectl logs` (pure). */
+/** The Node's status: Ready, no pressure, its address, the kubelet endpoint for `kubectl logs` (pure). */
 export function nodeStatus(o: NodeOptions, ts: string, readySince: string): Record<string, unknown> {
   const cond = (type: string, status: string, reason: string, message: string, since: string) => ({
     type,
@@ -41,7 +43,7 @@ export function nodeStatus(o: NodeOptions, ts: string, readySince: string): Reco
       cond('Ready', 'True', 'KubeletReady', 'local kubelet stand-in is posting ready status', readySince),
     ],
     addresses: [
-      { type: 'InternalIP', address: '127.0.0.1' },
+      { type: 'InternalIP', address: o.address },
       { type: 'Hostname', address: o.name },
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: o.kubeletPort } },

@@ -1,10 +1,12 @@
-// One pod bound to this node, from first sight to deletion: a pod IP, its volumes, its init containers in order,
-// then its containers; status written on every change. Deletion: SIGTERM to every container, SIGKILL after the
+// One pod bound to this node, from first sight to deletion: a pod IP, its network namespace (the "sandbox", shared by
+// all its containers), its volumes, its init containers in order, then its containers; status written on every
+// change. Deletion: SIGTERM to every container, SIGKILL after the
 // grace period, then the pod object is deleted with grace 0 so it goes, as a real kubelet does.
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { lookupImage } from '../images.ts';
+import { createPodNetns, deletePodNetns, netnsPath, type PodNetRecord } from '../network/pod-netns.ts';
 import { Container, type ContainerKind, type PodContext } from './container.ts';
 import { type KubeletDeps, nowIso, STATUS_ONLY_ANNOTATION } from './deps.ts';
 import type { Logger } from './log.ts';
@@ -21,6 +23,9 @@ export class PodWorker {
   #pod: V1Pod;
   #ip: string | undefined;
   #volumes: PodVolumes | undefined;
+  #net: PodNetRecord | undefined;
+  /** the namespace being made, awaited before removing it */
+  #netting: Promise<PodNetRecord> | undefined;
   readonly #init: Container[];
   readonly #containers: Container[];
   readonly #startTime: string;
@@ -42,6 +47,7 @@ export class PodWorker {
       log: this.#log,
       pod: () => this.#pod,
       podIP: () => this.#ip ?? '',
+      netns: () => (this.#net ? netnsPath(this.#net) : undefined),
       volumes: () => this.#volumes,
       restartPolicy: () => (this.#pod.spec?.restartPolicy as 'Always' | 'OnFailure' | 'Never' | undefined) ?? 'Always',
       changed: () => this.#changed(),
@@ -85,7 +91,7 @@ export class PodWorker {
     return {
       restartPolicy: (this.#pod.spec?.restartPolicy as PodView['restartPolicy'] | undefined) ?? 'Always',
       ...(this.#ip ? { podIP: this.#ip } : {}),
-      hostIP: '127.0.0.1',
+      hostIP: this.#deps.hostIp,
       startTime: this.#startTime,
       sandboxReady: this.#sandboxReady,
       init: this.#init.map((c) => c.view),
@@ -116,8 +122,8 @@ export class PodWorker {
   async start(): Promise<void> {
     const ips = this.#deps.ips;
     const had = this.#pod.status?.podIP;
-    // hostNetwork pods share the node's address, as on a real node
-    if (this.#pod.spec?.hostNetwork) this.#ip = '127.0.0.1';
+    // hostNetwork pods share the node's address (and network), as on a real node
+    if (this.#pod.spec?.hostNetwork) this.#ip = this.#deps.hostIp;
     else this.#ip = had && ips.claim(had) ? had : ips.allocate();
     if (this.#statusOnly()) {
       this.#sandboxReady = true;
@@ -127,7 +133,13 @@ export class PodWorker {
     }
     this.#changed();
     const podDir = join(this.#deps.cfg.layout.pods, this.uid);
-    this.#volumes = new PodVolumes(this.#deps.api, this.#pod, podDir, this.#ip, (msg) =>
+    mkdirSync(podDir, { recursive: true });
+    if (this.#deps.network.mode === 'netns' && !this.#pod.spec?.hostNetwork) {
+      await this.#makeSandbox(podDir);
+      if (this.#terminating) return;
+    }
+    const addrs = { podIP: this.#ip, hostIP: this.#deps.hostIp };
+    this.#volumes = new PodVolumes(this.#deps.api, this.#pod, podDir, addrs, (msg) =>
       this.#log.warn({ err: msg }, 'token refresh failed'),
     );
     for (let delay = 250; !this.#terminating; delay = Math.min(delay * 2, 5000)) {
@@ -151,6 +163,28 @@ export class PodWorker {
     }
     if (this.#terminating) return;
     await Promise.all(this.#containers.map((c) => c.start()));
+  }
+
+  /** The pod's network namespace, retried with a back-off (and reported, as a kubelet does) until it exists. */
+  async #makeSandbox(podDir: string): Promise<void> {
+    const net = this.#deps.network;
+    const ip = this.#ip ?? '';
+    const index = this.#deps.ips.indexOf(ip);
+    if (net.mode !== 'netns' || index === undefined) return;
+    for (let delay = 500; !this.#terminating; delay = Math.min(delay * 2, 10000)) {
+      const made = createPodNetns(net, ip, index, podDir);
+      this.#netting = made;
+      try {
+        this.#net = await made;
+        this.#log.debug({ netns: this.#net.netns }, 'network namespace ready');
+        return;
+      } catch (err) {
+        const msg = `Failed to create pod sandbox: ${(err as Error).message}`;
+        this.#log.warn({ err: msg }, 'network namespace setup failed');
+        this.#deps.events.event(this.#pod, 'Warning', 'FailedCreatePodSandBox', msg);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /**
@@ -185,10 +219,13 @@ export class PodWorker {
         }
       }
     }
-    this.#finish();
+    await this.#finish();
   }
 
-  /** Kubelet shutdown: stops the processes but leaves the pod object alone. */
+  /**
+   * Kubelet shutdown: stops the processes but leaves the pod object alone. The network namespace stays for the
+   * kubelet to sweep with all the others in one go (local-cluster/network/pod-netns.ts).
+   */
   async shutdown(graceSeconds: number): Promise<void> {
     this.#terminating = true;
     this.#finished = true; // no more status writes
@@ -196,9 +233,17 @@ export class PodWorker {
     this.#volumes?.stop();
   }
 
-  #finish(): void {
+  async #finish(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
+    // the namespace goes before its address is free again: a new pod's namespace is named after its address
+    const made = await this.#netting?.catch(() => undefined);
+    const net = this.#net ?? made;
+    if (net) {
+      await deletePodNetns(net).catch((err: unknown) =>
+        this.#log.warn({ err: (err as Error).message }, 'network namespace removal failed'),
+      );
+    }
     if (this.#ip && !this.#pod.spec?.hostNetwork) this.#deps.ips.release(this.#ip);
     this.#deps.statusWriter.forget(this.uid);
     rmSync(join(this.#deps.cfg.layout.pods, this.uid), { recursive: true, force: true });

@@ -22,4 +22,10 @@ test('no namespace support: mounts are skipped', () => {
   assert.equal(wrapArgv(['a'], [sa], 'none'), ['a']);
 });
 
+test('a pod network namespace: nsenter --net first, so the mount namespace is made inside it', () => {
+  const argv = wrapArgv(['node', 'x.js'], [sa], 'mount', '/run/netns/pbo123456-198.19.1.2');
+  assert.equal(argv.slice(0, 4), ['nsenter', '--net=/run/netns/pbo123456-198.19.1.2', '--', 'unshare']);
+  assert.equal(wrapArgv(['a'], [], 'none', '/run/netns/x'), ['nsenter', '--net=/run/netns/x', '--', 'a']);
+});
+
 test.run();

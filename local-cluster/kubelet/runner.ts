@@ -1,6 +1,7 @@
-// Starts a container's process. Volumes (the service-account token above all) appear at their mountPath through a
-// private mount namespace per container: `unshare --mount` runs a tiny shell that bind-mounts each per-pod folder
-// and then execs the command, so the pid we get is the command's own pid. Each process leads its own process group;
+// Starts a container's process. It joins its pod's network namespace (`nsenter --net`, when the pod has one), and
+// volumes (the service-account token above all) appear at their mountPath through a private mount namespace per
+// container: `unshare --mount` runs a tiny shell that bind-mounts each per-pod folder and then execs the command.
+// Every step execs the next, so the pid we get is the command's own pid. Each process leads its own process group;
 // the whole group is killed when the container stops.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -28,11 +29,13 @@ export function detectNsMode(): NsMode {
   return 'none';
 }
 
-/** The argv that runs `command` with `mounts` in place (pure). */
-export function wrapArgv(command: readonly string[], mounts: readonly Mount[], mode: NsMode): string[] {
-  if (mounts.length === 0 || mode === 'none') return [...command];
+/** The argv that runs `command` with `mounts` in place, inside the network namespace at `netns` if given (pure). */
+export function wrapArgv(command: readonly string[], mounts: readonly Mount[], mode: NsMode, netns?: string): string[] {
+  const inNet = netns ? ['nsenter', `--net=${netns}`, '--'] : [];
+  if (mounts.length === 0 || mode === 'none') return [...inNet, ...command];
   const ns = mode === 'mount' ? ['--mount'] : ['--user', '--map-root-user', '--mount'];
   return [
+    ...inNet,
     'unshare',
     ...ns,
     '--propagation',
@@ -55,6 +58,8 @@ export interface RunSpec {
   cwd: string;
   logFile: string;
   mounts: readonly Mount[];
+  /** the pod's network namespace (/run/netns/<name>); absent: the host's network */
+  netns?: string;
 }
 
 export interface Exit {
@@ -69,7 +74,7 @@ export interface Running {
 }
 
 export function runContainer(spec: RunSpec, mode: NsMode): Promise<Running> {
-  const [cmd, ...args] = wrapArgv(spec.command, spec.mounts, mode);
+  const [cmd, ...args] = wrapArgv(spec.command, spec.mounts, mode, spec.netns);
   if (!cmd) return Promise.reject(new Error(`${spec.name}: empty command`));
   const fd = openSync(spec.logFile, 'a');
   return new Promise<Running>((resolve, reject) => {

@@ -59,7 +59,7 @@ function fakeApi(ttlMs: number): Rest & { calls: { method: string; path: string;
 test('the token volume: a pod-bound token, ca.crt and namespace, mounted read-only at the standard path', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vol-'));
   const api = fakeApi(3600_000);
-  const v = new PodVolumes(api, pod, dir, '127.1.0.9', () => {});
+  const v = new PodVolumes(api, pod, dir, { podIP: '127.1.0.9', hostIP: '127.0.0.1' }, () => {});
   try {
     await v.setup();
     const root = join(dir, 'volumes', 'kube-api-access');
@@ -86,7 +86,7 @@ test('the token volume: a pod-bound token, ca.crt and namespace, mounted read-on
 test('the token is renewed at 80% of its lifetime', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vol-'));
   const api = fakeApi(250);
-  const v = new PodVolumes(api, pod, dir, '127.1.0.9', () => {}, 50);
+  const v = new PodVolumes(api, pod, dir, { podIP: '127.1.0.9', hostIP: '127.0.0.1' }, () => {}, 50);
   try {
     await v.setup();
     await sleep(600);

@@ -27,7 +27,13 @@ function writeAtomic(file: string, content: string | Buffer): void {
   renameSync(`${file}.tmp`, file);
 }
 
-function downwardValue(f: V1DownwardAPIVolumeFile, pod: V1Pod, podIP: string): string {
+/** A pod's own address and its node's, as the downward API gives them. */
+export interface PodAddresses {
+  podIP: string;
+  hostIP: string;
+}
+
+function downwardValue(f: V1DownwardAPIVolumeFile, pod: V1Pod, addrs: PodAddresses): string {
   const path = f.fieldRef?.fieldPath ?? '';
   if (path === 'metadata.labels' || path === 'metadata.annotations') {
     const m = (path === 'metadata.labels' ? pod.metadata?.labels : pod.metadata?.annotations) ?? {};
@@ -36,14 +42,14 @@ function downwardValue(f: V1DownwardAPIVolumeFile, pod: V1Pod, podIP: string): s
       .map((k) => `${k}=${JSON.stringify(m[k])}`)
       .join('\n');
   }
-  return fieldRef(path, { pod, podIP, hostIP: '127.0.0.1' });
+  return fieldRef(path, { pod, ...addrs });
 }
 
 export class PodVolumes {
   readonly #api: Rest;
   readonly #pod: V1Pod;
   readonly #root: string;
-  readonly #podIP: string;
+  readonly #addrs: PodAddresses;
   /** one renewal timer per token file: a retried setup replaces it rather than adding another */
   readonly #timers = new Map<string, NodeJS.Timeout>();
   readonly #onError: (message: string) => void;
@@ -56,7 +62,7 @@ export class PodVolumes {
     api: Rest,
     pod: V1Pod,
     podDir: string,
-    podIP: string,
+    addrs: PodAddresses,
     onError: (message: string) => void,
     minRenewMs = 5000,
   ) {
@@ -64,7 +70,7 @@ export class PodVolumes {
     this.#api = api;
     this.#pod = pod;
     this.#root = join(podDir, 'volumes');
-    this.#podIP = podIP;
+    this.#addrs = addrs;
     this.#onError = onError;
   }
 
@@ -153,7 +159,7 @@ export class PodVolumes {
       this.#writeKeys(dir, await this.#data('secrets', v.secret.secretName ?? '', v.secret.optional), v.secret.items);
     else if (v.downwardAPI) {
       for (const f of v.downwardAPI.items ?? [])
-        writeAtomic(join(dir, f.path), downwardValue(f, this.#pod, this.#podIP));
+        writeAtomic(join(dir, f.path), downwardValue(f, this.#pod, this.#addrs));
     } else if (v.projected) {
       for (const s of v.projected.sources ?? []) {
         if (s.serviceAccountToken) {
@@ -169,7 +175,7 @@ export class PodVolumes {
           this.#writeKeys(dir, await this.#data('secrets', s.secret.name ?? '', s.secret.optional), s.secret.items);
         else if (s.downwardAPI) {
           for (const f of s.downwardAPI.items ?? [])
-            writeAtomic(join(dir, f.path), downwardValue(f, this.#pod, this.#podIP));
+            writeAtomic(join(dir, f.path), downwardValue(f, this.#pod, this.#addrs));
         }
       }
     } else {

@@ -1,0 +1,58 @@
+// The pod network of a cluster as `up` and `down` see it: decide (namespaces on a bridge, or the loopback fallback),
+// make the bridge, and remove everything of the cluster's tag again. See docs/local-cluster.md ("Pod network").
+import { PodNetworkConflictError, removeClusterNetwork, setupBridge } from './bridge.ts';
+import { ipJson } from './ip-cmd.ts';
+import { clusterTag, freeSlash24, type HostRoute, netnsPlan, type PodNetwork, validatePodCidr } from './plan.ts';
+
+export interface PodNetworkRequest {
+  podIpPrefix: string;
+  /** a range, or 'auto' (a free /24 in 198.19.0.0/16) */
+  podCidr: string;
+  podNetwork: 'netns' | 'loopback';
+}
+
+/** One line for `up`'s output. */
+export function describePodNetwork(net: PodNetwork): string {
+  return net.mode === 'netns'
+    ? `pod network: ${net.cidr} on bridge ${net.bridge} (host ${net.hostIp}), a network namespace per pod`
+    : `pod network: loopback addresses ${net.prefix}.x.y, no network namespaces (${net.reason})`;
+}
+
+/**
+ * Makes the pod network for the cluster in `dir`: its bridge after removing its own leftovers, or the loopback
+ * fallback with the reason. Throws PodNetworkConflictError when the range overlaps a route of the machine.
+ */
+export async function setupPodNetwork(req: PodNetworkRequest, dir: string): Promise<PodNetwork> {
+  const loopback = (reason: string): PodNetwork => ({ mode: 'loopback', prefix: req.podIpPrefix, reason });
+  if (req.podNetwork === 'loopback') return loopback('CLUSTER_POD_NETWORK=loopback');
+  for (let attempt = 1; ; attempt++) {
+    let cidr = req.podCidr;
+    if (cidr === 'auto') {
+      const routes = await ipJson<HostRoute>(['-4', 'route', 'show', 'table', 'all']).catch(() => []);
+      cidr = freeSlash24(routes) ?? '';
+      if (!cidr) throw new PodNetworkConflictError('--pod-cidr auto: no free /24 left in 198.19.0.0/16');
+    }
+    const plan = netnsPlan(dir, validatePodCidr(cidr));
+    try {
+      const why = await setupBridge(plan, dir);
+      return why ? loopback(why) : plan;
+    } catch (err) {
+      // 'auto' raced another `up` to the same free range: pick again
+      if (!(err instanceof PodNetworkConflictError) || req.podCidr !== 'auto' || attempt >= 3) throw err;
+    }
+  }
+}
+
+/** Removes every namespace, veth and the bridge of the cluster in `dir` (named by its tag); a summary or undefined. */
+export async function teardownPodNetwork(dir: string): Promise<string | undefined> {
+  if (process.getuid?.() !== 0) return undefined; // without root there never was one
+  const tag = clusterTag(dir);
+  const r = await removeClusterNetwork({ tag, bridge: `${tag}br` }, dir).catch((err: unknown) => ({
+    namespaces: 0,
+    links: 0,
+    skipped: `not removed: ${(err as Error).message}`,
+  }));
+  if (r.skipped) return `pod network: ${r.skipped}`;
+  if (r.namespaces === 0 && r.links === 0) return undefined;
+  return `pod network: removed ${r.namespaces} network namespaces and ${r.links} interfaces (${tag}*)`;
+}
