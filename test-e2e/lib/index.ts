@@ -17,5 +17,16 @@ export { type ImageEntry, type ImageMap, registerImages, unregisterImages } from
 export { KubectlError, type KubectlOptions, type KubectlResult, kubectl, kubectlPath } from './kubectl.ts';
 export { E2E_LABEL, type NamespaceOptions, withNamespace } from './namespace.ts';
 export { freePort, Operator, withOperator } from './operator.ts';
+export {
+  heal,
+  type Partition,
+  PartitionError,
+  type PartitionOptions,
+  type PodLike,
+  partition,
+  podNetns,
+  podNetwork,
+  withPartition,
+} from './partition.ts';
 export { describePods, isReady, listPods, readyPods } from './pods.ts';
 export { type WaitOptions, WaitTimeoutError, waitFor } from './wait.ts';

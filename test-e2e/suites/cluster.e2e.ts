@@ -12,6 +12,8 @@ import type { V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { strayProcesses } from '../../local-cluster/down.ts';
+import { netnsList } from '../../local-cluster/network/ip-cmd.ts';
+import { clusterTag, inRange } from '../../local-cluster/network/plan.ts';
 import { listPodProcs } from '../../local-cluster/pod-pids.ts';
 import { isAlive, type ProcRef } from '../../local-cluster/procs.ts';
 import { readState } from '../../local-cluster/state.ts';
@@ -23,6 +25,7 @@ import {
   kubectl,
   listPods,
   podLogPath,
+  podNetwork,
   REPO_ROOT,
   registerImages,
   unregisterImages,
@@ -43,6 +46,12 @@ test.before(() => {
 test.after(() => {
   unregisterImages(MAP_NAME);
 });
+
+/** In the cluster's pod range: the bridge's range, or 127.N.x.y in the loopback fallback. */
+function inPodRange(ip: string): boolean {
+  const net = podNetwork();
+  return net.mode === 'netns' ? inRange(net, ip) && ip !== net.hostIp : ip.startsWith(`${net.prefix}.`);
+}
 
 const POD_IP_ENV = { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } };
 
@@ -95,7 +104,7 @@ test('a 3-replica Deployment becomes 3 Ready pods with distinct IPs, each served
     assert.is(new Set(ips).size, 3, `distinct IPs: ${ips}`);
     for (const p of pods) {
       const ip = p.status?.podIP ?? '';
-      assert.match(ip, /^127\./, 'a loopback address');
+      assert.ok(inPodRange(ip), `${ip}: an address of the pod range`);
       assert.equal(
         p.status?.podIPs?.map((x) => x.ip),
         [ip],
@@ -311,6 +320,8 @@ test('env fieldRefs and $(VAR) expansion reach the process (env, command and arg
     const ip = pod?.status?.podIP ?? '';
     const env = await getJson<Record<string, string>>(`http://${ip}:8080/env`);
     const api = clusterState().ports.apiserver;
+    const net = podNetwork();
+    const apiHost = net.mode === 'netns' ? net.hostIp : '127.0.0.1';
     assert.equal(
       {
         POD_IP: env.POD_IP,
@@ -334,7 +345,7 @@ test('env fieldRefs and $(VAR) expansion reach the process (env, command and arg
         NOTE: 'hi there',
         SELF: `envpod.${ns} at ${ip}:8080`,
         UNDEFINED: '$(NOPE)-x',
-        API: `127.0.0.1:${api}`,
+        API: `${apiHost}:${api}`,
       },
     );
     const argv = await getJson<string[]>(`http://${ip}:8080/argv`);
@@ -405,16 +416,25 @@ test('an image missing from the image map gives ErrImagePull naming the map; sta
       { what: 'the status-only pod Ready', timeoutMs: 20000 },
     );
     assert.is(p.status?.phase, 'Running');
-    assert.match(p.status?.podIP ?? '', /^127\./);
+    assert.ok(inPodRange(p.status?.podIP ?? ''), `${p.status?.podIP}: an address of the pod range`);
     assert.not.ok(existsSync(podLogPath(ns, 'fake', 'x')), 'no process, no log');
   }));
 
-test('up, down, up, down on a second cluster leaves no process behind', async () => {
+test('up, down, up, down on a second cluster leaves no process and no network namespace behind', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pbo-cluster-'));
   const cli = join(REPO_ROOT, 'local-cluster', 'cli.ts');
   const env = { ...process.env, CLUSTER_DIR: '', LOCAL_IMAGE_MAP: '' };
   const cliRun = (...args: string[]) =>
-    run(process.execPath, [cli, ...args, '--dir', dir, '--pod-ip-prefix', '127.77'], { env, timeout: 180000 });
+    // 'auto': a free range, so that this test runs beside any other cluster on the machine
+    run(process.execPath, [cli, ...args, '--dir', dir, '--pod-ip-prefix', '127.77', '--pod-cidr', 'auto'], {
+      env,
+      timeout: 180000,
+    });
+  const tag = clusterTag(dir);
+  const netLeft = async () => [
+    ...(await netnsList()).filter((n) => n.startsWith(tag)),
+    ...(await run('ip', ['-br', 'link'])).stdout.split('\n').filter((l) => l.startsWith(tag)),
+  ];
   try {
     for (let round = 1; round <= 2; round++) {
       await cliRun('up');
@@ -426,6 +446,7 @@ test('up, down, up, down on a second cluster leaves no process behind', async ()
         ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet'],
       );
       assert.ok(procs.every(isAlive), 'all running');
+      if (st?.network?.mode === 'netns') assert.is(st.network.tag, tag);
       const again = await cliRun('up');
       assert.match(again.stdout, 'already up', 'up is idempotent');
       // a pod, so that container processes are part of what must go
@@ -447,10 +468,15 @@ test('up, down, up, down on a second cluster leaves no process behind', async ()
         },
         { what: 'the pod process on the second cluster', timeoutMs: 30000 },
       );
+      if (st?.network?.mode === 'netns') {
+        // the bridge, the pod's veth and its namespace
+        assert.ok((await netLeft()).length >= 3, `round ${round}: the pod network exists: ${await netLeft()}`);
+      }
       await cliRun('down');
       const left = [...procs, ...podProcs].filter(isAlive);
       assert.equal(left, [], `round ${round}: processes left after down`);
       assert.equal(strayProcesses(dir), [], `round ${round}: no process names ${dir}`);
+      assert.equal(await netLeft(), [], `round ${round}: no namespace or interface named ${tag}*`);
       assert.not.ok(existsSync(join(dir, 'state.json')), 'state removed');
     }
   } finally {
