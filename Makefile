@@ -75,11 +75,11 @@ binaries: ## build (once, cached under ~/.cache) etcd, kube-apiserver, controlle
 	@local-cluster/build-binaries.sh >/dev/null
 
 .PHONY: cluster-up
-cluster-up: deps binaries ## start the local control plane and kubelet stand-in (idempotent); kubeconfig in .cluster/
+cluster-up: deps binaries ## start the local control plane and kubelet stand-in, a network namespace per pod (idempotent)
 	@node local-cluster/cli.ts up
 
 .PHONY: cluster-down
-cluster-down: ## stop every process cluster-up started and remove its state
+cluster-down: ## stop every process cluster-up started, remove its pod network (namespaces, veths, bridge) and state
 	@node local-cluster/cli.ts down
 
 .PHONY: cluster-status

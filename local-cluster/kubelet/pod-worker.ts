@@ -134,10 +134,9 @@ export class PodWorker {
     this.#changed();
     const podDir = join(this.#deps.cfg.layout.pods, this.uid);
     mkdirSync(podDir, { recursive: true });
-    if (this.#deps.network.mode === 'netns' && !this.#pod.spec?.hostNetwork) {
-      await this.#makeSandbox(podDir);
-      if (this.#terminating) return;
-    }
+    // the namespace is made while the volumes are (their API calls take longer): the pod starts no later for it
+    const sandbox =
+      this.#deps.network.mode === 'netns' && !this.#pod.spec?.hostNetwork ? this.#makeSandbox(podDir) : undefined;
     const addrs = { podIP: this.#ip, hostIP: this.#deps.hostIp };
     this.#volumes = new PodVolumes(this.#deps.api, this.#pod, podDir, addrs, (msg) =>
       this.#log.warn({ err: msg }, 'token refresh failed'),
@@ -153,6 +152,7 @@ export class PodWorker {
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+    await sandbox;
     if (this.#terminating) return;
     this.#sandboxReady = true;
     this.#changed();

@@ -4,8 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseCidr } from './cidr.ts';
-import { IpCommandError, ipBatch, ipJson, netnsList } from './ip-cmd.ts';
+import { IpCommandError, ipBatch, ipJson } from './ip-cmd.ts';
 import { freeSlash24, type HostRoute, macFor, type NetnsNetwork, overlappingRoutes } from './plan.ts';
+import { removeAllPodNetns } from './pod-netns.ts';
 
 export class PodNetworkConflictError extends Error {
   readonly code = 'POD_NETWORK_CONFLICT';
@@ -38,7 +39,8 @@ async function checkFree(net: NetnsNetwork, ignoreDev?: string): Promise<void> {
   const clash = overlappingRoutes(parseCidr(net.cidr), all).filter((r) => r.dev !== ignoreDev);
   if (clash.length === 0) return;
   const byDev = new Map((await links()).map((l) => [l.ifname, l.ifalias ?? '']));
-  const what = clash
+  const firstPerDev = clash.filter((r, i) => clash.findIndex((x) => x.dev === r.dev) === i);
+  const what = firstPerDev
     .slice(0, 3)
     .map((r) => {
       const owner = byDev.get(r.dev ?? '')?.replace(/^pbo-local-cluster:/, '');
@@ -64,11 +66,13 @@ async function probe(net: NetnsNetwork): Promise<string | undefined> {
     if (r.status !== 0) return `nsenter cannot enter a network namespace (${r.error?.message ?? `exit ${r.status}`})`;
     return undefined;
   } catch (err) {
-    return (err as Error).message;
+    return `cannot make a network namespace and veth: ${reasonOf(err)}`;
   } finally {
     await ipBatch([`link del ${veth}`, `netns del ${ns}`], { force: true });
   }
 }
+
+const reasonOf = (err: unknown) => (err instanceof IpCommandError ? err.reason : (err as Error).message);
 
 function sysctl(path: string, value: string): void {
   try {
@@ -88,7 +92,7 @@ export async function setupBridge(net: NetnsNetwork, dir: string): Promise<strin
   try {
     await removeClusterNetwork(net, dir);
   } catch (err) {
-    if (err instanceof IpCommandError) return (err as Error).message;
+    if (err instanceof IpCommandError) return `cannot list the machine's interfaces: ${err.reason}`;
     throw err;
   }
   await checkFree(net);
@@ -103,7 +107,7 @@ export async function setupBridge(net: NetnsNetwork, dir: string): Promise<strin
     ]);
   } catch (err) {
     await ipBatch([`link del ${net.bridge}`], { force: true });
-    return (err as Error).message;
+    return `cannot make bridge ${net.bridge}: ${reasonOf(err)}`;
   }
   // nothing a pod sends is routed on, whatever the machine's global setting; no IPv6 on the bridge either
   sysctl(`/proc/sys/net/ipv4/conf/${net.bridge}/forwarding`, '0');
@@ -130,12 +134,11 @@ export async function removeClusterNetwork(net: Pick<NetnsNetwork, 'tag' | 'brid
   if (bridge?.ifalias && bridge.ifalias !== aliasOf(dir)) {
     return { namespaces: 0, links: 0, skipped: `bridge ${net.bridge} belongs to ${bridge.ifalias}: left alone` };
   }
-  const namespaces = (await netnsList()).filter((n) => n.startsWith(`${net.tag}-`));
-  const ours = all.filter((l) => l.ifname.startsWith(net.tag)).map((l) => l.ifname.split('@')[0] as string);
-  // veths first (each takes its pod's end along), the bridge last
-  const linkLines = ours
-    .sort((a, b) => Number(a === net.bridge) - Number(b === net.bridge))
-    .map((n) => `link del ${n}`);
-  await ipBatch([...namespaces.map((n) => `netns del ${n}`), ...linkLines], { force: true });
-  return { namespaces: namespaces.length, links: ours.length, skipped: undefined };
+  const namespaces = await removeAllPodNetns(net);
+  const ours = (await links()).map((l) => l.ifname).filter((n) => n.startsWith(net.tag));
+  await ipBatch(
+    ours.map((n) => `link del ${n}`),
+    { force: true },
+  );
+  return { namespaces, links: ours.length, skipped: undefined };
 }

@@ -4,11 +4,16 @@ import { spawn } from 'node:child_process';
 
 export class IpCommandError extends Error {
   readonly code = 'IP_COMMAND_FAILED';
-  constructor(message: string, options?: ErrorOptions) {
+  /** the first line `ip` printed on stderr (e.g. "RTNETLINK answers: Operation not permitted") */
+  readonly reason: string;
+  constructor(message: string, reason: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'IpCommandError';
+    this.reason = reason;
   }
 }
+
+const firstLine = (stderr: string, code: number) => stderr.trim().split('\n')[0] || `exit ${code}`;
 
 function runIp(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -21,7 +26,10 @@ function runIp(args: string[], input?: string): Promise<{ code: number; stdout: 
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
-    child.once('error', (err) => reject(new IpCommandError(`cannot run ip: ${err.message}`, { cause: err })));
+    child.once('error', (err) => {
+      const reason = `cannot run ip: ${err.message}`;
+      reject(new IpCommandError(reason, reason, { cause: err }));
+    });
     child.once('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
     child.stdin.on('error', () => {}); // ip exited before reading everything: its exit code tells
     child.stdin.end(input ?? '');
@@ -42,16 +50,18 @@ export async function ipBatch(lines: readonly string[], opts: BatchOptions = {})
   const r = await runIp(args, `${lines.join('\n')}\n`);
   if (r.code !== 0 && !opts.force) {
     const where = opts.netns ? ` in network namespace ${opts.netns}` : '';
-    throw new IpCommandError(
-      `ip${where} failed: ${r.stderr.trim() || `exit ${r.code}`} (commands: ${lines.join('; ')})`,
-    );
+    const reason = firstLine(r.stderr, r.code);
+    throw new IpCommandError(`ip${where} failed: ${r.stderr.trim() || reason} (commands: ${lines.join('; ')})`, reason);
   }
 }
 
 /** `ip -j <args>` parsed; `[]` for empty output. */
 export async function ipJson<T>(args: readonly string[], netns?: string): Promise<T[]> {
   const r = await runIp([...(netns ? ['-n', netns] : []), '-j', ...args]);
-  if (r.code !== 0) throw new IpCommandError(`ip ${args.join(' ')} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
+  if (r.code !== 0) {
+    const reason = firstLine(r.stderr, r.code);
+    throw new IpCommandError(`ip ${args.join(' ')} failed: ${r.stderr.trim() || reason}`, reason);
+  }
   return r.stdout.trim() ? (JSON.parse(r.stdout) as T[]) : [];
 }
 

@@ -72,12 +72,28 @@ export async function deletePodNetns(rec: Pick<PodNetRecord, 'netns' | 'veth'>):
   await ipBatch([`link del ${rec.veth}`, `netns del ${rec.netns}`], { force: true });
 }
 
-/** Removes every pod namespace and veth of the cluster (not its bridge) in one `ip` process; returns the count. */
+const linkNames = async (prefix: string) =>
+  (await ipJson<{ ifname: string }>(['link', 'show'])).map((l) => l.ifname).filter((n) => n.startsWith(prefix));
+
+/**
+ * Removes every pod namespace of the cluster (not its bridge) in one `ip` process and returns how many. The kernel
+ * then destroys each namespace with its veth pair in the background, much faster than deleting 50 veths one by one
+ * (about 20 ms each); veths still there after 2 s (a process escaped its pod and keeps the namespace) are deleted.
+ */
 export async function removeAllPodNetns(net: Pick<NetnsNetwork, 'tag'>): Promise<number> {
   const namespaces = (await netnsList()).filter((n) => n.startsWith(`${net.tag}-`));
-  const veths = (await ipJson<{ ifname: string }>(['link', 'show']))
-    .map((l) => l.ifname.split('@')[0] ?? '')
-    .filter((n) => n.startsWith(`${net.tag}v`));
-  await ipBatch([...veths.map((v) => `link del ${v}`), ...namespaces.map((n) => `netns del ${n}`)], { force: true });
+  await ipBatch(
+    namespaces.map((n) => `netns del ${n}`),
+    { force: true },
+  );
+  let veths = await linkNames(`${net.tag}v`);
+  for (let i = 0; i < 40 && veths.length; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    veths = await linkNames(`${net.tag}v`);
+  }
+  await ipBatch(
+    veths.map((v) => `link del ${v}`),
+    { force: true },
+  );
   return namespaces.length;
 }
