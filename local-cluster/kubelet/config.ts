@@ -31,9 +31,16 @@ export function loadKubeletConfig(argv: readonly string[], env: NodeJS.ProcessEn
   const i = argv.indexOf('--dir');
   const dir = resolve(i >= 0 ? (argv[i + 1] ?? '.') : '.cluster');
   const l = layout(dir);
-  const file = JSON.parse(readFileSync(l.kubeletConfig, 'utf8')) as KubeletFile;
+  const file = JSON.parse(readFileSync(l.kubeletConfig, 'utf8')) as KubeletFile & { podIpPrefix?: string };
+  // a kubelet.json written before network namespaces (a cluster still running across an update): as it was made
+  const podNetwork: PodNetwork = file.podNetwork ?? {
+    mode: 'loopback',
+    prefix: file.podIpPrefix ?? '127.1',
+    reason: 'started by an older cli.ts up',
+  };
   return Object.freeze({
     ...file,
+    podNetwork,
     layout: l,
     hostEnv: Object.freeze({ PATH: env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: env.HOME ?? '/root' }),
   });
