@@ -54,5 +54,7 @@ export async function teardownPodNetwork(dir: string): Promise<string | undefine
   }));
   if (r.skipped) return `pod network: ${r.skipped}`;
   if (r.namespaces === 0 && r.links === 0) return undefined;
-  return `pod network: removed ${r.namespaces} network namespaces and ${r.links} interfaces (${tag}*)`;
+  // the kubelet removes the pods' namespaces when it stops: anything else here was left by a crash
+  const left = r.namespaces + r.links - 1;
+  return `pod network: ${tag}* removed${left > 0 ? ` (${r.namespaces} namespaces and ${r.links} interfaces, the bridge included)` : ' (the bridge)'}`;
 }
