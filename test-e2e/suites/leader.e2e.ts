@@ -125,6 +125,9 @@ test('a leader whose Lease calls hang stops writing before another replica start
     const churned = churn(ns, 'churn', stop.signal);
     try {
       await waitFor(async () => reconcileWrites(a.proxy).length >= 10, { what: 'op-a writing' });
+      await waitFor(async () => a.proxy.requests.some((r) => isLeaseCall(r) && r.method === 'PUT' && !r.stalled), {
+        what: 'op-a renewing its lease',
+      });
       assert.is(reconcileWrites(b.proxy).length, 0, 'a follower writes nothing');
 
       const stalledAt = Date.now();
@@ -144,7 +147,10 @@ test('a leader whose Lease calls hang stops writing before another replica start
       const aExit = code === 'still running' ? Number.NaN : await a.exitedAt;
 
       const aLeaseCalls = a.proxy.requests.filter(isLeaseCall);
-      const lastRenewal = Math.max(...aLeaseCalls.filter((r) => !r.stalled && r.method === 'PUT').map((r) => r.at));
+      // The last write that held the lease: a renewal (PUT), or the create (POST) when the stall came first.
+      const lastRenewal = Math.max(
+        ...aLeaseCalls.filter((r) => !r.stalled && (r.method === 'PUT' || r.method === 'POST')).map((r) => r.at),
+      );
       const firstHung = aLeaseCalls.find((r) => r.stalled) as ProxiedRequest;
       const aWrites = reconcileWrites(a.proxy);
       const aLastWrite = Math.max(...aWrites.map((r) => r.at));
