@@ -11,6 +11,10 @@ export KUBECONFIG_LOCAL := $(CURDIR)/.cluster/kubeconfig
 RUN := node hack/run-tests.ts
 UNIT_TESTS := 'core/**/*.test.ts' 'operator/**/*.test.ts' 'agent/**/*.test.ts' 'hack/**/*.test.ts' 'local-cluster/**/*.test.ts' 'bench/**/*.test.ts'
 E2E_TESTS ?= 'test-e2e/suites/*.e2e.ts'
+# Per-file timeouts in seconds (docs/testing.md): a file still running after this is stopped and counts as failed.
+UNIT_TIMEOUT ?= 60
+CHART_TIMEOUT ?= 300
+E2E_TIMEOUT ?= 1200
 
 .PHONY: help
 help: ## list the targets
@@ -48,7 +52,7 @@ test: deps ## every suite: static checks, unit, chart, e2e on one shared local c
 	$(MAKE) --no-print-directory test-unit || status=1; \
 	$(MAKE) --no-print-directory test-chart || status=1; \
 	$(MAKE) --no-print-directory test-e2e || status=1; \
-	$(RUN) summary || status=1; \
+	$(RUN) summary --expect biome,tsc,unit,chart,e2e || status=1; \
 	exit $$status
 
 .PHONY: test-static
@@ -58,16 +62,16 @@ test-static: deps
 
 .PHONY: test-unit
 test-unit: deps ## unit tests (seconds): pure logic, fake clocks, no cluster
-	@$(RUN) run unit --parallel 2 $(UNIT_TESTS)
+	@$(RUN) run unit --parallel 2 --timeout $(UNIT_TIMEOUT) $(UNIT_TESTS)
 
 .PHONY: test-chart
 test-chart: deps helm ## helm lint and rendering tests
-	@$(RUN) run chart 'charts/tests/*.test.ts'
+	@$(RUN) run chart --timeout $(CHART_TIMEOUT) 'charts/tests/*.test.ts'
 
 .PHONY: test-e2e
 test-e2e: deps cluster-up ## e2e suites on the shared local cluster, a namespace per test
 	@hack/e2e-preflight.sh
-	@$(RUN) run e2e $(E2E_TESTS)
+	@$(RUN) run e2e --timeout $(E2E_TIMEOUT) $(E2E_TESTS)
 
 # ---- local cluster -----------------------------------------------------------------------------------------------
 .PHONY: binaries

@@ -1,152 +1,134 @@
-// Runs uvu test files, one node process per file, and keeps a tally per suite so that `make test` can end with one
-// line `N passed, N failed` summed over every suite (uvu prints totals per process only).
+// Runs uvu test files, one node process (and process group) per file, and keeps a tally per suite so that
+// `make test` can end with one line `N passed, N failed` summed over every suite (uvu prints totals per process only).
+// What counts as a failure, and the timeouts: docs/testing.md.
 //
-//   node hack/run-tests.ts run <suite> [--parallel N] <glob>...   run the files, record .test-results/<suite>.json
-//   node hack/run-tests.ts check <name> -- <command> [args]...    a command as one test (lint, typecheck, helm lint)
-//   node hack/run-tests.ts summary                                print every suite and the total; exit 1 on failures
-import { spawn } from 'node:child_process';
-import { globSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+//   node hack/run-tests.ts run <suite> [--parallel N] [--timeout S] [--linger S] <glob>...
+//       run the files, record .test-results/<suite>.json; a file is stopped after --timeout seconds (default 60),
+//       or --linger seconds (default 10) after its tests finished if it does not exit by itself
+//   node hack/run-tests.ts check <name> [--timeout S] -- <command> [args]...
+//       a command as one test (lint, typecheck); default timeout 600 s
+//   node hack/run-tests.ts summary [--expect suite,suite...]
+//       every suite's tally and the total; an expected suite without a tally never started; exit 1 on failures
+import { globSync } from 'node:fs';
+import { runInGroup, stopAllGroups } from './test-runner/process-group.ts';
+import { saveTally, summarize, type Tally } from './test-runner/results.ts';
+import { endsWithUvuTotals } from './test-runner/uvu.ts';
+import { verdict } from './test-runner/verdict.ts';
 
-const RESULTS = '.test-results';
-
-interface Tally {
-  suite: string;
-  passed: number;
-  failed: number;
-  skipped: number;
-  failures: string[];
+interface RunOptions {
+  parallel: number;
+  timeoutMs: number;
+  lingerMs: number;
 }
 
-/** Parses uvu's closing block ("Total: N / Passed: N / Skipped: N"). Returns undefined when it is absent. */
-export function parseUvuTotals(out: string): { total: number; passed: number; skipped: number } | undefined {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colours
-  const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
-  const total = /Total:\s+(\d+)/.exec(plain);
-  const passed = /Passed:\s+(\d+)/.exec(plain);
-  const skipped = /Skipped:\s+(\d+)/.exec(plain);
-  if (!total || !passed) return undefined;
-  return { total: Number(total[1]), passed: Number(passed[1]), skipped: skipped ? Number(skipped[1]) : 0 };
-}
+const secs = (ms: number) => (ms / 1000).toFixed(1);
 
-function runProcess(cmd: string, args: string[], echo: boolean): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (echo) process.stdout.write(d);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (err) => resolve({ code: 127, out: `${out}\n${String(err)}` }));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), out }));
-  });
-}
-
-function save(t: Tally): void {
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, `${t.suite}.json`), JSON.stringify(t, null, 2));
-}
-
-async function runSuite(suite: string, patterns: string[], parallel: number): Promise<Tally> {
+async function runSuite(suite: string, patterns: string[], o: RunOptions): Promise<Tally> {
   const files = [...new Set(patterns.flatMap((p) => globSync(p)))].filter((f) => !f.includes('node_modules')).sort();
   const tally: Tally = { suite, passed: 0, failed: 0, skipped: 0, failures: [] };
   const queue = [...files];
-  const echo = parallel === 1;
+  const echo = o.parallel === 1;
   const worker = async () => {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const started = Date.now();
-      const { code, out } = await runProcess(process.execPath, [file], echo);
-      const totals = parseUvuTotals(out);
-      let failed = totals ? totals.total - totals.passed : 0;
-      if (code !== 0 && failed === 0) failed = 1; // crashed before or after its tests: count the file as a failure
-      tally.passed += totals?.passed ?? 0;
-      tally.skipped += totals?.skipped ?? 0;
-      tally.failed += failed;
-      if (failed > 0) tally.failures.push(file);
-      if (!echo && failed > 0) process.stdout.write(out);
-      const secs = ((Date.now() - started) / 1000).toFixed(1);
-      console.log(`[${suite}] ${file}: ${totals?.passed ?? 0} passed, ${failed} failed (${secs}s)`);
+      const r = await runInGroup(process.execPath, [file], {
+        timeoutMs: o.timeoutMs,
+        lingerMs: o.lingerMs,
+        finished: endsWithUvuTotals,
+        echo,
+        env: { ...process.env, FORCE_COLOR: '0' },
+      });
+      const v = verdict(r);
+      tally.passed += v.passed;
+      tally.skipped += v.skipped;
+      tally.failed += v.failed;
+      if (v.failed > 0) tally.failures.push(v.problem ? `${file}: ${v.problem}` : file);
+      if (!echo && v.failed > 0) process.stdout.write(r.output);
+      const line = `[${suite}] ${file}: ${v.passed} passed, ${v.failed} failed (${secs(r.ms)}s)`;
+      console.log(v.problem ? `${line} FAILED: ${v.problem}` : line);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, o.parallel) }, worker));
   if (files.length === 0) {
     tally.failed += 1;
     tally.failures.push(`no files match ${patterns.join(' ')}`);
+    console.log(`[${suite}] FAILED: no files match ${patterns.join(' ')}`);
   }
-  save(tally);
+  saveTally(tally);
   return tally;
 }
 
-async function check(name: string, cmd: string[]): Promise<Tally> {
+async function check(name: string, cmd: string[], timeoutMs: number): Promise<Tally> {
   const [bin, ...args] = cmd;
   if (!bin) throw new Error('check: missing command after --');
-  const { code } = await runProcess(bin, args, true);
-  const tally: Tally = {
-    suite: name,
-    passed: code === 0 ? 1 : 0,
-    failed: code === 0 ? 0 : 1,
-    skipped: 0,
-    failures: [],
-  };
-  if (code !== 0) tally.failures.push(`${cmd.join(' ')} exited ${code}`);
-  save(tally);
-  console.log(`[${name}] ${code === 0 ? 'ok' : `FAILED (exit ${code})`}`);
+  const r = await runInGroup(bin, args, { timeoutMs, lingerMs: 1000, echo: true, env: process.env });
+  const ok = r.code === 0 && !r.stopped;
+  const why = r.stopped ?? (r.signal ? `killed by ${r.signal}` : `exit ${r.code}`);
+  const tally: Tally = { suite: name, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, failures: [] };
+  if (!ok) tally.failures.push(`${cmd.join(' ')}: ${why}`);
+  saveTally(tally);
+  console.log(`[${name}] ${ok ? 'ok' : `FAILED (${why})`}`);
   return tally;
 }
 
-function summary(): number {
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
-  let files: string[] = [];
-  try {
-    files = readdirSync(RESULTS).filter((f) => f.endsWith('.json'));
-  } catch {
-    // no suite ran
+/** Reads `--name value` options off argv; the rest are positional. */
+function options(argv: string[], names: string[]): { opts: Map<string, string>; rest: string[] } {
+  const opts = new Map<string, string>();
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (names.includes(a)) {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      opts.set(a, v);
+    } else rest.push(a);
   }
-  console.log('\nSummary by suite:');
-  for (const f of files.sort()) {
-    const t = JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as Tally;
-    passed += t.passed;
-    failed += t.failed;
-    skipped += t.skipped;
-    console.log(
-      `  ${t.suite.padEnd(24)} ${t.passed} passed, ${t.failed} failed${t.failures.length ? `  (${t.failures.join(', ')})` : ''}`,
-    );
-  }
-  if (files.length === 0) {
-    console.log('  no suite ran');
-    failed += 1;
-  }
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-  return failed > 0 ? 1 : 0;
+  return { opts, rest };
+}
+
+function seconds(opts: Map<string, string>, name: string, dflt: number): number {
+  const v = opts.get(name);
+  if (v === undefined) return dflt * 1000;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}: expected a number of seconds, got "${v}"`);
+  return n * 1000;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
-  if (verb === 'summary') return summary();
+  if (verb === 'summary') {
+    const { opts } = options(rest, ['--expect']);
+    const expected = (opts.get('--expect') ?? '').split(',').filter(Boolean);
+    const { lines, failed } = summarize(expected);
+    for (const l of lines) console.log(l);
+    return failed ? 1 : 0;
+  }
   if (verb === 'run') {
-    const [suite, ...more] = rest;
-    let parallel = 1;
-    const patterns: string[] = [];
-    for (let i = 0; i < more.length; i++) {
-      if (more[i] === '--parallel') parallel = Number(more[++i]);
-      else patterns.push(more[i] as string);
-    }
-    if (!suite || patterns.length === 0) throw new Error('usage: run <suite> [--parallel N] <glob>...');
-    return (await runSuite(suite, patterns, parallel)).failed > 0 ? 1 : 0;
+    const { opts, rest: positional } = options(rest, ['--parallel', '--timeout', '--linger']);
+    const [suite, ...patterns] = positional;
+    if (!suite || patterns.length === 0) throw new Error('usage: run <suite> [--parallel N] [--timeout S] <glob>...');
+    const parallel = Number(opts.get('--parallel') ?? 1);
+    if (!Number.isInteger(parallel) || parallel < 1) throw new Error('--parallel: expected a whole number >= 1');
+    const o = { parallel, timeoutMs: seconds(opts, '--timeout', 60), lingerMs: seconds(opts, '--linger', 10) };
+    return (await runSuite(suite, patterns, o)).failed > 0 ? 1 : 0;
   }
   if (verb === 'check') {
-    const [name, sep, ...cmd] = rest;
-    if (!name || sep !== '--') throw new Error('usage: check <name> -- <command>...');
-    return (await check(name, cmd)).failed > 0 ? 1 : 0;
+    const sep = rest.indexOf('--');
+    const { opts, rest: positional } = options(sep < 0 ? rest : rest.slice(0, sep), ['--timeout']);
+    const [name] = positional;
+    if (!name || sep < 0) throw new Error('usage: check <name> [--timeout S] -- <command>...');
+    return (await check(name, rest.slice(sep + 1), seconds(opts, '--timeout', 600))).failed > 0 ? 1 : 0;
   }
   throw new Error('usage: run-tests.ts run|check|summary ...');
 }
 
 if (import.meta.main) {
+  // Interrupted (Ctrl-C, CI cancel): the files run in their own process groups, so stop them too.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      stopAllGroups();
+      process.exit(130);
+    });
+  }
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
