@@ -10,9 +10,11 @@ export {
   podLogPath,
 } from './cluster.ts';
 export { applyClusterBootstrap, clusterMembersAt } from './cluster-bootstrap.ts';
+export { waitForHealthyCluster } from './cluster-health.ts';
 export { CRD_NAME, ensureCrd } from './crd.ts';
 export { type DumpOptions, describeNamespace, dumpNamespace } from './dump.ts';
 export { e2eEnv, REPO_ROOT } from './env.ts';
+export { loudly } from './hooks.ts';
 export { type ImageEntry, type ImageMap, registerImages, unregisterImages } from './images.ts';
 export { KubectlError, type KubectlOptions, type KubectlResult, kubectl, kubectlPath } from './kubectl.ts';
 export { E2E_LABEL, type NamespaceOptions, withNamespace } from './namespace.ts';
@@ -29,4 +31,5 @@ export {
   withPartition,
 } from './partition.ts';
 export { describePods, isReady, listPods, readyPods } from './pods.ts';
+export { expectQuiet, type QuietOptions, UnwantedEventError, whileQuiet } from './quiet.ts';
 export { type WaitOptions, WaitTimeoutError, waitFor } from './wait.ts';

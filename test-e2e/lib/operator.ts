@@ -3,48 +3,70 @@
 // is local-cluster/operator-process.ts's, the same as `make operator-up`.
 // withOperator() runs a test body in a fresh namespace with an operator and prints the operator's log on failure.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { operatorProcess } from '../../local-cluster/operator-process.ts';
+import { freePorts } from '../../local-cluster/ports.ts';
 import { clusterLayout } from './cluster.ts';
 import { e2eEnv, REPO_ROOT } from './env.ts';
 import { type NamespaceOptions, withNamespace } from './namespace.ts';
 import { waitFor } from './wait.ts';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
+/** A free port on 127.0.0.1 (local-cluster/ports.ts); it can still be taken before the caller binds it. */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0] as number;
 }
+
+/** How often start() tries another port when the one it picked was taken before the operator bound it. */
+const PORT_ATTEMPTS = 3;
 
 export class Operator {
   readonly name: string;
   readonly port: number;
   readonly logFile: string;
+  private readonly logStart: number;
   private readonly child: ChildProcess;
   readonly exited: Promise<number | string>;
 
-  private constructor(name: string, port: number, logFile: string, child: ChildProcess) {
+  private constructor(name: string, port: number, logFile: string, logStart: number, child: ChildProcess) {
     this.name = name;
     this.port = port;
     this.logFile = logFile;
+    this.logStart = logStart;
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   }
 
-  /** Starts `node operator/main.ts` for one namespace and waits until /readyz answers 200. */
+  /**
+   * Starts `node operator/main.ts` for one namespace and waits until /readyz answers 200. A port taken between the
+   * check and the operator's bind (EADDRINUSE) is retried with another. When the operator does not become ready, it
+   * is killed (a live child would keep the test process running) and the error carries its log's last lines.
+   */
   static async start(ns: string, name: string, env: Record<string, string> = {}): Promise<Operator> {
-    const port = await freePort();
+    for (let attempt = 1; ; attempt++) {
+      const op = Operator.spawn(ns, name, env, await freePort());
+      try {
+        await op.waitReady();
+        return op;
+      } catch (err) {
+        op.kill('SIGKILL');
+        await op.exited;
+        const addressInUse = op.logSinceStart().includes('EADDRINUSE');
+        if (addressInUse && attempt < PORT_ATTEMPTS) continue;
+        const message = (err as Error).message;
+        throw new Error(`${message}\n----- operator ${name} log (${op.logFile}), last lines:\n${op.tail(20)}`, {
+          cause: err,
+        });
+      }
+    }
+  }
+
+  private static spawn(ns: string, name: string, env: Record<string, string>, port: number): Operator {
     const dir = join(clusterLayout().logs, 'operator-e2e');
     mkdirSync(dir, { recursive: true });
     const logFile = join(dir, `${ns}-${name}.log`);
     const fd = openSync(logFile, 'a');
+    const logStart = statSync(logFile).size;
     const spec = operatorProcess({
       repoRoot: REPO_ROOT,
       nodeBinary: process.execPath,
@@ -58,19 +80,30 @@ export class Operator {
     });
     const child = spawn(spec.command, spec.args, { cwd: spec.cwd, stdio: ['ignore', fd, fd], env: spec.env });
     closeSync(fd);
-    const op = new Operator(name, port, logFile, child);
-    let exitedEarly: number | string | undefined;
-    void op.exited.then((c) => {
-      exitedEarly = c;
+    return new Operator(name, port, logFile, logStart, child);
+  }
+
+  private async waitReady(): Promise<void> {
+    let exitedWith: number | string | undefined;
+    void this.exited.then((c) => {
+      exitedWith = c;
     });
     await waitFor(
       async () => {
-        if (exitedEarly !== undefined) throw new Error(`exited with ${exitedEarly}: ${op.tail(10)}`);
-        return (await op.get('/readyz')).status === 200;
+        if (exitedWith !== undefined) throw new Error(`exited with ${exitedWith}: ${this.tail(10)}`);
+        return (await this.get('/readyz')).status === 200;
       },
-      { what: `operator ${name} ready`, timeoutMs: 60_000 },
+      { what: `operator ${this.name} ready`, timeoutMs: 60_000 },
     );
-    return op;
+  }
+
+  /** What this process wrote to its log file (the file is appended to by every start of the same name). */
+  private logSinceStart(): string {
+    try {
+      return readFileSync(this.logFile).subarray(this.logStart).toString();
+    } catch {
+      return '';
+    }
   }
 
   async get(path: string): Promise<{ status: number; text: string }> {
@@ -94,10 +127,16 @@ export class Operator {
     this.child.kill(signal);
   }
 
-  /** SIGTERM and the exit code (0 = graceful). */
-  async stop(): Promise<number | string> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    return this.exited;
+  /** SIGTERM and the exit code (0 = graceful); SIGKILL after `graceMs` (then 'SIGKILL'), so a stop never hangs. */
+  async stop(graceMs = 30_000): Promise<number | string> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
+    this.child.kill('SIGTERM');
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(kill);
+    }
   }
 
   tail(lines: number): string {
