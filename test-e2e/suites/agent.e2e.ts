@@ -10,13 +10,16 @@ import * as assert from 'uvu/assert';
 import type { ClusterMembers } from '../../core/protocol/pekko.ts';
 import {
   applyClusterBootstrap,
+  clients,
   clusterLayout,
   clusterMembersAt,
   describePods,
   ensureCrd,
+  expectQuiet,
   isReady,
   kubectl,
   listPods,
+  loudly,
   Operator,
   waitFor,
   withNamespace,
@@ -28,7 +31,7 @@ const NAME = 'agents';
 const SELECTOR = `app=${NAME}`;
 
 // Suites run in any order on a fresh cluster: the CRD first.
-test.before(ensureCrd);
+test.before(loudly('apply the CRD', ensureCrd));
 
 // ---- an operator per test --------------------------------------------------------------------------------------
 
@@ -173,7 +176,9 @@ test('3 replicas form one cluster with the operator Deployment and real RBAC; fo
     assert.is(foundings(ns), 1);
     const m = await members(pods[0]?.status?.podIP ?? '');
     assert.ok(m?.leader && m.oldest);
-    const seeds = await fetch(`http://${pods[1]?.status?.podIP}:7626/bootstrap/seed-nodes`).then((r) => r.text());
+    const seeds = await fetch(`http://${pods[1]?.status?.podIP}:7626/bootstrap/seed-nodes`, {
+      signal: AbortSignal.timeout(5000),
+    }).then((r) => r.text());
     assert.match(seeds, /"nodeUid":-?\d+,/);
   });
 });
@@ -207,16 +212,22 @@ test('a rolling update to a new image tag keeps one cluster throughout', async (
     await applyCb(ns, { replicas: 3 });
     const before = await oneCluster(ns, 3);
     const watch = watchForSplits(ns);
-    await patchCb(ns, { image: NEXT_IMAGE });
-    const after = await waitFor(
-      async () => {
-        const pods = await oneCluster(ns, 3, 5000).catch(() => undefined);
-        const names = new Set(before.map((p) => p.metadata?.name));
-        return pods?.every((p) => !names.has(p.metadata?.name)) ? pods : undefined;
-      },
-      { what: 'three new pods in one cluster', timeoutMs: 240_000, intervalMs: 1000 },
-    );
-    const splits = await watch.stop();
+    let after: V1Pod[];
+    let splits: string[];
+    try {
+      await patchCb(ns, { image: NEXT_IMAGE });
+      after = await waitFor(
+        async () => {
+          const pods = await oneCluster(ns, 3, 5000).catch(() => undefined);
+          const names = new Set(before.map((p) => p.metadata?.name));
+          return pods?.every((p) => !names.has(p.metadata?.name)) ? pods : undefined;
+        },
+        { what: 'three new pods in one cluster', timeoutMs: 240_000, intervalMs: 1000 },
+      );
+    } finally {
+      // Stopped whatever happened above: a loop left running would keep this file's process alive.
+      splits = await watch.stop();
+    }
     assert.equal(splits, []);
     assert.is(after.length, 3);
     assert.is(foundings(ns), 1, 'the cluster was formed once and carried over');
@@ -239,7 +250,15 @@ test('RoleBinding removed while the operator is stopped: new agents log the 403 
       },
       { what: 'replacement pods running and a logged 403', timeoutMs: 90_000 },
     );
-    await new Promise((r) => setTimeout(r, 20_000));
+    const list = await clients().core.listNamespacedPod({ namespace: ns, labelSelector: SELECTOR });
+    await expectQuiet<V1Pod>({
+      path: `/api/v1/namespaces/${ns}/pods`,
+      labelSelector: SELECTOR,
+      resourceVersion: list.metadata?.resourceVersion ?? '',
+      what: 'no agent pod Ready without the RoleBinding',
+      unwanted: (_type, p) => (isReady(p) ? `${p.metadata?.name} became Ready` : undefined),
+      forMs: 20_000,
+    });
     const pods = await listPods(ns, SELECTOR);
     assert.ok(
       pods.every((p) => !isReady(p)),

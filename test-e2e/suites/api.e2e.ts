@@ -3,9 +3,9 @@
 // scale subresource works. No operator runs here: this is the API alone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ensureCrd, kubectl, withNamespace } from '../lib/index.ts';
+import { ensureCrd, kubectl, loudly, withNamespace } from '../lib/index.ts';
 
-test.before(ensureCrd);
+test.before(loudly('apply the CRD', ensureCrd));
 
 const cb = (ns: string, name: string, spec: string) => `apiVersion: bootstrap.pekko-operator.dev/v1alpha1
 kind: ClusterBootstrap

@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
@@ -21,6 +20,7 @@ import {
   clients,
   clusterState,
   describePods,
+  expectQuiet,
   isReady,
   kubectl,
   listPods,
@@ -146,7 +146,20 @@ test('a failing readiness probe keeps its pod un-Ready; so does an unresolvable 
         { what: `${name} Running with its container running`, timeoutMs: 20000 },
       );
     }
-    await sleep(3000); // three probe periods: readiness must stay false throughout
+    // Three probe periods, watched: readiness must stay false throughout, and no container restarts.
+    const list = await core.listNamespacedPod({ namespace: ns });
+    await expectQuiet<V1Pod>({
+      path: `/api/v1/namespaces/${ns}/pods`,
+      resourceVersion: list.metadata?.resourceVersion ?? '',
+      what: 'the pods with failing readiness probes stay un-Ready and unrestarted',
+      unwanted: (_type, p) =>
+        isReady(p)
+          ? `${p.metadata?.name} became Ready`
+          : (p.status?.containerStatuses?.[0]?.restartCount ?? 0) > 0
+            ? `${p.metadata?.name} restarted`
+            : undefined,
+      forMs: 3000,
+    });
     for (const name of ['failing', 'badport']) {
       const p = await core.readNamespacedPod({ name, namespace: ns });
       assert.is(p.status?.containerStatuses?.[0]?.restartCount, 0, `${name} not restarted`);

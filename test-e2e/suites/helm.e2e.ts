@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clusterLayout, ensureCrd, kubectl, REPO_ROOT, waitFor, withNamespace } from '../lib/index.ts';
+import { clusterLayout, ensureCrd, kubectl, loudly, REPO_ROOT, waitFor, withNamespace } from '../lib/index.ts';
 
 let helmBin = '';
 const helm = (args: string[], timeoutMs = 240_000) =>
@@ -16,11 +16,13 @@ const helm = (args: string[], timeoutMs = 240_000) =>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
-test.before(async () => {
-  await ensureCrd();
-  helmBin =
-    execFileSync(`${REPO_ROOT}/local-cluster/ensure-helm.sh`, { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
-});
+test.before(
+  loudly('apply the CRD and find helm', async () => {
+    await ensureCrd();
+    helmBin =
+      execFileSync(`${REPO_ROOT}/local-cluster/ensure-helm.sh`, { encoding: 'utf8' }).trim().split('\n').pop() ?? '';
+  }),
+);
 
 const json = async (args: string[], ns: string) =>
   JSON.parse((await kubectl([...args, '-o', 'json'], { namespace: ns })).stdout);

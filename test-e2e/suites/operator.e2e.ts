@@ -3,7 +3,6 @@
 // server restart; a SIGKILL in a burst of 50; two replicas with leader election. Each test runs its own operator
 // process (test-e2e/lib/operator.ts: node operator/main.ts, WATCH_NAMESPACES=<its namespace>) so that it can kill
 // it, and its own namespace.
-import { join } from 'node:path';
 import {
   CoordinationV1Api,
   type V1Deployment,
@@ -15,7 +14,18 @@ import {
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { killApiserver, startApiserver } from '../../local-cluster/restart-apiserver.ts';
-import { clients, e2eEnv, kubectl, Operator, REPO_ROOT, waitFor, withNamespace } from '../lib/index.ts';
+import {
+  clients,
+  e2eEnv,
+  ensureCrd,
+  expectQuiet,
+  kubectl,
+  loudly,
+  Operator,
+  waitFor,
+  waitForHealthyCluster,
+  withNamespace,
+} from '../lib/index.ts';
 
 const GROUP = 'bootstrap.pekko-operator.dev';
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
@@ -137,18 +147,9 @@ async function eventReasons(ns: string, name: string): Promise<string[]> {
 
 // ---- the tests -----------------------------------------------------------------------------------------------
 
-test.before(async () => {
-  // The CRD as users install it. If this tree's file does not apply (a generator bug), say so loudly; a CRD that is
-  // already established still lets the operator be tested.
-  const r = await kubectl(
-    ['apply', '--server-side', '--force-conflicts', '-f', join(REPO_ROOT, 'crds', 'clusterbootstrap.yaml')],
-    {
-      check: false,
-    },
-  );
-  if (r.code !== 0) process.stderr.write(`WARNING: crds/clusterbootstrap.yaml does not apply: ${r.stderr.trim()}\n`);
-  await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/clusterbootstraps.${GROUP}`]);
-});
+// The CRD as users install it. If this tree's file does not apply (a generator bug), the suite fails: testing the
+// operator against a CRD left in the cluster by another tree would hide that.
+test.before(loudly('apply the CRD', ensureCrd));
 
 test('apply: Deployment, ServiceAccount, Role pod-reader and RoleBinding read-pods, with labels and owners', async () => {
   await scenario(async (ns, started) => {
@@ -291,6 +292,7 @@ test('an existing pod-reader Role that the operator does not manage is left alon
     };
     await kubectl(['apply', '-f', '-'], { namespace: ns, input: JSON.stringify(foreign) });
     const before = await role(ns);
+    const bindings = await clients().rbac.listNamespacedRoleBinding({ namespace: ns });
     await startOperator(ns, started);
     await applyCb(ns, 'demo');
     const cb = await waitFor(
@@ -306,7 +308,24 @@ test('an existing pod-reader Role that the operator does not manage is left alon
       what: 'a Conflict event',
     });
     await waitFor(async () => !!(await deployment(ns, 'demo')), { what: 'the Deployment' });
-    await new Promise((r) => setTimeout(r, 3000)); // give the operator every chance to touch the Role
+    // Watched from before the operator started: any write to the Role, or a RoleBinding read-pods ever created, fails
+    // at once; 3 s more gives the operator every chance to touch them.
+    await Promise.all([
+      expectQuiet({
+        path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`,
+        fieldSelector: 'metadata.name=pod-reader',
+        resourceVersion: before?.metadata?.resourceVersion ?? '',
+        what: 'the foreign Role pod-reader untouched',
+        forMs: 3000,
+      }),
+      expectQuiet({
+        path: `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
+        fieldSelector: 'metadata.name=read-pods',
+        resourceVersion: bindings.metadata?.resourceVersion ?? '',
+        what: 'no binding to a Role the operator does not own',
+        forMs: 3000,
+      }),
+    ]);
     const after = await role(ns);
     assert.is(after?.metadata?.resourceVersion, before?.metadata?.resourceVersion, 'the foreign Role is untouched');
     assert.equal(plain(after?.rules), foreign.rules);
@@ -450,21 +469,24 @@ test('the API server is killed and restarted: the operator recovers and reconcil
     await waitChildren(ns, 'demo');
     const restartsBefore = await op.metric('pekko_bootstrap_operator_watch_restarts_total');
     await killApiserver(e2eEnv.clusterDir);
-    await new Promise((r) => setTimeout(r, 5000)); // long enough for every watch to fail and retry at least once
-    await startApiserver(e2eEnv.clusterDir);
+    try {
+      await waitFor(async () => (await op.metric('pekko_bootstrap_operator_watch_restarts_total')) > restartsBefore, {
+        what: "the operator's watches to fail and restart while the API server is down",
+        timeoutMs: 30_000,
+      });
+    } finally {
+      // Whatever happened, the cluster is put back before the test ends: the suites after this one need it, and
+      // the controller manager and the kubelet stand-in reconnect with their own backoff.
+      await startApiserver(e2eEnv.clusterDir);
+      await waitForHealthyCluster();
+    }
     await applyCb(ns, 'demo', { replicas: 3 });
     await waitFor(async () => (await deployment(ns, 'demo'))?.spec?.replicas === 3, {
       what: 'the change after the restart reconciled',
       timeoutMs: 90_000,
     });
-    assert.ok((await op.metric('pekko_bootstrap_operator_watch_restarts_total')) > restartsBefore, 'watches restarted');
     assert.is((await op.get('/readyz')).status, 200);
   });
-  // The controller manager reconnects with its own backoff: wait until it serves again (a new namespace gets its
-  // default ServiceAccount), so that what runs next finds a working cluster.
-  await withNamespace(async () => undefined, { prefix: 'op-after-restart' }).catch(async () =>
-    withNamespace(async () => undefined, { prefix: 'op-after-restart' }),
-  );
 });
 
 test.run();
