@@ -11,6 +11,9 @@ export KUBECONFIG_LOCAL := $(CURDIR)/.cluster/kubeconfig
 RUN := node hack/run-tests.ts
 UNIT_TESTS := 'core/**/*.test.ts' 'operator/**/*.test.ts' 'agent/**/*.test.ts' 'hack/**/*.test.ts' 'local-cluster/**/*.test.ts' 'bench/**/*.test.ts'
 E2E_TESTS ?= 'test-e2e/suites/*.e2e.ts'
+MUTATION_TESTS := 'operator/**/*.test.ts' 'agent/**/*.test.ts'
+# e.g. MUTATION_FLAGS='--only ID,ID' or '--report hack/mutations.md' (docs/testing.md)
+MUTATION_FLAGS ?=
 # Per-file timeouts in seconds (docs/testing.md): a file still running after this is stopped and counts as failed.
 UNIT_TIMEOUT ?= 60
 CHART_TIMEOUT ?= 300
@@ -72,6 +75,11 @@ test-chart: deps helm ## helm lint and rendering tests
 test-e2e: deps cluster-up ## e2e suites on the shared local cluster, a namespace per test
 	@hack/e2e-preflight.sh
 	@$(RUN) run e2e --timeout $(E2E_TIMEOUT) $(E2E_TESTS)
+
+# Not part of `make test`: a check of the unit tests themselves (docs/testing.md).
+.PHONY: test-mutations
+test-mutations: deps ## one-line mutations of operator/ and agent/ (hack/mutations.yaml) against the unit tests; lists the survivors
+	@node hack/mutations.ts $(MUTATION_FLAGS) $(MUTATION_TESTS)
 
 # ---- local cluster -----------------------------------------------------------------------------------------------
 .PHONY: binaries

@@ -20,6 +20,8 @@ export interface GroupRunOptions {
   echo?: boolean;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Aborting stops the group (the result's `stopped` says so). */
+  signal?: AbortSignal;
 }
 
 export interface GroupRunResult {
@@ -114,6 +116,9 @@ export function runInGroup(cmd: string, args: string[], o: GroupRunOptions): Pro
     () => stop(`timed out after ${secs(o.timeoutMs)}; its process group was killed`),
     o.timeoutMs,
   );
+  const onAbort = () => stop('aborted by the caller');
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener('abort', onAbort, { once: true });
 
   const closed = Promise.all(
     [child.stdout, child.stderr].map((s) => new Promise<void>((resolve) => s?.once('close', () => resolve()))),
@@ -146,6 +151,7 @@ export function runInGroup(cmd: string, args: string[], o: GroupRunOptions): Pro
     child.once('error', (err) => {
       clearTimeout(timeout);
       clearTimeout(linger);
+      o.signal?.removeEventListener('abort', onAbort);
       if (pgid !== undefined) running.delete(pgid);
       resolve({ code: 127, signal: undefined, stdout, output: `${output}\n${String(err)}`, ms: Date.now() - started });
     });
@@ -153,6 +159,7 @@ export function runInGroup(cmd: string, args: string[], o: GroupRunOptions): Pro
       exited = true;
       clearTimeout(timeout);
       clearTimeout(linger);
+      o.signal?.removeEventListener('abort', onAbort);
       if (pgid !== undefined) {
         // What it started and left behind in its group: given a moment to end (a child that got SIGTERM with its
         // parent), then stopped.
