@@ -83,18 +83,24 @@ export class Operator {
     return new Operator(name, port, logFile, logStart, child);
   }
 
+  /** Until /readyz answers 200; rejects at once when the process exits (a throw inside waitFor means "not yet"). */
   private async waitReady(): Promise<void> {
-    let exitedWith: number | string | undefined;
-    void this.exited.then((c) => {
-      exitedWith = c;
+    const stopped = new AbortController();
+    const exited = this.exited.then((code) => {
+      throw new Error(`operator ${this.name} exited with ${code} before it was ready`);
     });
-    await waitFor(
-      async () => {
-        if (exitedWith !== undefined) throw new Error(`exited with ${exitedWith}: ${this.tail(10)}`);
-        return (await this.get('/readyz')).status === 200;
-      },
-      { what: `operator ${this.name} ready`, timeoutMs: 60_000 },
-    );
+    exited.catch(() => undefined);
+    const ready = waitFor(async () => (await this.get('/readyz')).status === 200, {
+      what: `operator ${this.name} ready`,
+      timeoutMs: 60_000,
+      signal: stopped.signal,
+    });
+    ready.catch(() => undefined);
+    try {
+      await Promise.race([ready, exited]);
+    } finally {
+      stopped.abort();
+    }
   }
 
   /** What this process wrote to its log file (the file is appended to by every start of the same name). */

@@ -16,6 +16,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** default 250 */
   intervalMs?: number;
+  /** Aborting stops the wait at once: it rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 type Falsy = undefined | null | false | 0 | '';
@@ -29,6 +31,7 @@ export async function waitFor<T>(fn: () => T | Falsy | Promise<T | Falsy>, opts:
   const deadline = Date.now() + timeoutMs;
   let last = 'nothing yet';
   for (;;) {
+    opts.signal?.throwIfAborted();
     try {
       const v = await fn();
       if (v) return v as T;
@@ -41,6 +44,6 @@ export async function waitFor<T>(fn: () => T | Falsy | Promise<T | Falsy>, opts:
         `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${opts.what}; last: ${last}`,
       );
     }
-    await sleep(opts.intervalMs ?? 250);
+    await sleep(opts.intervalMs ?? 250, undefined, opts.signal ? { signal: opts.signal } : undefined);
   }
 }
