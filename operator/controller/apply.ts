@@ -3,13 +3,15 @@
 // field someone edited by hand, which is the drift repair).
 //
 // "As desired" is decided without a round trip: the live object (from the informer cache) must carry the hash of
-// the desired object in an annotation, and must contain every field the desired object sets. The hash catches what
-// a containment check cannot: a field the operator stopped setting. The containment catches hand edits.
+// the desired object in an annotation, and must hold every field the desired object sets, compared as server-side
+// apply merges them (covers.ts: lists by their keys, quantities by value, other managers' fields ignored). The hash
+// catches what a containment check cannot: a field the operator stopped setting. The containment catches hand edits.
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { GROUP } from '../../core/api/types.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
+import { covers } from './covers.ts';
 
 export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
 
@@ -27,28 +29,6 @@ export function canonicalJson(v: unknown): string {
 
 export function contentHash(obj: unknown): string {
   return createHash('sha256').update(canonicalJson(obj)).digest('hex').slice(0, 20);
-}
-
-/**
- * True when `live` has every field `desired` sets, with the same value. Extra fields in live (server defaults,
- * other managers' fields) are fine. Lists must have the same length and match element by element. Values the API
- * server drops when it stores them (empty objects and lists, and the zero values of omitempty fields: '', false, 0)
- * match an absent field.
- */
-export function covers(live: unknown, desired: unknown): boolean {
-  if (desired === undefined || desired === null) return true;
-  if (Array.isArray(desired)) {
-    if (desired.length === 0) return live === undefined || live === null || (Array.isArray(live) && live.length === 0);
-    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => covers(live[i], d));
-  }
-  if (typeof desired === 'object') {
-    if (live === undefined || live === null) return Object.keys(desired).length === 0;
-    if (typeof live !== 'object' || Array.isArray(live)) return false;
-    const l = live as Record<string, unknown>;
-    return Object.entries(desired as Record<string, unknown>).every(([k, d]) => covers(l[k], d));
-  }
-  if (live === undefined && (desired === '' || desired === false || desired === 0)) return true;
-  return live === desired;
 }
 
 export type EnsureOutcome =

@@ -16,7 +16,7 @@ import { API_VERSION, type ClusterBootstrap, KIND, PLURAL } from '../../core/api
 import type { ResourceRef } from '../kernel/list-watch.ts';
 import { renderDeployment } from '../render/deployment.ts';
 import { renderServiceAccount } from '../render/service-account.ts';
-import { covers } from './apply.ts';
+import { covers } from './covers.ts';
 
 export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
   /**
