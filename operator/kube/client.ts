@@ -8,6 +8,7 @@ import {
   CustomObjectsApi,
   EventsV1Api,
   type EventsV1Event,
+  HttpMethod,
   type KubernetesObject,
   KubernetesObjectApi,
   Observable,
@@ -40,7 +41,10 @@ export function refOf(o: KubernetesObject): ObjectRef {
 export interface KubeClient {
   /** The object, or undefined when it does not exist. */
   get<T extends KubernetesObject>(ref: ObjectRef): Promise<T | undefined>;
-  /** Server-side apply under the operator's field manager. force takes fields over from other managers. */
+  /**
+   * Server-side apply under the operator's field manager, with fieldValidation=Strict: a field the API does not know
+   * (a typo in spec.template) is refused with a 422 that names it. force takes fields over from other managers.
+   */
   apply<T extends KubernetesObject>(obj: T, force: boolean): Promise<T>;
   /** Deletes the object; false when it was already gone. */
   delete(ref: ObjectRef): Promise<boolean>;
@@ -98,14 +102,33 @@ function describe(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace}/${ref.name}`;
 }
 
+/**
+ * client-node's generic object API with an apply that sends the object as it is. Its own patch() passes the body
+ * through the typed model of the kind (V1Deployment), which drops every field the model does not know, so a typo in
+ * a pod template would vanish before the API server could refuse it; and it cannot set fieldValidation.
+ */
+class ObjectApi extends KubernetesObjectApi {
+  async applyAsIs<T extends KubernetesObject>(obj: T, force: boolean): Promise<T> {
+    const path = await this.specUriPath(obj, 'patch');
+    const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.PATCH);
+    ctx.setHeaderParam('Accept', 'application/json');
+    ctx.setHeaderParam('Content-Type', PatchStrategy.ServerSideApply);
+    ctx.setQueryParam('fieldManager', FIELD_MANAGER);
+    ctx.setQueryParam('fieldValidation', 'Strict');
+    if (force) ctx.setQueryParam('force', 'true');
+    ctx.setBody(JSON.stringify(obj));
+    return this.requestPromise<T>(ctx);
+  }
+}
+
 export class RealKubeClient implements KubeClient {
-  private readonly objects: KubernetesObjectApi;
+  private readonly objects: ObjectApi;
   private readonly custom: CustomObjectsApi;
   private readonly events: EventsV1Api;
 
   /** config: see sharedConnections() (keep-alive connections). */
   constructor(config: Configuration) {
-    this.objects = new KubernetesObjectApi(config);
+    this.objects = new ObjectApi(config);
     this.custom = new CustomObjectsApi(config);
     this.events = new EventsV1Api(config);
   }
@@ -124,9 +147,7 @@ export class RealKubeClient implements KubeClient {
   }
 
   apply<T extends KubernetesObject>(obj: T, force: boolean): Promise<T> {
-    return call(`apply ${describe(refOf(obj))}`, () =>
-      this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, force, PatchStrategy.ServerSideApply),
-    );
+    return call(`apply ${describe(refOf(obj))}`, () => this.objects.applyAsIs(obj, force));
   }
 
   async delete(ref: ObjectRef): Promise<boolean> {
