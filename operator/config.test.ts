@@ -13,6 +13,7 @@ test('defaults', () => {
   assert.is(c.httpHost, '0.0.0.0');
   assert.is(c.httpPort, 8080);
   assert.is(c.logLevel, 'info');
+  assert.is(c.resyncMs, 600_000);
   assert.ok(Object.isFrozen(c));
   assert.ok(Object.isFrozen(c.watchNamespaces));
 });
@@ -28,6 +29,7 @@ test('every variable', () => {
       HTTP_HOST: '127.0.0.1',
       HTTP_PORT: '9090',
       LOG_LEVEL: 'debug',
+      RESYNC_PERIOD: '30s',
     },
     'ignored',
   );
@@ -39,6 +41,8 @@ test('every variable', () => {
   assert.is(c.httpHost, '127.0.0.1');
   assert.is(c.httpPort, 9090);
   assert.is(c.logLevel, 'debug');
+  assert.is(c.resyncMs, 30_000);
+  assert.is(parseConfig({ RESYNC_PERIOD: '2h' }, 'h').resyncMs, 7_200_000);
   assert.is(parseConfig({ POD_NAMESPACE: 'ops', LEADER_ELECTION_NAMESPACE: 'le' }, 'h').leaderElectionNamespace, 'le');
 });
 
@@ -49,6 +53,8 @@ test('bad values are refused with the variable named', () => {
     [{ HTTP_PORT: 'http' }, 'HTTP_PORT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ WATCH_NAMESPACES: 'Shop_1' }, 'WATCH_NAMESPACES'],
+    [{ RESYNC_PERIOD: '10' }, 'RESYNC_PERIOD'],
+    [{ RESYNC_PERIOD: '500ms' }, 'RESYNC_PERIOD'],
   ] as const) {
     try {
       parseConfig(env, 'h');

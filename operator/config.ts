@@ -23,7 +23,7 @@ export interface OperatorConfig {
   /** Tunables with fixed defaults (not read from the environment). */
   readonly clusterBootstrapConcurrency: number;
   readonly rbacConcurrency: number;
-  /** Every cached ClusterBootstrap is reconciled again this often, event or not. */
+  /** RESYNC_PERIOD: every cached ClusterBootstrap is reconciled again this often, event or not. */
   readonly resyncMs: number;
   /** SIGTERM: the longest the operator waits for reconciles in flight before it exits anyway. */
   readonly shutdownTimeoutMs: number;
@@ -47,6 +47,18 @@ function port(name: string, v: string | undefined, dflt: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name}: expected a port number, got "${v}"`);
   return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A duration such as 30s or 10m (a whole number and ms, s, m or h), at least 1 s. */
+function duration(name: string, v: string | undefined, dfltMs: number): number {
+  if (v === undefined || v === '') return dfltMs;
+  const m = /^(\d+)(ms|s|m|h)$/.exec(v.trim());
+  const ms = m ? Number(m[1]) * (DURATION_UNITS[m[2] as string] as number) : Number.NaN;
+  if (!(ms >= 1000))
+    throw new ConfigError(`${name}: expected a duration of at least 1s such as 30s or 10m, got "${v}"`);
+  return ms;
 }
 
 /** Parses the configuration from an environment; pure (the caller passes env and the hostname). */
@@ -73,7 +85,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, h
     logLevel,
     clusterBootstrapConcurrency: 16,
     rbacConcurrency: 2,
-    resyncMs: 10 * 60_000,
+    resyncMs: duration('RESYNC_PERIOD', env.RESYNC_PERIOD, 10 * 60_000),
     shutdownTimeoutMs: 25_000,
     cacheSyncTimeoutMs: 2 * 60_000,
   });
