@@ -1,93 +1,11 @@
 // Reconcile against the in-memory FakeKube: what is applied, what is left alone, what status and events say.
 import type { V1Deployment, V1Role, V1RoleBinding } from '@kubernetes/client-node';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { API_VERSION, type ClusterBootstrap, FIELD_MANAGER, KIND } from '../../core/api/types.ts';
-import { FakeClock } from '../../core/runtime/fake-clock.ts';
-import type { Result } from '../kernel/controller.ts';
-import { FakeKube } from '../kube/fake.ts';
+import { FIELD_MANAGER, KIND } from '../../core/api/types.ts';
 import { findCondition } from '../status/conditions.ts';
-import { type ObserveInput, probingObserver, type StatusObserver } from '../status/observer.ts';
-import { makeClusterBootstrapReconciler } from './cluster-bootstrap.ts';
-import { EventRecorder } from './event-recorder.ts';
-import { makeNamespaceRbacReconciler } from './namespace-rbac.ts';
-import { RbacConflicts } from './rbac-state.ts';
-import { StatusWriter } from './status-writer.ts';
-
-const log = pino({ level: 'silent' });
-const NS = 'shop';
-
-function cbOf(name: string, spec: Record<string, unknown> = {}): ClusterBootstrap {
-  return {
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name, namespace: NS, generation: 1 },
-    spec: { image: 'registry.example/app:1', replicas: 3, ...spec },
-  };
-}
-
-/** `observe`: a scripted observer; without it, the operator's own (the fake has no pods, so nothing is probed). */
-function harness(observe?: StatusObserver['observe']) {
-  const kube = new FakeKube();
-  const clock = new FakeClock();
-  const get = () => Promise.reject(new Error('no network in unit tests'));
-  const observer = observe
-    ? { observe, forget: () => {} }
-    : probingObserver({ get, clock, enqueue: () => {}, registry: new Registry() });
-  const live = kube.caches();
-  // A resource frozen here is what the informer cache still holds: the operator's own writes not seen yet.
-  const frozen = new Map<string, ClusterBootstrap>();
-  const caches = {
-    ...live,
-    ClusterBootstrap: {
-      ...live.ClusterBootstrap,
-      get: (n: string, ns: string) => frozen.get(n) ?? live.ClusterBootstrap.get(n, ns),
-    },
-  };
-  const events = new EventRecorder({ client: kube, clock, instance: 'op-0', log });
-  const conflicts = new RbacConflicts();
-  const queue = new Set<string>();
-  const cbReconcile = makeClusterBootstrapReconciler({
-    caches,
-    client: kube,
-    events,
-    status: new StatusWriter(kube),
-    observer,
-    conflicts,
-    clock,
-    enqueueNamespaceRbac: (ns) => queue.add(`rbac:${ns}`),
-  });
-  const rbacReconcile = makeNamespaceRbacReconciler({
-    caches,
-    client: kube,
-    events,
-    conflicts,
-    enqueueClusterBootstrap: (key) => queue.add(`cb:${key}`),
-  });
-  const ctx = { log, reconcileId: 't' };
-  /** Runs one key. */
-  async function run(key: string): Promise<Result | undefined> {
-    return key.startsWith('rbac:') ? rbacReconcile(key.slice(5), ctx) : cbReconcile(key.slice(3), ctx);
-  }
-  /** Reconciles the resources, then whatever they enqueued, until quiet; then reconciles every resource again. */
-  async function settle(...names: string[]): Promise<void> {
-    for (const n of names) queue.add(`cb:${NS}/${n}`);
-    for (let i = 0; i < 50 && queue.size; i++) {
-      const key = queue.values().next().value as string;
-      queue.delete(key);
-      await run(key);
-    }
-    // The informer would now deliver the children's events; every resource looks once more.
-    for (const n of names) await run(`cb:${NS}/${n}`);
-    await events.flush();
-  }
-  const cb = (name: string) => kube.find<ClusterBootstrap>(KIND, NS, name) as ClusterBootstrap;
-  const reasons = () => kube.events.map((e) => `${e.reason}: ${e.note}`);
-  const freeze = (name: string) => frozen.set(name, structuredClone(cb(name)));
-  return { kube, clock, run, settle, cb, reasons, events, freeze };
-}
+import type { ObserveInput } from '../status/observer.ts';
+import { cbOf, harness, NS } from './testkit.ts';
 
 test('apply: Deployment, ServiceAccount, Role and RoleBinding with labels and owner references; status ready', async () => {
   const h = harness();
@@ -311,25 +229,29 @@ test('status is written only when it changes, and lastTransitionTime only moves 
 
 test('the Events the observer returns are recorded on the resource; it gets the status as last written', async () => {
   const seen: ObserveInput[] = [];
-  const h = harness((input) => {
-    seen.push(input);
-    const formed = seen.length > 1;
-    return {
-      status: {
-        phase: formed ? 'Formed' : 'Forming',
-        message: formed ? 'formed' : 'forming',
-        contactPoints: [],
-        readyContactPoints: 0,
-      },
-      conditions: [],
-      events: formed
-        ? [{ type: 'Normal', reason: 'Formed', note: 'cluster formed around pekko://demo@10.0.0.1:1' }]
-        : [],
-      requeueAfterMs: 1000,
-    };
+  // The cache lags: it never shows the operator's own status writes in this test.
+  const h = harness({
+    cacheLag: true,
+    observe: (input) => {
+      seen.push(input);
+      const formed = seen.length > 1;
+      return {
+        status: {
+          phase: formed ? 'Formed' : 'Forming',
+          message: formed ? 'formed' : 'forming',
+          contactPoints: [],
+          readyContactPoints: 0,
+        },
+        conditions: [],
+        events: formed
+          ? [{ type: 'Normal', reason: 'Formed', note: 'cluster formed around pekko://demo@10.0.0.1:1' }]
+          : [],
+        requeueAfterMs: 1000,
+      };
+    },
   });
   h.kube.put(cbOf('demo'));
-  h.freeze('demo');
+  h.kube.sync();
   await h.run(`cb:${NS}/demo`);
   assert.is(seen[0]?.previous, undefined, 'nothing written before the first pass');
   await h.run(`cb:${NS}/demo`);

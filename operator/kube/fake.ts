@@ -2,6 +2,11 @@
 // map that hold what the real label-filtered informers would (one per watched kind, children only with the
 // managed-by label). Apply is a simplified server-side apply: the applied fields replace the stored ones (lists
 // whole), other fields stay; like the API server, it rejects a change of a Deployment's selector (immutable) with 422.
+// Two options make it behave like an API server where the operator's judgement depends on it:
+// - `cacheLag`: the caches show the objects as of the last sync(), like informers that have not delivered the latest
+//   events (the operator's own writes included);
+// - `apiValues`: an applied object is stored as the API server stores it: quantities canonical, defaults filled in,
+//   empty values dropped (fake-api-values.ts).
 // Not for e2e tests: those run against the real API server.
 import type { EventsV1Event, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../core/api/types.ts';
@@ -11,6 +16,7 @@ import { KubeApiError } from '../errors.ts';
 import { objectKey } from '../kernel/key.ts';
 import { MANAGED_BY_LABEL } from '../render/index.ts';
 import type { KubeClient, ObjectRef } from './client.ts';
+import { asStored } from './fake-api-values.ts';
 
 function storeKey(kind: string, namespace: string, name: string): string {
   return `${kind}/${objectKey(namespace, name)}`;
@@ -28,12 +34,31 @@ function merge(base: unknown, patch: unknown): unknown {
   return out;
 }
 
+export interface FakeKubeOptions {
+  /** The caches lag: they hold the objects as of the last sync(). */
+  cacheLag?: boolean;
+  /** Applied objects are stored as the API server stores them (quantities canonical, defaults, no empty values). */
+  apiValues?: boolean;
+}
+
 export class FakeKube implements KubeClient {
   readonly objects = new Map<string, KubernetesObject>();
   readonly calls: string[] = [];
   readonly events: EventsV1Event[] = [];
   private rv = 100;
   private uid = 0;
+  private readonly options: FakeKubeOptions;
+  /** With cacheLag: what the caches show. */
+  private cached = new Map<string, KubernetesObject>();
+
+  constructor(options: FakeKubeOptions = {}) {
+    this.options = options;
+  }
+
+  /** With cacheLag: the informers catch up (every write so far becomes visible in the caches). */
+  sync(): void {
+    this.cached = new Map([...this.objects].map(([k, o]) => [k, structuredClone(o)]));
+  }
 
   put<T extends KubernetesObject>(o: T): T {
     const md = o.metadata ?? {};
@@ -78,7 +103,7 @@ export class FakeKube implements KubeClient {
     if (obj.kind === 'Deployment' && prev && selector(obj) !== selector(prev)) {
       throw new KubeApiError(`apply Deployment ${md.name}: 422 spec.selector: field is immutable`, 422);
     }
-    const merged = merge(prev, obj) as T;
+    const merged = merge(prev, this.options.apiValues ? asStored(obj) : obj) as T;
     return this.put({ ...merged, metadata: { ...merged.metadata, uid: prev?.metadata?.uid } });
   }
 
@@ -100,18 +125,19 @@ export class FakeKube implements KubeClient {
     this.events.push(event);
   }
 
-  /** Caches as the operator's informers would fill them. */
+  /** Caches as the operator's informers would fill them (as of the last sync() with cacheLag). */
   caches(): Caches {
+    const store = () => (this.options.cacheLag ? this.cached : this.objects);
     return cachesOf((kind): Cache<KubernetesObject> => {
       const visible = (o: KubernetesObject | undefined) =>
         !!o && (!labelFiltered(kind) || o.metadata?.labels?.[MANAGED_BY_LABEL] === FIELD_MANAGER);
       return {
         get: (name, namespace) => {
-          const o = this.find(kind.kind, namespace, name);
+          const o = store().get(storeKey(kind.kind, namespace, name));
           return visible(o) ? o : undefined;
         },
         list: (namespace) =>
-          [...this.objects.values()].filter(
+          [...store().values()].filter(
             (o) => o.kind === kind.kind && o.metadata?.namespace === namespace && visible(o),
           ),
       };
