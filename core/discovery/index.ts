@@ -16,6 +16,9 @@ export {
 } from './pod-list.ts';
 export {
   DEFAULT_POD_LABEL_SELECTOR,
+  type LabelRequirement,
+  matchesLabels,
+  parseLabelSelector,
   podLabelSelector,
   podListPath,
   serviceNameFromActorSystem,
