@@ -144,9 +144,17 @@ export const ConditionReason = {
   InvalidSpec: 'InvalidSpec',
   /** An object of a child's name is not the operator's. */
   Conflict: 'Conflict',
-  // ContactPointsDiscovered
+  // ContactPointsDiscovered (the last four also on Ready: discovery finds the wrong pods)
   Discovered: 'Discovered',
   TooFew: 'TooFew',
+  /** bootstrap.podLabelSelector matches none of the resource's pods: Pekko's discovery finds no contact points. */
+  SelectorMatchesNone: 'SelectorMatchesNone',
+  /** bootstrap.podLabelSelector also matches pods of another ClusterBootstrap: their nodes find each other. */
+  SelectorOverlap: 'SelectorOverlap',
+  /** Another ClusterBootstrap of the namespace, created before this one, has the same serviceName. */
+  ServiceNameConflict: 'ServiceNameConflict',
+  /** bootstrap.podLabelSelector is not a selector the API server accepts. */
+  SelectorInvalid: 'SelectorInvalid',
   // ClusterFormed and Ready: the phase, or what keeps the cluster from it
   Pending: 'Pending',
   Discovering: 'Discovering',

@@ -16,7 +16,7 @@ import type { ReconcileFn } from '../kernel/controller.ts';
 import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
-import { INSTANCE_LABEL, selectorString } from '../render/index.ts';
+import { selectorString } from '../render/index.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import type { StatusObserver } from '../status/observer.ts';
 import type { SharedRbac } from '../status/rbac.ts';
@@ -150,7 +150,9 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       r,
       previous,
       deployment,
-      pods: caches.Pod.list(namespace).filter((p) => p.metadata?.labels?.[INSTANCE_LABEL] === name),
+      // Every resource's pods: the observer finds the ones the resource's discovery selector matches.
+      pods: caches.Pod.list(namespace),
+      resources: caches.ClusterBootstrap.list(namespace),
       childrenReady: ready.status === 'True',
       sharedRbac,
     });

@@ -2,7 +2,9 @@
 // conditions out. No clock, no client: the caller passes everything observed.
 import { ConditionReason, ConditionType, type ContactPointStatus, type ObservedStatus } from '../../core/api/types.ts';
 import { compareContactPoints, parseNodeAddress } from '../../core/protocol/index.ts';
+import { capped, capText, listed, MAX_ADDRESS_CHARS, MAX_LISTED } from './caps.ts';
 import type { ConditionInput } from './conditions.ts';
+import { type StatusProblems, withProblems } from './problems.ts';
 
 /** What one pod's management endpoints said, normalised from /bootstrap/seed-nodes and /cluster/members. */
 export interface NodeAnswer {
@@ -21,6 +23,11 @@ export interface NodeAnswer {
 export interface PodView {
   /** Contact point as core/discovery computed it, readiness from the pod's Ready condition. */
   contactPoint: ContactPointStatus;
+  /**
+   * False for a pod of the resource that the discovery selector does not find: probed (its answer says which cluster
+   * it is in) but not a contact point. Default true.
+   */
+  discovered?: boolean;
   /** The latest answer, if any probe ever succeeded for this pod incarnation. */
   answer?: NodeAnswer;
   /** The latest probe error, if the latest probe failed (the answer above is then older). */
@@ -170,12 +177,20 @@ export interface ComputeInput {
  * Pending: children not there. Discovering: fewer contact points than required. Forming: enough, no cluster yet.
  * Formed: one cluster and every ready pod in it. Degraded: two or more clusters, or unreachable members.
  */
-export function computeObservation(input: ComputeInput): Observation {
-  const contactPoints = input.views.map((v) => v.contactPoint).sort((a, b) => byText(a.pod, b.pod));
+export function computeObservation(input: ComputeInput & StatusProblems): Observation {
+  return capped(withProblems(computePhase(input), input));
+}
+
+function computePhase(input: ComputeInput): Observation {
+  const pods = input.views.map((v) => v.contactPoint).sort((a, b) => byText(a.pod, b.pod));
+  const contactPoints = input.views
+    .filter((v) => v.discovered !== false)
+    .map((v) => v.contactPoint)
+    .sort((a, b) => byText(a.pod, b.pod));
   const readyContactPoints = contactPoints.filter((c) => c.ready).length;
   const clusters = groupClusters(input.views);
   const main = clusters[0];
-  const ready = new Set(contactPoints.filter((c) => c.ready).map((c) => c.pod));
+  const ready = new Set(pods.filter((c) => c.ready).map((c) => c.pod));
   const base = { contactPoints, readyContactPoints, clusters };
   const { ClusterFormed, ContactPointsDiscovered, Ready } = ConditionType;
   const cond = (
@@ -228,7 +243,7 @@ export function computeObservation(input: ComputeInput): Observation {
   // cluster does not list it. A ready pod without a fresh answer is being probed; it does not flip the phase.
   const memberHosts = new Set(main.members.map(hostOf));
   const answered = new Map(input.views.map((v) => [v.contactPoint.pod, v.answer]));
-  const outside = contactPoints
+  const outside = pods
     .filter((c) => ready.has(c.pod) && answered.get(c.pod) !== undefined)
     .filter((c) => !main.pods.includes(c.pod) && !memberHosts.has(c.host))
     .map((c) => c.pod);
@@ -239,12 +254,14 @@ export function computeObservation(input: ComputeInput): Observation {
   let reason: ConditionReason = ConditionReason.Formed;
   if (clusters.length > 1) {
     reason = ConditionReason.SplitBrain;
-    problem = `pods report ${clusters.length} different clusters: ${clusters
-      .map((c) => `${c.seed} (pods ${c.pods.join(', ')})`)
-      .join(' and ')}`;
+    const shown = clusters
+      .slice(0, MAX_LISTED)
+      .map((c) => `${capText(c.seed, MAX_ADDRESS_CHARS)} (pods ${listed(c.pods)})`);
+    const more = clusters.length > MAX_LISTED ? ` and ${clusters.length - MAX_LISTED} more` : '';
+    problem = `pods report ${clusters.length} different clusters: ${shown.join(' and ')}${more}`;
   } else if (main.unreachable.length > 0) {
     reason = ConditionReason.MembersUnreachable;
-    problem = `members unreachable: ${main.unreachable.join(', ')}`;
+    problem = `members unreachable: ${listed(main.unreachable)}`;
   }
   if (problem) {
     return {
@@ -259,7 +276,7 @@ export function computeObservation(input: ComputeInput): Observation {
   if (outside.length > 0 || (!input.formedBefore && members < enough)) {
     const forming =
       outside.length > 0
-        ? `cluster formed around ${seedNode}; ready pods ${outside.join(', ')} report no membership`
+        ? `cluster formed around ${seedNode}; ready pods ${listed(outside)} report no membership`
         : `cluster formed around ${seedNode}; ${members} of ${enough} members Up`;
     const message = rbac ? `${rbac}; ${forming}` : forming;
     return {

@@ -5,14 +5,16 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Resolved } from '../../core/api/resolve.ts';
-import type { ClusterBootstrapStatus, ObservedStatus } from '../../core/api/types.ts';
+import type { ClusterBootstrap, ClusterBootstrapStatus, ObservedStatus } from '../../core/api/types.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
 import { objectKey, splitKey } from '../kernel/key.ts';
 import { type ClusterEvent, clusterEvents } from './cluster-events.ts';
 import { ClusterMetrics } from './cluster-metrics.ts';
 import type { ConditionInput } from './conditions.ts';
+import { discoveryView } from './discovery.ts';
 import type { HttpGet } from './probe-http.ts';
 import { ProbeScheduler } from './probe-scheduler.ts';
+import { replicaFailure } from './problems.ts';
 import { podListDenied, rbacMessage, type SharedRbac } from './rbac.ts';
 import { targetsFor } from './targets.ts';
 
@@ -25,8 +27,13 @@ export interface ObserveInput {
   previous: ClusterBootstrapStatus | undefined;
   /** The Deployment from the cache, if it exists. */
   deployment: V1Deployment | undefined;
-  /** The resource's pods from the cache (labelled with its instance name). */
-  pods: V1Pod[];
+  /**
+   * The operator's pods of the resource's namespace from the cache (every resource's): the contact points are those
+   * the resource's bootstrap.podLabelSelector finds among them, as Pekko's discovery would (discovery.ts).
+   */
+  pods: readonly V1Pod[];
+  /** The namespace's ClusterBootstraps from the cache: a serviceName used twice is a conflict on the later one. */
+  resources?: readonly ClusterBootstrap[];
   /** Whether the children are applied as desired (ResourcesReady is True). */
   childrenReady: boolean;
   /**
@@ -88,13 +95,18 @@ export function probingObserver(o: ProbingObserverOptions): StatusObserver {
   });
 
   return {
-    observe({ r, previous, deployment, pods, childrenReady, sharedRbac }) {
+    observe({ r, previous, deployment, pods, resources, childrenReady, sharedRbac }) {
       const denied = sharedRbac ? podListDenied(sharedRbac, r.serviceAccountName, r.namespace) : undefined;
-      const { observation, requeueAfterMs } = scheduler.observe(objectKey(r.namespace, r.name), targetsFor(pods, r), {
+      const discovery = discoveryView(r, pods, resources);
+      const failure = replicaFailure(deployment);
+      const targets = targetsFor(discovery.pods, r, discovery.found);
+      const { observation, requeueAfterMs } = scheduler.observe(objectKey(r.namespace, r.name), targets, {
         resourcesReady: childrenReady || deployment !== undefined,
         requiredContactPoints: r.requiredContactPoints,
         ...(previous?.phase ? { previousPhase: previous.phase } : {}),
         ...(denied ? { rbacProblem: rbacMessage(denied, r.serviceAccountName) } : {}),
+        ...(discovery.problem ? { discoveryProblem: discovery.problem } : {}),
+        ...(failure ? { replicaFailure: failure } : {}),
       });
       metrics.set(r.namespace, r.name, observation);
       const { clusters: _, conditions, ...status } = observation;

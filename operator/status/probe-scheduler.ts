@@ -10,9 +10,10 @@
 // instead of probed in full on every reconcile.
 import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
-import { computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
+import { type ComputeInput, computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
 import { probeNode } from './probe.ts';
 import type { HttpGet } from './probe-http.ts';
+import type { StatusProblems } from './problems.ts';
 
 export interface ProbeSchedulerOptions {
   get: HttpGet;
@@ -34,7 +35,15 @@ export interface Target {
   contactPoint: ContactPointStatus;
   /** Changes when the pod is replaced or gets another IP (pod uid + IP). */
   incarnation: string;
+  /** False: a pod of the resource the discovery selector does not find (probed, not a contact point). */
+  discovered?: boolean;
 }
+
+/** What observe() needs besides the targets. */
+export type ObserveExtras = Omit<ComputeInput, 'views' | 'formedBefore'> &
+  StatusProblems & {
+    previousPhase?: Phase;
+  };
 
 interface Entry {
   incarnation: string;
@@ -74,11 +83,7 @@ export class ProbeScheduler {
    * The observation for one resource from the answers known now; starts the probes that are due.
    * `requeueAfterMs` is when the next probe falls due (the reconcile should look again then).
    */
-  observe(
-    key: string,
-    targets: Target[],
-    input: { resourcesReady: boolean; requiredContactPoints: number; previousPhase?: Phase; rbacProblem?: string },
-  ): { observation: Observation; requeueAfterMs: number } {
+  observe(key: string, targets: Target[], input: ObserveExtras): { observation: Observation; requeueAfterMs: number } {
     const now = this.o.clock.now();
     const known = this.entries.get(key) ?? new Map<string, Entry>();
     const next = new Map<string, Entry>();
@@ -121,15 +126,19 @@ export class ProbeScheduler {
     }
     this.entries.set(key, next);
 
+    const { previousPhase, ...extras } = input;
     const observation = computeObservation({
-      resourcesReady: input.resourcesReady,
-      requiredContactPoints: input.requiredContactPoints,
-      ...(input.rbacProblem !== undefined ? { rbacProblem: input.rbacProblem } : {}),
-      formedBefore: input.previousPhase === 'Formed' || input.previousPhase === 'Degraded',
+      ...extras,
+      formedBefore: previousPhase === 'Formed' || previousPhase === 'Degraded',
       views: targets.map((t): PodView => {
         const e = next.get(t.contactPoint.pod) as Entry;
         const contactPoint = e.answer ? { ...t.contactPoint, node: e.answer.selfNode } : t.contactPoint;
-        return { contactPoint, ...(e.answer ? { answer: e.answer } : {}), ...(e.error ? { error: e.error } : {}) };
+        return {
+          contactPoint,
+          ...(t.discovered === false ? { discovered: false } : {}),
+          ...(e.answer ? { answer: e.answer } : {}),
+          ...(e.error ? { error: e.error } : {}),
+        };
       }),
     });
 

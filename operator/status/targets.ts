@@ -5,7 +5,8 @@ import type { Resolved } from '../../core/api/resolve.ts';
 import { contactPointsFromPods } from '../../core/discovery/index.ts';
 import type { Target } from './probe-scheduler.ts';
 
-export function targetsFor(pods: readonly V1Pod[], r: Resolved): Target[] {
+/** `found`: the pods the discovery selector finds (discovery.ts); the others are probed but are no contact points. */
+export function targetsFor(pods: readonly V1Pod[], r: Resolved, found?: ReadonlySet<string>): Target[] {
   const uid = new Map(pods.map((p) => [p.metadata?.name ?? '', p.metadata?.uid ?? '']));
   const points = contactPointsFromPods(pods, {
     namespace: r.namespace,
@@ -18,5 +19,6 @@ export function targetsFor(pods: readonly V1Pod[], r: Resolved): Target[] {
   return points.map((c) => ({
     contactPoint: { pod: c.pod, host: c.host, port: c.port, ready: c.ready },
     incarnation: `${uid.get(c.pod) ?? ''}/${c.podIP}`,
+    ...(found && !found.has(c.pod) ? { discovered: false } : {}),
   }));
 }
