@@ -3,6 +3,8 @@
 // server restart; a SIGKILL in a burst of 50; two replicas with leader election. Each test runs its own operator
 // process (test-e2e/lib/operator.ts: node operator/main.ts, WATCH_NAMESPACES=<its namespace>) so that it can kill
 // it, and its own namespace.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   CoordinationV1Api,
   type V1Deployment,
@@ -231,6 +233,63 @@ test('children edited by hand or deleted are repaired', async () => {
       {
         what: 'a Repaired event',
       },
+    );
+  });
+});
+
+test('nothing to apply in steady state: cpu 0.5 stored as 500m and an env var of kubectl set env, over forced resyncs', async () => {
+  await scenario(async (ns, started) => {
+    // A resync every 2 s: each one reconciles the resource, event or not (RESYNC_PERIOD, docs/operator.md).
+    const op = await startOperator(ns, started, 'op-0', { RESYNC_PERIOD: '2s' });
+    const template = { spec: { containers: [{ name: 'app', resources: { limits: { cpu: 0.5 } } }] } };
+    await applyCb(ns, 'steady', { template });
+    await waitFor(
+      async () => {
+        const d = await deployment(ns, 'steady');
+        const app = d?.spec?.template?.spec?.containers.find((c) => c.name === 'app');
+        return condition(await getCb(ns, 'steady'), 'ResourcesReady')?.status === 'True' && app?.resources;
+      },
+      { what: 'ResourcesReady=True' },
+    );
+    await kubectl(['set', 'env', 'deployment/steady', '-c', 'app', 'EXTRA=by-kubectl'], { namespace: ns });
+    const applies = await op.metric('pekko_bootstrap_operator_applies_total');
+    const passes = () =>
+      op.metric('pekko_bootstrap_operator_reconcile_duration_seconds_count', 'controller="clusterbootstrap"');
+    const passesBefore = await passes();
+    const t0 = Date.now();
+    // At least 10 resync periods and 10 reconciles of the resource after the edit.
+    const passesAfter = await waitFor(
+      async () => {
+        const n = await passes();
+        return Date.now() - t0 >= 20_000 && n - passesBefore >= 10 && n;
+      },
+      { what: '10 resync periods', timeoutMs: 60_000 },
+    );
+    const appliesAfter = await op.metric('pekko_bootstrap_operator_applies_total');
+    console.log(
+      `  applies_total ${applies} -> ${appliesAfter} over ${passesAfter - passesBefore} reconciles in ${Date.now() - t0} ms`,
+    );
+    assert.is(appliesAfter, applies, 'no apply in steady state');
+    const repaired = (await eventReasons(ns, 'steady')).filter((e) => e.startsWith('Repaired'));
+    assert.equal(repaired, [], 'no Repaired Event');
+    const app = (await deployment(ns, 'steady'))?.spec?.template?.spec?.containers.find((c) => c.name === 'app');
+    assert.equal(plain(app?.resources?.limits), { cpu: '500m' }, 'stored in canonical form');
+    assert.ok(
+      app?.env?.some((e) => e.name === 'EXTRA' && e.value === 'by-kubectl'),
+      "the other manager's env var stays",
+    );
+
+    // A typo in the template reaches the API server and is refused with the field named, instead of vanishing.
+    await applyCb(ns, 'steady', {
+      template: { ...template, spec: { ...template.spec, nodeSelctor: { disk: 'ssd' } } },
+    });
+    await waitFor(
+      async () => {
+        const c = condition(await getCb(ns, 'steady'), 'ResourcesReady');
+        const said = `${readFileSync(op.logFile, 'utf8')}\n${c?.message ?? ''}`;
+        return said.includes('.spec.template.spec.nodeSelctor: field not declared in schema');
+      },
+      { what: 'the apply refused, naming spec.template.spec.nodeSelctor', timeoutMs: 30_000 },
     );
   });
 });
