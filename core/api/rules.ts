@@ -30,14 +30,14 @@ export const RULES: Rule[] = [
       self.spec?.actorSystemName !== undefined || re(ACTOR_SYSTEM_NAME_PATTERN).test(String(self.metadata?.name ?? '')),
   },
   {
+    // Whatever actorSystemName and serviceName say: the pods' label app.kubernetes.io/instance and the Deployment's
+    // selector carry the name itself.
     at: [],
-    rule: 'has(self.spec.serviceName) || has(self.spec.actorSystemName) || size(self.metadata.name) <= 63',
-    message: 'metadata.name is longer than 63 characters, too long for a label value: set spec.actorSystemName',
-    fieldPath: '.spec.actorSystemName',
-    check: (self: Any) =>
-      self.spec?.serviceName !== undefined ||
-      self.spec?.actorSystemName !== undefined ||
-      String(self.metadata?.name ?? '').length <= 63,
+    rule: 'size(self.metadata.name) <= 63',
+    message:
+      "metadata.name is longer than 63 characters: the pods' label app.kubernetes.io/instance and the Deployment's " +
+      'selector carry it, and a label value has at most 63; choose a shorter name',
+    check: (self: Any) => String(self.metadata?.name ?? '').length <= 63,
   },
   {
     at: ['spec'],
@@ -60,6 +60,35 @@ export const RULES: Rule[] = [
       'spec.strategy.rollingUpdate is allowed with type RollingUpdate only: remove it, or set type RollingUpdate',
     fieldPath: '.strategy.rollingUpdate',
     check: (self: Any) => self.strategy?.type !== 'Recreate' || self.strategy?.rollingUpdate === undefined,
+  },
+  {
+    at: ['spec', 'management', 'portName'],
+    rule: "!self.matches('^[0-9]+$')",
+    message:
+      'spec.management.portName must contain a letter: a name of digits only reads as a port number; ' +
+      'use e.g. management',
+    check: (self) => !/^[0-9]+$/.test(String(self)),
+  },
+  {
+    at: ['spec', 'management', 'portName'],
+    rule: "self != 'remoting'",
+    message: "spec.management.portName must not be remoting, the remoting port's name: use e.g. management",
+    check: (self) => String(self) !== 'remoting',
+  },
+  {
+    // The Deployment API refuses both at zero (no rollout could ever replace a pod); maxUnavailable defaults to 0.
+    at: ['spec', 'strategy', 'rollingUpdate'],
+    rule:
+      "!(has(self.maxSurge) && (type(self.maxSurge) == int ? self.maxSurge == 0 : self.maxSurge == '0%')) || " +
+      "(has(self.maxUnavailable) && (type(self.maxUnavailable) == int ? self.maxUnavailable != 0 : self.maxUnavailable != '0%'))",
+    message:
+      'spec.strategy.rollingUpdate.maxSurge is 0 and maxUnavailable is 0 (its default), so no pod could ever be ' +
+      'replaced: set maxSurge to 1 (recommended) or maxUnavailable above 0',
+    fieldPath: '.maxSurge',
+    check: (self: Any) => {
+      const zero = (v: unknown) => v === 0 || v === '0%';
+      return !zero(self.maxSurge) || (self.maxUnavailable !== undefined && !zero(self.maxUnavailable));
+    },
   },
   {
     at: ['spec', 'bootstrap', 'stableMargin'],

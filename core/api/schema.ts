@@ -155,7 +155,7 @@ export const specSchema: SchemaNode = {
           default: DEFAULTS.managementPortName,
           description:
             'The name of the management container port; the probes use it. Lower-case letters, digits and -, at ' +
-            'most 15 characters.',
+            'most 15 characters, at least one letter, not remoting (the remoting port has that name).',
         },
       },
     },
@@ -234,7 +234,10 @@ export const specSchema: SchemaNode = {
           type: 'object',
           description: 'With type RollingUpdate: how many pods may be added or missing during an update.',
           properties: {
-            maxSurge: intOrString('Pods above replicas during an update: a number or a percentage. Default 1.'),
+            maxSurge: intOrString(
+              'Pods above replicas during an update: a number or a percentage. Default 1. 0 only with ' +
+                'maxUnavailable above 0.',
+            ),
             maxUnavailable: intOrString('Pods below replicas during an update: a number or a percentage. Default 0.'),
           },
         },

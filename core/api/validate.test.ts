@@ -76,6 +76,13 @@ const invalid: [string, unknown, string][] = [
   ['management port too big', { image: 'a', management: { port: 70000 } }, 'spec.management.port'],
   ['port name upper case', { image: 'a', management: { portName: 'Mgmt' } }, 'spec.management.portName'],
   ['port name too long', { image: 'a', management: { portName: 'management-port-x' } }, 'spec.management.portName'],
+  ['port name of digits', { image: 'a', management: { portName: '8558' } }, 'spec.management.portName'],
+  ['port name remoting', { image: 'a', management: { portName: 'remoting' } }, 'spec.management.portName'],
+  [
+    'maxSurge and maxUnavailable 0',
+    { image: 'a', strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } },
+    'spec.strategy.rollingUpdate.maxSurge',
+  ],
   ['remoting port negative', { image: 'a', remoting: { port: -5 } }, 'spec.remoting.port'],
   ['remoting equals management', { image: 'a', remoting: { port: 7626 } }, 'spec.remoting.port'],
   [
@@ -159,10 +166,36 @@ test('a metadata.name that is not an actor system name needs spec.actorSystemNam
   assert.equal(check({ image: 'a', actorSystemName: 'shop' }, 'shop.v1').errors, []);
 });
 
-test('a metadata.name longer than 63 needs spec.actorSystemName', () => {
-  const long = 'a'.repeat(70);
-  assert.ok(check({ image: 'a' }, long).errors.some((e) => e.includes('longer than 63')));
-  assert.equal(check({ image: 'a', actorSystemName: 'shop' }, long).errors, []);
+test('a metadata.name longer than 63 is refused even with actorSystemName and serviceName (the selector carries it)', () => {
+  const long = 'a'.repeat(64);
+  for (const spec of [{ image: 'a' }, { image: 'a', actorSystemName: 'shop', serviceName: 'shop' }]) {
+    const { errors } = check(spec, long);
+    assert.ok(
+      errors.some((e) => e.startsWith('metadata.name is longer than 63') && e.includes('choose a shorter name')),
+      JSON.stringify(errors),
+    );
+  }
+  assert.equal(check({ image: 'a' }, 'a'.repeat(63)).errors, []);
+});
+
+test('a strategy with maxSurge 0 needs maxUnavailable above 0; the fix is in the message', () => {
+  const errors = (rollingUpdate: object) => check({ image: 'a', strategy: { rollingUpdate } }).errors;
+  for (const ru of [{ maxSurge: 0 }, { maxSurge: 0, maxUnavailable: 0 }, { maxSurge: '0%', maxUnavailable: '0%' }]) {
+    assert.ok(
+      errors(ru).some((e) => e.startsWith('spec.strategy.rollingUpdate.maxSurge is 0') && e.includes('set maxSurge to 1')),
+      JSON.stringify(ru),
+    );
+  }
+  for (const ru of [{ maxSurge: 0, maxUnavailable: 1 }, { maxSurge: 0, maxUnavailable: '10%' }, { maxUnavailable: 0 }]) {
+    assert.equal(errors(ru), [], JSON.stringify(ru));
+  }
+});
+
+test('management.portName of digits only, or remoting, is refused with the fix', () => {
+  const messages = (portName: string) => check({ image: 'a', management: { portName } }).errors;
+  assert.ok(messages('8558').some((e) => e.includes('must contain a letter') && e.includes('use e.g. management')));
+  assert.ok(messages('remoting').some((e) => e.includes('must not be remoting') && e.includes('use e.g. management')));
+  assert.equal(messages('mgmt-2'), []);
 });
 
 test('every problem is reported at once', () => {

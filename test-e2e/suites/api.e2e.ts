@@ -44,6 +44,20 @@ const rejected: [string, string, string, string][] = [
     'spec.strategy.rollingUpdate',
     'remove it',
   ],
+  ['x', '{image: a, management: {portName: "8558"}}', 'spec.management.portName', 'must contain a letter'],
+  ['x', '{image: a, management: {portName: remoting}}', 'spec.management.portName', 'use e.g. management'],
+  [
+    'x',
+    '{image: a, strategy: {rollingUpdate: {maxSurge: 0}}}',
+    'spec.strategy.rollingUpdate.maxSurge',
+    'set maxSurge to 1',
+  ],
+  [
+    'x',
+    "{image: a, strategy: {rollingUpdate: {maxSurge: '0%', maxUnavailable: 0}}}",
+    'spec.strategy.rollingUpdate.maxSurge',
+    'set maxSurge to 1',
+  ],
   ['x', '{image: a, bootstrap: {stableMargin: 5sec}}', 'spec.bootstrap.stableMargin', 'e.g. 5s'],
   ['x', "{image: a, bootstrap: {podLabelSelector: 'app=%s,b=%s'}}", 'spec.bootstrap.podLabelSelector', '%s once'],
   ['x', "{image: a, bootstrap: {podLabelSelector: 'app in (a,b)'}}", 'spec.bootstrap.podLabelSelector', 'no spaces'],
@@ -61,11 +75,15 @@ for (const [name, spec, field, fix] of rejected) {
     }));
 }
 
-test('a metadata.name over 63 characters needs spec.actorSystemName', () =>
+test('a metadata.name over 63 characters is refused, also with spec.actorSystemName (the selector carries it)', () =>
   withNamespace(async (ns) => {
-    const err = await rejection(ns, 'a'.repeat(70), '{image: a}');
-    assert.match(err, 'longer than 63 characters');
-    assert.is(await rejection(ns, 'a'.repeat(70), '{image: a, actorSystemName: shop}'), '');
+    for (const spec of ['{image: a}', '{image: a, actorSystemName: shop, serviceName: shop}']) {
+      const err = await rejection(ns, 'a'.repeat(64), spec);
+      assert.match(err, 'longer than 63 characters');
+      assert.match(err, 'choose a shorter name');
+    }
+    assert.is(await rejection(ns, 'a'.repeat(63), '{image: a}'), '');
+    assert.is(await rejection(ns, 'x', '{image: a, strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}}'), '');
   }));
 
 test('kubectl explain reads like documentation', async () => {
