@@ -22,7 +22,7 @@ import { API_VERSION, type ClusterBootstrap, FIELD_MANAGER, KIND } from '../core
 import { validate } from '../core/api/validate.ts';
 import { parseConfig } from '../operator/config.ts';
 import { renderChildren } from '../operator/controller/kinds.ts';
-import { renderSharedRbac } from '../operator/render/index.ts';
+import { type Member, renderSharedRbac } from '../operator/render/index.ts';
 import { clients, ensureCrd, Operator, REPO_ROOT } from '../test-e2e/lib/index.ts';
 
 function arg(name: string, dflt: number): number {
@@ -133,7 +133,7 @@ async function run(mode: 'operator' | 'floor', ns: string, names: string[]): Pro
   const objects = KubernetesObjectApi.makeApiClient(clients().kc);
   const track = await tracker(ns, names);
   const created = new Map<string, number>();
-  const members: { cb: ClusterBootstrap; r: ReturnType<typeof resolve> }[] = [];
+  const members: Member[] = [];
   // The shared objects: one writer, each write covering every member so far (what the operator's namespace key does).
   let rbacBusy = false;
   let rbacApplied = 0;
@@ -169,7 +169,7 @@ async function run(mode: 'operator' | 'floor', ns: string, names: string[]): Pro
       if (!v.spec) throw new Error(v.errors.join('; '));
       const r = resolve(cb, v.spec);
       await Promise.all(renderChildren(cb, r).map(apply));
-      members.push({ cb, r });
+      members.push({ cb, account: r.serviceAccountName });
       kickRbac();
     }
   };

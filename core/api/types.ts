@@ -144,6 +144,8 @@ export const ConditionReason = {
   InvalidSpec: 'InvalidSpec',
   /** An object of a child's name is not the operator's. */
   Conflict: 'Conflict',
+  /** The API server refused to apply a child (an admission policy, a quota, validation): its message says why. */
+  ApplyFailed: 'ApplyFailed',
   // ContactPointsDiscovered (the last four also on Ready: discovery finds the wrong pods)
   Discovered: 'Discovered',
   TooFew: 'TooFew',

@@ -182,11 +182,17 @@ test('a strategy with maxSurge 0 needs maxUnavailable above 0; the fix is in the
   const errors = (rollingUpdate: object) => check({ image: 'a', strategy: { rollingUpdate } }).errors;
   for (const ru of [{ maxSurge: 0 }, { maxSurge: 0, maxUnavailable: 0 }, { maxSurge: '0%', maxUnavailable: '0%' }]) {
     assert.ok(
-      errors(ru).some((e) => e.startsWith('spec.strategy.rollingUpdate.maxSurge is 0') && e.includes('set maxSurge to 1')),
+      errors(ru).some(
+        (e) => e.startsWith('spec.strategy.rollingUpdate.maxSurge is 0') && e.includes('set maxSurge to 1'),
+      ),
       JSON.stringify(ru),
     );
   }
-  for (const ru of [{ maxSurge: 0, maxUnavailable: 1 }, { maxSurge: 0, maxUnavailable: '10%' }, { maxUnavailable: 0 }]) {
+  for (const ru of [
+    { maxSurge: 0, maxUnavailable: 1 },
+    { maxSurge: 0, maxUnavailable: '10%' },
+    { maxUnavailable: 0 },
+  ]) {
     assert.equal(errors(ru), [], JSON.stringify(ru));
   }
 });

@@ -15,18 +15,17 @@ import { httpStatus } from '../errors.ts';
 import type { ReconcileFn } from '../kernel/controller.ts';
 import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { refOf } from '../kube/client.ts';
-import { selectorString } from '../render/index.ts';
+import { INSTANCE_LABEL, selectorString } from '../render/index.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import type { StatusObserver } from '../status/observer.ts';
 import type { SharedRbac } from '../status/rbac.ts';
 import { resourcesReady } from '../status/resources-ready.ts';
-import { type EnsureOutcome, ensure } from './apply.ts';
 import { applyEvents } from './apply-events.ts';
+import { type ChildResult, makeChildren } from './children.ts';
 import { EventReason, type EventRecorder } from './event-recorder.ts';
-import { type Caches, cacheFor, renderChildren, watchedKind } from './kinds.ts';
+import type { Caches } from './kinds.ts';
 import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
-import { isManagedChild, isManagedShared } from './ownership.ts';
+import { isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
 import type { StatusWriter } from './status-writer.ts';
 
@@ -61,43 +60,19 @@ export function sharedRbacReady({ role, roleBinding }: SharedRbac, cb: ClusterBo
 export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): ReconcileFn {
   const { caches, client, events, status, observer, clock } = deps;
 
-  /**
-   * Applies one child. When the API server rejects the change as invalid and the kind's row says the child cannot
-   * change in place (kinds.ts: recreateWhen), the child is deleted and the next pass creates it.
-   */
-  async function applyChild(cb: ClusterBootstrap, desired: KubernetesObject): Promise<EnsureOutcome> {
-    const kind = watchedKind(desired.kind);
-    const cached = cacheFor(caches, kind).get(desired.metadata?.name ?? '', desired.metadata?.namespace ?? '');
-    try {
-      return await ensure(client, {
-        desired,
-        cached,
-        isManaged: (o) => isManagedChild(o, cb.metadata.name ?? ''),
-        onApply: deps.onApply,
-      });
-    } catch (err) {
-      if (httpStatus(err) === 422 && cached && kind.recreateWhen?.(cached, desired)) {
-        await client.delete(refOf(desired));
-        return { action: 'updated' };
-      }
-      throw err;
-    }
-  }
+  const children = makeChildren({ caches, client, onApply: deps.onApply });
 
-  /** Applies the children; returns the conflicts (objects of their names that are not the operator's). */
-  async function applyChildren(cb: ClusterBootstrap, r: Resolved, log: Logger): Promise<string[]> {
-    const children = renderChildren(cb, r);
-    // The children are independent: look them up and apply them at the same time.
-    const outcomes = await Promise.all(children.map((c) => applyChild(cb, c)));
-    const results = children.map((c, i) => [c, outcomes[i] as EnsureOutcome] as const);
+  /** Applies the children, records what it did as Events and logs it. */
+  async function applyChildren(cb: ClusterBootstrap, r: Resolved, log: Logger): Promise<ChildResult[]> {
+    const results = await children.apply(cb, r);
     for (const e of applyEvents(cb, results)) events.record(e);
-    const conflicts: string[] = [];
     for (const [obj, outcome] of results) {
-      if (outcome.action !== 'unchanged')
-        log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'child reconciled');
-      if (outcome.action === 'conflict') conflicts.push(outcome.message);
+      if (outcome.action === 'unchanged') continue;
+      const fields = { kind: obj.kind, object: obj.metadata?.name, action: outcome.action };
+      if (outcome.action === 'failed') log.warn({ ...fields, err: outcome.error }, 'child not applied');
+      else log.info(fields, 'child reconciled');
     }
-    return conflicts;
+    return results;
   }
 
   return async (key, { log }) => {
@@ -138,12 +113,21 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     // which remembers its own write until the cache has it, so a scale right after creation does not change it.
     const r = resolve({ metadata: cb.metadata, status: previous }, v.spec);
 
-    const conflicts = r.paused ? [] : [...(await applyChildren(cb, r, log)), ...deps.conflicts.get(namespace)];
+    const results = r.paused ? [] : await applyChildren(cb, r, log);
+    const messages = (action: 'conflict' | 'failed' | 'waiting') =>
+      results.flatMap(([, o]) => (o.action === action ? [o.message] : []));
+    const conflicts = r.paused ? [] : [...messages('conflict'), ...deps.conflicts.get(namespace)];
     const sharedRbac: SharedRbac = {
       role: caches.Role.get(ROLE_NAME, namespace),
       roleBinding: caches.RoleBinding.get(ROLE_BINDING_NAME, namespace),
     };
-    const ready = resourcesReady({ paused: r.paused, conflicts, sharedRbacReady: sharedRbacReady(sharedRbac, cb, r) });
+    const ready = resourcesReady({
+      paused: r.paused,
+      conflicts,
+      failures: messages('failed'),
+      waiting: messages('waiting'),
+      sharedRbacReady: sharedRbacReady(sharedRbac, cb, r),
+    });
 
     const deployment = caches.Deployment.get(name, namespace);
     const observed = observer.observe({
@@ -170,6 +154,9 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       deployment,
       observed,
     });
+    // A refused call is retried with the key's backoff, now that the status says why.
+    const failure = results.find(([, o]) => o.action === 'failed')?.[1];
+    if (failure?.action === 'failed') throw failure.error;
     return { requeueAfterMs: conflicts.length ? CONFLICT_RECHECK_MS : observed.requeueAfterMs };
   };
 

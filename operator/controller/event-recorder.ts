@@ -15,7 +15,9 @@ export const EventReason = {
   Created: 'Created',
   Updated: 'Updated',
   Repaired: 'Repaired',
+  Deleted: 'Deleted',
   Conflict: 'Conflict',
+  ApplyFailed: 'ApplyFailed',
   InvalidSpec: 'InvalidSpec',
 } as const;
 

@@ -33,14 +33,37 @@ export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
    * deleted; the next pass creates it as desired.
    */
   recreateWhen?(live: T, desired: T): boolean;
+  /** What a person can do when an object of the child's name is not the operator's (the condition says it). */
+  conflictHint?(name: string): string;
+  /**
+   * A child of this kind that the resource no longer renders is deleted once this holds (default: at once).
+   * `pods`: the namespace's pods of every resource, from the cache.
+   */
+  removableWhen?(live: T, pods: readonly V1Pod[]): boolean;
 }
 
 const row = <T extends KubernetesObject>(k: WatchedKind<T>): WatchedKind<T> => k;
 const RBAC = 'rbac.authorization.k8s.io/v1';
 
-/** Keyed by kind. The order of the children here is the order they are rendered and reported in. */
+/**
+ * Keyed by kind. The order of the children here is the order they are rendered, applied and reported in: each is
+ * applied only once those before it are in place (controller/children.ts), so the ServiceAccount exists before the
+ * Deployment's ReplicaSet creates pods that run as it.
+ */
 export const WATCHED = {
   ClusterBootstrap: row<ClusterBootstrap>({ apiVersion: API_VERSION, kind: KIND, plural: PLURAL, role: 'resource' }),
+  ServiceAccount: row<V1ServiceAccount>({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    plural: 'serviceaccounts',
+    role: 'owned',
+    render: renderServiceAccount,
+    conflictHint: (name) =>
+      `it is not bound to Role pod-reader and the pods do not run as it. To run them as that account, set ` +
+      `spec.serviceAccountName: ${name}; otherwise delete it, or recreate the ClusterBootstrap under another name`,
+    // After spec.serviceAccountName is set, the account the operator made goes once no pod runs as it any more.
+    removableWhen: (live, pods) => !pods.some((p) => p.spec?.serviceAccountName === live.metadata?.name),
+  }),
   Deployment: row<V1Deployment>({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -49,13 +72,7 @@ export const WATCHED = {
     render: renderDeployment,
     // The selector is immutable.
     recreateWhen: (live, desired) => !covers(live.spec?.selector, desired.spec?.selector),
-  }),
-  ServiceAccount: row<V1ServiceAccount>({
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    plural: 'serviceaccounts',
-    role: 'owned',
-    render: renderServiceAccount,
+    conflictHint: () => 'delete it, or recreate the ClusterBootstrap under another name',
   }),
   Role: row<V1Role>({ apiVersion: RBAC, kind: 'Role', plural: 'roles', role: 'shared' }),
   RoleBinding: row<V1RoleBinding>({ apiVersion: RBAC, kind: 'RoleBinding', plural: 'rolebindings', role: 'shared' }),
@@ -98,6 +115,11 @@ export function cachesOf(make: (kind: AnyKind) => Cache<KubernetesObject>): Cach
 /** The cache of a kind, by name. */
 export function cacheFor(caches: Caches, kind: AnyKind): Cache<KubernetesObject> {
   return (caches as unknown as Record<string, Cache<KubernetesObject>>)[kind.kind] as Cache<KubernetesObject>;
+}
+
+/** The rows of the children one resource owns alone (those with a render function), in the table's order. */
+export function childKinds(): AnyKind[] {
+  return ROWS.filter((k) => k.render !== undefined);
 }
 
 /** The children one resource owns alone, in the table's order. Pure. */

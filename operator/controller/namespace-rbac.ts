@@ -1,22 +1,21 @@
 // Reconciles one namespace's shared Role pod-reader and RoleBinding read-pods. Its key is the namespace, so the
 // many ClusterBootstrap events of a burst merge into few runs, and two runs for one namespace never race.
-// Members are the namespace's valid ClusterBootstraps that are not being deleted; each owns both objects (not as
-// controller), and the binding names every member's service account. With no member left, both are deleted; while
-// every member is paused, both are left alone.
+// Members and their accounts: rbac-members.ts (a live resource binds an account it may use; a frozen one, invalid or
+// paused, keeps the account the binding remembers for it). Each member owns both objects (not as controller). With
+// no member left, both are deleted; while no member is live, both are left alone.
 import type { KubernetesObject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
-import { resolve } from '../../core/api/resolve.ts';
-import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
-import { validate } from '../../core/api/validate.ts';
+import { ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import type { ReconcileFn } from '../kernel/controller.ts';
 import { objectKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
-import { type Member, renderSharedRbac } from '../render/index.ts';
+import { renderSharedRbac } from '../render/index.ts';
 import { type EnsureOutcome, ensure } from './apply.ts';
 import { applyEvents } from './apply-events.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { Cache, Caches } from './kinds.ts';
 import { isManagedShared } from './ownership.ts';
+import { sharedRbacMembers } from './rbac-members.ts';
 import type { RbacConflicts } from './rbac-state.ts';
 
 /** How often a conflict is looked at again: the foreign object is not watched, so its removal brings no event. */
@@ -31,27 +30,23 @@ export interface NamespaceRbacDeps {
   onApply?: (kind: string) => void;
 }
 
-/** The namespace's ClusterBootstraps that the shared objects serve: valid, and not being deleted. */
-export function membersOf(list: ReadonlyArray<ClusterBootstrap>): Member[] {
-  const members: Member[] = [];
-  for (const cb of list) {
-    if (cb.metadata.deletionTimestamp) continue;
-    const v = validate(cb);
-    if (v.spec) members.push({ cb, r: resolve(cb, v.spec) });
-  }
-  return members;
-}
-
 export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileFn {
   const { caches, client, events, conflicts } = deps;
   return async (namespace, { log }) => {
-    const members = membersOf(caches.ClusterBootstrap.list(namespace));
-    // The two objects serve every resource of the namespace. While all of them are paused, they are left as they
-    // are too (not created, repaired or deleted): a person editing or removing read-pods by hand keeps the change.
-    if (members.length > 0 && members.every((m) => m.r.paused)) {
+    const cachedBinding = caches.RoleBinding.get(ROLE_BINDING_NAME, namespace);
+    const resources = caches.ClusterBootstrap.list(namespace).filter((cb) => !cb.metadata.deletionTimestamp);
+    const { members, anyLive } = sharedRbacMembers({
+      resources,
+      binding: cachedBinding,
+      serviceAccount: (name) => caches.ServiceAccount.get(name, namespace),
+    });
+    // The two objects serve every resource of the namespace. While none of them is live (each paused or with an
+    // invalid spec), they are left as they are too (not created, repaired or deleted): a person editing or removing
+    // read-pods by hand keeps the change, and the accounts it remembers stay bound.
+    if (resources.length > 0 && !anyLive) {
       log.debug(
-        { members: members.length },
-        'shared RBAC left alone: every ClusterBootstrap of the namespace is paused',
+        { resources: resources.length },
+        'shared RBAC left alone: no ClusterBootstrap of the namespace is live',
       );
       return undefined;
     }
@@ -76,7 +71,6 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
       onApply: deps.onApply,
     });
     const outcomes: [KubernetesObject, EnsureOutcome][] = [[desired.role, roleOutcome]];
-    const cachedBinding = caches.RoleBinding.get(ROLE_BINDING_NAME, namespace);
     if (roleOutcome.action === 'conflict') {
       // A binding to a Role we do not control would hand our service accounts whatever that Role grants: no
       // binding then, and one of ours that is already there goes.
@@ -107,7 +101,9 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     }
     if (conflicts.set(namespace, messages)) {
       // The resources report the conflict in their condition: let them look again.
-      for (const m of members) deps.enqueueClusterBootstrap(objectKey(namespace, m.r.name));
+      for (const cb of caches.ClusterBootstrap.list(namespace)) {
+        deps.enqueueClusterBootstrap(objectKey(namespace, cb.metadata.name ?? ''));
+      }
     }
     return messages.length ? { requeueAfterMs: CONFLICT_RECHECK_MS } : undefined;
   };

@@ -35,8 +35,20 @@ test('apply: Deployment, ServiceAccount, Role and RoleBinding with labels and ow
   const ready = findCondition(s?.conditions, 'ResourcesReady');
   assert.is(ready?.status, 'True');
   assert.is(ready?.reason, 'Applied');
-  assert.ok(h.reasons().includes('Created: Created Deployment demo, ServiceAccount demo'), 'one event for both');
+  assert.ok(h.reasons().includes('Created: Created ServiceAccount demo, Deployment demo'), 'one event for both');
   assert.ok(h.reasons().includes('Created: Created Role pod-reader, RoleBinding read-pods'));
+});
+
+test('the ServiceAccount is applied before the Deployment, so its ReplicaSet never creates pods without it', async () => {
+  const h = harness();
+  h.kube.put(cbOf('demo'));
+  await h.settle('demo');
+  const applies = h.kube.calls.filter((c) => c.startsWith('apply '));
+  assert.ok(applies.indexOf('apply ServiceAccount demo') >= 0, applies.join(', '));
+  assert.ok(
+    applies.indexOf('apply ServiceAccount demo') < applies.indexOf('apply Deployment demo'),
+    applies.join(', '),
+  );
 });
 
 test('a second pass with nothing changed makes no API write', async () => {

@@ -50,10 +50,12 @@ export interface HarnessOptions extends FakeKubeOptions {
   observe?: StatusObserver['observe'];
   /** The pods' management endpoints for the operator's observer (default: no network, every probe fails). */
   get?: HttpGet;
+  /** The API to use, e.g. another harness's: an operator restarted with nothing in memory. */
+  kube?: FakeKube;
 }
 
 export function harness(options: HarnessOptions = {}) {
-  const kube = new FakeKube(options);
+  const kube = options.kube ?? new FakeKube(options);
   const clock = new FakeClock();
   const get = options.get ?? (() => Promise.reject(new Error('no network in unit tests')));
   const queue = new Set<string>();

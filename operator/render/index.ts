@@ -13,4 +13,4 @@ export {
   sharedLabels,
 } from './labels.ts';
 export { renderServiceAccount } from './service-account.ts';
-export { type Member, renderSharedRbac } from './shared-rbac.ts';
+export { type Member, renderSharedRbac, SUBJECTS_ANNOTATION } from './shared-rbac.ts';

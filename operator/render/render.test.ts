@@ -9,7 +9,7 @@ import { resolve } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
 import { renderChildren } from '../controller/kinds.ts';
-import { renderDeployment, renderSharedRbac } from './index.ts';
+import { renderDeployment, renderSharedRbac, SUBJECTS_ANNOTATION } from './index.ts';
 
 const DIR = new URL('./testdata/', import.meta.url);
 const update = process.argv.includes('--update');
@@ -21,7 +21,8 @@ function load(file: string): ClusterBootstrap {
 function member(cb: ClusterBootstrap) {
   const { spec, errors } = validate(cb);
   if (!spec) throw new Error(`invalid test input: ${errors.join('; ')}`);
-  return { cb, r: resolve(cb, spec) };
+  const r = resolve(cb, spec);
+  return { cb, r, account: r.serviceAccountName };
 }
 
 function render(cb: ClusterBootstrap): string {
@@ -173,6 +174,10 @@ test('two resources in one namespace share one Role and one RoleBinding naming b
     { kind: 'ServiceAccount', name: 'orders-runner', namespace: 'shop' },
     { kind: 'ServiceAccount', name: 'pekko-bootstrap-demo', namespace: 'shop' },
   ]);
+  assert.equal(JSON.parse(roleBinding.metadata?.annotations?.[SUBJECTS_ANNOTATION] ?? ''), {
+    orders: 'orders-runner',
+    'pekko-bootstrap-demo': 'pekko-bootstrap-demo',
+  });
   assert.equal(
     roleBinding.metadata?.ownerReferences?.map((o) => [o.name, o.controller]),
     [

@@ -35,10 +35,38 @@ test('without an observation (invalid spec) the stored observed fields, selector
     assert.equal(s[f], stored[f], f);
   }
   assert.equal([s.selector, s.requiredContactPoints, s.observedGeneration], [stored.selector, 3, 2]);
-  assert.equal(
-    s.conditions?.map((c) => [c.type, c.reason]),
-    [['ResourcesReady', 'InvalidSpec']],
-  );
+});
+
+test('an invalid spec: Ready is False for this generation with the reason and the field; older conditions keep theirs', () => {
+  const formedAt1 = desiredStatus({
+    ...base,
+    generation: 1,
+    observed: {
+      status: { phase: 'Formed', message: 'formed', readyContactPoints: 3, contactPoints: [] },
+      conditions: [
+        { type: 'ClusterFormed', status: 'True', reason: 'Formed', message: 'formed' },
+        { type: 'Ready', status: 'True', reason: 'Formed', message: 'formed' },
+      ],
+    },
+  });
+  const message = 'spec.template.spec.containers[0].image: the app container runs spec.image; set spec.image instead';
+  const s = desiredStatus({
+    ...base,
+    previous: formedAt1,
+    generation: 2,
+    nowMs: 60_000,
+    resourcesReady: resourcesReady({ invalidSpec: message }),
+  });
+  const byType = Object.fromEntries((s.conditions ?? []).map((c) => [c.type, c]));
+  for (const type of ['ResourcesReady', 'Ready']) {
+    assert.equal(
+      [byType[type]?.status, byType[type]?.reason, byType[type]?.observedGeneration],
+      ['False', 'InvalidSpec', 2],
+    );
+    assert.match(byType[type]?.message ?? '', 'spec.template.spec.containers[0].image');
+  }
+  assert.equal([byType.ClusterFormed?.status, byType.ClusterFormed?.observedGeneration], ['True', 1]);
+  assert.is(s.observedGeneration, 2);
 });
 
 test('ResourcesReady comes first; an observed condition of that type cannot replace it', () => {

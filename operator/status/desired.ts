@@ -43,6 +43,11 @@ export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
   for (const c of i.observed?.conditions ?? []) {
     if (c.type !== ConditionType.ResourcesReady) conditions = setCondition(conditions, c, i.generation, i.nowMs);
   }
+  // Without an observation (an invalid spec) the stored phase and its conditions stay, each with the generation it
+  // was computed for; Ready, the summary, says for this generation what ResourcesReady says.
+  if (!i.observed && i.resourcesReady.status !== 'True') {
+    conditions = setCondition(conditions, { ...i.resourcesReady, type: ConditionType.Ready }, i.generation, i.nowMs);
+  }
   out.conditions = conditions;
   return out;
 }

@@ -1,5 +1,6 @@
 // The ResourcesReady condition from what the reconcile found when it applied the children. Pure: the one place that
-// words it. The first that holds wins: an invalid spec, paused, conflicts, the shared RBAC not ready yet, applied.
+// words it. The first that holds wins: an invalid spec, paused, conflicts, calls the API refused, the shared RBAC not
+// ready yet, applied.
 import { ConditionReason, ConditionType } from '../../core/api/types.ts';
 import type { ConditionInput } from './conditions.ts';
 
@@ -9,6 +10,10 @@ export interface ChildrenState {
   paused?: boolean;
   /** Objects of the children's names that are not the operator's (its own children's and the namespace's RBAC). */
   conflicts?: readonly string[];
+  /** The API's answers to the calls it refused (an admission policy, a quota, validation). */
+  failures?: readonly string[];
+  /** Children not applied because one before them is not in place. */
+  waiting?: readonly string[];
   /** The namespace's Role pod-reader and RoleBinding read-pods exist, are the operator's and bind the account. */
   sharedRbacReady?: boolean;
 }
@@ -16,7 +21,12 @@ export interface ChildrenState {
 export function resourcesReady(s: ChildrenState): ConditionInput {
   const type = ConditionType.ResourcesReady;
   if (s.invalidSpec !== undefined) {
-    return { type, status: 'False', reason: ConditionReason.InvalidSpec, message: s.invalidSpec };
+    return {
+      type,
+      status: 'False',
+      reason: ConditionReason.InvalidSpec,
+      message: `${s.invalidSpec}. The children are kept as they are until the spec is fixed.`,
+    };
   }
   if (s.paused) {
     return {
@@ -26,8 +36,22 @@ export function resourcesReady(s: ChildrenState): ConditionInput {
       message: 'spec.paused is true: the children are not reconciled.',
     };
   }
+  const waiting = s.waiting ?? [];
   if (s.conflicts?.length) {
-    return { type, status: 'False', reason: ConditionReason.Conflict, message: s.conflicts.join('; ') };
+    return {
+      type,
+      status: 'False',
+      reason: ConditionReason.Conflict,
+      message: [...s.conflicts, ...waiting].join('; '),
+    };
+  }
+  if (s.failures?.length) {
+    return {
+      type,
+      status: 'False',
+      reason: ConditionReason.ApplyFailed,
+      message: [...s.failures, ...waiting].join('; '),
+    };
   }
   if (!s.sharedRbacReady) {
     return {
