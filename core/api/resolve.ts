@@ -15,7 +15,13 @@ export interface Resolved {
   managementPort: number;
   managementPortName: string;
   remotingPort: number;
+  /** What status computes with: the fixed value, else (nothing fixed, replicas 0) 1. */
   requiredContactPoints: number;
+  /**
+   * Whether requiredContactPoints is fixed: the spec's value, the one fixed earlier, or the replica count once it
+   * is above 0. Until then it is neither handed to the pods nor written to status.
+   */
+  requiredContactPointsFixed: boolean;
   stableMargin: string;
   newClusterEnabled: boolean;
   /** The selector as written, with %s. */
@@ -30,7 +36,9 @@ export interface Resolved {
 
 /**
  * Resolves a spec that validate() accepted (schema defaults already applied).
- * requiredContactPoints: the spec's value, else the one fixed in status, else the replica count (at least 1).
+ * requiredContactPoints: the spec's value, else the one fixed earlier (`status.requiredContactPoints`: the caller
+ * passes what it knows), else the replica count when above 0 (a resource created with 0 replicas fixes it at its
+ * first non-zero count).
  */
 export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec: ClusterBootstrapSpec): Resolved {
   const name = cb.metadata.name ?? '';
@@ -38,6 +46,7 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
   const serviceName = spec.serviceName ?? actorSystemName;
   const replicas = spec.replicas ?? DEFAULTS.replicas;
   const template = spec.bootstrap?.podLabelSelector ?? DEFAULTS.podLabelSelector;
+  const fixed = spec.bootstrap?.requiredContactPoints ?? cb.status?.requiredContactPoints;
   return {
     name,
     namespace: cb.metadata.namespace ?? 'default',
@@ -50,8 +59,8 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
     managementPort: spec.management?.port ?? DEFAULTS.managementPort,
     managementPortName: spec.management?.portName ?? DEFAULTS.managementPortName,
     remotingPort: spec.remoting?.port ?? DEFAULTS.remotingPort,
-    requiredContactPoints:
-      spec.bootstrap?.requiredContactPoints ?? cb.status?.requiredContactPoints ?? Math.max(1, replicas),
+    requiredContactPoints: fixed ?? Math.max(1, replicas),
+    requiredContactPointsFixed: fixed !== undefined || replicas > 0,
     stableMargin: spec.bootstrap?.stableMargin ?? DEFAULTS.stableMargin,
     newClusterEnabled: spec.bootstrap?.newClusterEnabled ?? DEFAULTS.newClusterEnabled,
     podLabelSelectorTemplate: template,

@@ -180,9 +180,10 @@ export const specSchema: SchemaNode = {
           minimum: 1,
           description:
             'How many contact points must be discovered before the lowest-addressed one may form a new cluster ' +
-            '(contact-point-discovery.required-contact-point-nr). Defaults to the replica count when the resource ' +
-            'was first reconciled (at least 1), kept in status.requiredContactPoints so that scaling later does not ' +
-            'change it and restart the pods.',
+            '(contact-point-discovery.required-contact-point-nr). Defaults to the first non-zero replica count the ' +
+            'resource is reconciled with (created with 0 replicas, it is fixed when first scaled up), kept in ' +
+            'status.requiredContactPoints so that scaling later does not change it and restart the pods; when the ' +
+            "status is lost, the operator reads it back from the Deployment's pod template.",
         },
         stableMargin: {
           type: 'string',
@@ -318,7 +319,8 @@ export const statusSchema: SchemaNode = {
     members: { type: 'integer', description: 'Up members the nodes report.' },
     requiredContactPoints: {
       type: 'integer',
-      description: 'required-contact-point-nr handed to the pods, fixed at the first reconcile.',
+      description:
+        'required-contact-point-nr handed to the pods, fixed at the first reconcile with a non-zero replica count.',
     },
     message: { type: 'string', description: 'Why the phase is what it is, in a sentence.' },
     conditions: {

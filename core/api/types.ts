@@ -79,7 +79,7 @@ export interface ClusterBootstrapStatus extends Partial<ObservedStatus> {
   replicas?: number;
   readyReplicas?: number;
   selector?: string;
-  /** requiredContactPoints as fixed at the first reconcile (spec value, else the replica count then). */
+  /** requiredContactPoints as fixed (spec value, else the first non-zero replica count). */
   requiredContactPoints?: number;
   conditions?: V1Condition[];
 }

@@ -83,9 +83,9 @@ export const SETTINGS = {
     default: 2,
     doc: 'confirmed contact points needed to form',
     render: {
-      value: (r) => r.requiredContactPoints,
+      value: (r) => (r.requiredContactPointsFixed ? r.requiredContactPoints : undefined),
       to: ['pekko', 'agent'],
-      from: '`spec.bootstrap.requiredContactPoints` (default: the initial replica count)',
+      from: '`spec.bootstrap.requiredContactPoints` (default: the first non-zero replica count)',
     },
   }),
   stableMargin: setting({

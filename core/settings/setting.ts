@@ -14,7 +14,8 @@ export type Target = 'pekko' | 'agent' | 'sidecar';
 
 /** The operator writes a value it takes from the resolved resource. */
 export interface ValueRender {
-  readonly value: (r: Resolved) => string | number | boolean;
+  /** Undefined: nothing to write for this resource (yet); the setting is left out. */
+  readonly value: (r: Resolved) => string | number | boolean | undefined;
   readonly to: readonly Target[];
   /** For the docs: where the value comes from (`spec.management.port`, `always true`). */
   readonly from: string;

@@ -11,11 +11,12 @@ import { type Resolved, resolve } from '../../core/api/resolve.ts';
 import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
+import { SETTINGS } from '../../core/settings/catalog.ts';
 import { httpStatus } from '../errors.ts';
 import type { ReconcileFn } from '../kernel/controller.ts';
 import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { INSTANCE_LABEL, selectorString } from '../render/index.ts';
+import { INSTANCE_LABEL, renderedValue, selectorString } from '../render/index.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import type { StatusObserver } from '../status/observer.ts';
 import type { SharedRbac } from '../status/rbac.ts';
@@ -25,7 +26,7 @@ import { type ChildResult, makeChildren } from './children.ts';
 import { EventReason, type EventRecorder } from './event-recorder.ts';
 import type { Caches } from './kinds.ts';
 import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
-import { isManagedShared } from './ownership.ts';
+import { isManagedChild, isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
 import type { StatusWriter } from './status-writer.ts';
 
@@ -108,10 +109,14 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       });
       return undefined;
     }
-    // requiredContactPoints comes from status once it is there (the spec's value, else the replica count at the
-    // first reconcile); this pass's status write fixes it. Later passes read it back through the status writer,
-    // which remembers its own write until the cache has it, so a scale right after creation does not change it.
-    const r = resolve({ metadata: cb.metadata, status: previous }, v.spec);
+    // requiredContactPoints, once fixed (the spec's value, else the first non-zero replica count), is kept in status;
+    // later passes read it back through the status writer, which remembers its own write until the cache has it, so a
+    // scale right after creation does not change it. When the status is lost (a restore, a replaced object), the live
+    // Deployment still says what the pods were given.
+    const live = caches.Deployment.get(name, namespace);
+    const ownDeployment = live && isManagedChild(live, name) ? live : undefined;
+    const kept = previous?.requiredContactPoints ?? renderedValue(ownDeployment, SETTINGS.requiredContactPointNr);
+    const r = resolve({ metadata: cb.metadata, status: { requiredContactPoints: kept } }, v.spec);
 
     const results = r.paused ? [] : await applyChildren(cb, r, log);
     const messages = (action: 'conflict' | 'failed' | 'waiting') =>
@@ -149,7 +154,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       generation,
       nowMs: clock.now(),
       resourcesReady: ready,
-      requiredContactPoints: r.requiredContactPoints,
+      ...(r.requiredContactPointsFixed ? { requiredContactPoints: r.requiredContactPoints } : {}),
       selector: selectorString(r),
       deployment,
       observed,

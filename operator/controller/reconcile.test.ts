@@ -222,6 +222,46 @@ test('requiredContactPoints is fixed at the first reconcile: scaling later does 
   assert.is(h.cb('demo').status?.observedGeneration, 2);
 });
 
+test('requiredContactPoints survives a lost status: it is read back from the live Deployment', async () => {
+  const h = harness();
+  h.kube.put(cbOf('demo', { replicas: 3 }));
+  await h.settle('demo');
+  const cb = h.cb('demo');
+  // Restored from a backup without status, then scaled.
+  h.kube.put({
+    ...cb,
+    metadata: { ...cb.metadata, generation: 2 },
+    spec: { ...cb.spec, replicas: 5 },
+    status: undefined,
+  });
+  const restarted = harness(undefined, h.kube);
+  await restarted.settle('demo');
+  assert.is(restarted.cb('demo').status?.requiredContactPoints, 3);
+  const dep = restarted.kube.find<V1Deployment>('Deployment', NS, 'demo');
+  assert.is(dep?.spec?.replicas, 5);
+  assert.match(JSON.stringify(dep?.spec?.template?.spec?.containers), /required-contact-point-nr=3/);
+});
+
+test('a resource created with replicas 0 fixes requiredContactPoints at its first non-zero replica count', async () => {
+  const h = harness();
+  h.kube.put(cbOf('demo', { replicas: 0 }));
+  await h.settle('demo');
+  assert.is(h.cb('demo').status?.requiredContactPoints, undefined, 'nothing fixed yet');
+  const env = () =>
+    JSON.stringify(h.kube.find<V1Deployment>('Deployment', NS, 'demo')?.spec?.template?.spec?.containers);
+  assert.not.match(env(), /required-contact-point-nr/, 'and nothing handed to the (no) pods');
+  for (const [generation, replicas] of [
+    [2, 3],
+    [3, 5],
+  ]) {
+    const cb = h.cb('demo');
+    h.kube.put({ ...cb, metadata: { ...cb.metadata, generation }, spec: { ...cb.spec, replicas } });
+    await h.settle('demo');
+  }
+  assert.is(h.cb('demo').status?.requiredContactPoints, 3);
+  assert.match(env(), /required-contact-point-nr=3/);
+});
+
 test('status is written only when it changes, and lastTransitionTime only moves with the status', async () => {
   const h = harness();
   h.kube.put(cbOf('demo'));

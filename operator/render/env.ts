@@ -23,7 +23,8 @@ function written(r: Resolved, targets: readonly Target[], as: Written): [Setting
   return ALL_SETTINGS.flatMap((s): [Setting, string][] => {
     const render = s.render;
     if (!isValueRender(render) || !render.to.some((t) => targets.includes(t))) return [];
-    return [[s, s.type.write(render.value(r), as)]];
+    const value = render.value(r);
+    return value === undefined ? [] : [[s, s.type.write(value, as)]];
   });
 }
 

@@ -12,5 +12,6 @@ export {
   selectorString,
   sharedLabels,
 } from './labels.ts';
+export { renderedValue } from './read-back.ts';
 export { renderServiceAccount } from './service-account.ts';
 export { type Member, renderSharedRbac, SUBJECTS_ANNOTATION } from './shared-rbac.ts';
