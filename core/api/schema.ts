@@ -250,7 +250,9 @@ export const specSchema: SchemaNode = {
         'A PodTemplateSpec you own: labels, annotations, env, resources, volumes, sidecars, nodeSelector, ' +
         'tolerations, affinity, securityContext. A container named app is merged into the cluster container (your ' +
         'fields kept, image from spec.image); other containers are kept as they are. The operator adds what ' +
-        'bootstrap needs on top and never drops your fields.',
+        'bootstrap needs on top and never drops your fields. The restricted security-context defaults (pod: ' +
+        'runAsNonRoot, seccompProfile RuntimeDefault; app container: allowPrivilegeEscalation false, capabilities ' +
+        'drop ALL) fill in, field by field, what you leave unset: capabilities.add keeps drop ALL.',
       'x-kubernetes-preserve-unknown-fields': true,
     },
     paused: {

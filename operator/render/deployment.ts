@@ -94,9 +94,21 @@ const RESTRICTED_POD: V1PodSecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-/** Ours fill in what the user left unset; the user's own settings win. */
+const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Ours fill in what the user left unset, at any depth: a user's `capabilities.add` keeps our `drop: [ALL]`. The
+ * user's own values win (a list is the user's whole list).
+ */
 function withDefaults<T extends object>(defaults: T, user: T | undefined): T {
-  return { ...defaults, ...user };
+  if (!isMap(user)) return defaults;
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(user)) {
+    if (v === undefined) continue;
+    const d = out[k];
+    out[k] = isMap(d) && isMap(v) ? withDefaults(d, v) : v;
+  }
+  return out as T;
 }
 
 function appContainer(r: Resolved, user: V1Container | undefined): V1Container {

@@ -118,6 +118,37 @@ test("the user's JAVA_TOOL_OPTIONS, env, ports, probe and other containers are k
   assert.is(d.spec?.template.spec?.nodeSelector?.disk, 'ssd');
 });
 
+test("the security-context defaults merge deeply: a user's capabilities.add keeps drop ALL, the user's values win", () => {
+  const cb = load('minimal.input.yaml');
+  cb.spec.template = {
+    spec: {
+      securityContext: { seccompProfile: { localhostProfile: 'profiles/pekko.json', type: 'Localhost' } },
+      containers: [
+        {
+          name: 'app',
+          securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] }, readOnlyRootFilesystem: true },
+        },
+      ],
+    },
+  };
+  const { cb: c, r } = member(cb);
+  const d = renderDeployment(c, r);
+  assert.equal(d.spec?.template.spec?.containers[0]?.securityContext, {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
+    readOnlyRootFilesystem: true,
+  });
+  assert.equal(d.spec?.template.spec?.securityContext, {
+    runAsNonRoot: true,
+    seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/pekko.json' },
+  });
+  cb.spec.template = {
+    spec: { containers: [{ name: 'app', securityContext: { capabilities: { drop: ['NET_RAW'] } } }] },
+  };
+  const own = renderDeployment(cb, member(cb).r).spec?.template.spec?.containers[0]?.securityContext;
+  assert.equal(own?.capabilities, { drop: ['NET_RAW'] }, "a user's own drop list is theirs");
+});
+
 test('an existing JAVA_TOOL_OPTIONS from a Secret is referenced, not lost', () => {
   const cb = load('minimal.input.yaml');
   cb.spec.template = {
