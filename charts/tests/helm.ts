@@ -2,6 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { accessTriples, leaseAccess, reconcileAccess } from '../../operator/api-access.ts';
 
 /** The repository root, whatever the working directory. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,23 +76,12 @@ export function triples(rules: K8sObject[]): string[] {
   return out.sort();
 }
 
-/** The team brief's API list: what the operator calls, and so exactly what the chart grants. */
-export const BRIEF_RULES: ReadonlyArray<[string, string[], string[]]> = [
-  ['bootstrap.pekko-operator.dev', ['clusterbootstraps'], ['get', 'list', 'watch']],
-  ['bootstrap.pekko-operator.dev', ['clusterbootstraps/status'], ['get', 'patch', 'update']],
-  ['apps', ['deployments'], ['get', 'list', 'watch', 'create', 'patch', 'delete']],
-  ['', ['serviceaccounts'], ['get', 'list', 'watch', 'create', 'patch', 'delete']],
-  ['rbac.authorization.k8s.io', ['roles', 'rolebindings'], ['get', 'list', 'watch', 'create', 'patch', 'delete']],
-  ['', ['pods'], ['get', 'list', 'watch']],
-  ['events.k8s.io', ['events'], ['create', 'patch']],
-  ['coordination.k8s.io', ['leases'], ['get', 'create', 'update']],
-];
-
-export function briefTriples(filter: (group: string, resource: string) => boolean = () => true): string[] {
-  const rules = BRIEF_RULES.flatMap(([g, rs, vs]) =>
-    rs.filter((r) => filter(g, r)).map((r) => ({ apiGroups: [g], resources: [r], verbs: vs })),
-  );
-  return triples(rules);
+/**
+ * The operator's API use (operator/api-access.ts), as triples: exactly what the chart must grant. `filter` picks
+ * rules by API group and resource.
+ */
+export function operatorTriples(filter: (group: string, resource: string) => boolean = () => true): string[] {
+  return accessTriples([...reconcileAccess(), ...leaseAccess()].filter((a) => filter(a.group, a.resource)));
 }
 
 export function env(container: K8sObject, name: string): K8sObject | undefined {

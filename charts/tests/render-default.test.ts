@@ -1,7 +1,7 @@
-// `helm template` with the chart's default values: a cluster-wide install with exactly the brief's RBAC.
+// `helm template` with the chart's default values: a cluster-wide install with exactly the operator's API use as RBAC.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { briefTriples, env, type K8sObject, NAMESPACE, ofKind, one, RELEASE, render, triples } from './helm.ts';
+import { env, type K8sObject, NAMESPACE, ofKind, one, operatorTriples, RELEASE, render, triples } from './helm.ts';
 
 const objs = render();
 const fullname = `${RELEASE}-pekko-bootstrap-operator`;
@@ -28,20 +28,20 @@ test('renders the expected objects and no optional ones', () => {
     assert.is(ofKind(objs, kind).length, 0);
 });
 
-test('the ClusterRole holds exactly the brief list except leases; the lease Role holds exactly leases', () => {
+test("the ClusterRole holds exactly the operator's API use except leases; the lease Role holds exactly leases", () => {
   const cr = one(objs, 'ClusterRole');
   assert.equal(
     triples(cr.rules),
-    briefTriples((g) => g !== 'coordination.k8s.io'),
+    operatorTriples((g) => g !== 'coordination.k8s.io'),
   );
   const lease = one(objs, 'Role', `${fullname}-leader-election`);
   assert.is(lease.metadata.namespace, NAMESPACE);
   assert.equal(
     triples(lease.rules),
-    briefTriples((g) => g === 'coordination.k8s.io'),
+    operatorTriples((g) => g === 'coordination.k8s.io'),
   );
-  // Together: the brief's list, nothing more, nothing less.
-  assert.equal([...triples(cr.rules), ...triples(lease.rules)].sort(), briefTriples());
+  // Together: what the operator calls (operator/api-access.ts), nothing more, nothing less.
+  assert.equal([...triples(cr.rules), ...triples(lease.rules)].sort(), operatorTriples());
 });
 
 test('no wildcard anywhere in any rule', () => {

@@ -2,7 +2,7 @@
 // NetworkPolicy, PodDisruptionBudget.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { briefTriples, env, FULL_VALUES, type K8sObject, NAMESPACE, ofKind, one, render, triples } from './helm.ts';
+import { env, FULL_VALUES, type K8sObject, NAMESPACE, ofKind, one, operatorTriples, render, triples } from './helm.ts';
 
 const objs = render(['-f', FULL_VALUES]);
 const deployment = one(objs, 'Deployment', 'pbo');
@@ -18,7 +18,7 @@ test('namespaced mode renders Roles and RoleBindings, no ClusterRole or ClusterR
     assert.ok(role, `Role pbo in ${ns}`);
     assert.equal(
       triples(role!.rules),
-      briefTriples((g) => g !== 'coordination.k8s.io'),
+      operatorTriples((g) => g !== 'coordination.k8s.io'),
     );
     const rb = objs.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'pbo' && o.metadata.namespace === ns);
     assert.ok(rb, `RoleBinding pbo in ${ns}`);
@@ -35,7 +35,7 @@ test('the lease Role lives in the release namespace and holds only leases', () =
   assert.is(lease.metadata.namespace, NAMESPACE);
   assert.equal(
     triples(lease.rules),
-    briefTriples((g) => g === 'coordination.k8s.io'),
+    operatorTriples((g) => g === 'coordination.k8s.io'),
   );
   assert.equal(one(objs, 'RoleBinding', 'pbo-leader-election').subjects, [subject]);
 });

@@ -1,5 +1,5 @@
 // The namespace-wide Role pod-reader and RoleBinding read-pods, computed from the resources they serve.
-import type { RbacV1Subject, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import type { RbacV1Subject, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { type ClusterBootstrap, GROUP, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { ownerRef, sharedLabels } from './labels.ts';
 
@@ -9,6 +9,11 @@ import { ownerRef, sharedLabels } from './labels.ts';
  * of the operator, and only the operator writes it.
  */
 export const SUBJECTS_ANNOTATION = `${GROUP}/subjects`;
+
+/** What pod-reader grants: the seed's rule, what Pekko's kubernetes-api discovery needs. */
+export const POD_READER_RULES: readonly V1PolicyRule[] = [
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'watch', 'list'] },
+];
 
 /** A resource the shared objects serve, and the ServiceAccount of its pods that read-pods binds. */
 export interface Member {
@@ -37,7 +42,7 @@ export function renderSharedRbac(
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: metadata(ROLE_NAME),
-      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'watch', 'list'] }],
+      rules: structuredClone([...POD_READER_RULES]),
     },
     roleBinding: {
       apiVersion: 'rbac.authorization.k8s.io/v1',

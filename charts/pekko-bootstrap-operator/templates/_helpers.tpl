@@ -54,10 +54,10 @@ lease there, so granting leases cluster-wide would be more than it needs. No wil
 {{- define "pbo.rules" -}}
 - apiGroups: ["bootstrap.pekko-operator.dev"]
   resources: ["clusterbootstraps"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["bootstrap.pekko-operator.dev"]
   resources: ["clusterbootstraps/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
@@ -74,7 +74,7 @@ lease there, so granting leases cluster-wide would be more than it needs. No wil
   verbs: ["get", "list", "watch"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}
 
 {{- define "pbo.leaseRules" -}}
