@@ -67,6 +67,30 @@ test('a ServiceAccount the API refuses: the Deployment waits for it, and the con
   assert.is(c?.message, `${quota}; Deployment demo is not applied until ServiceAccount demo is in place`);
 });
 
+test('a shared Role the API refuses reaches the condition of every resource of the namespace', async () => {
+  const h = harness();
+  const forbidden =
+    'apply Role shop/pod-reader: 403 roles.rbac.authorization.k8s.io "pod-reader" is forbidden: user ' +
+    '"system:serviceaccount:ops:pbo" is attempting to grant RBAC permissions not currently held';
+  const allow = refuse(h.kube, 'Role', forbidden);
+  h.kube.put(cbOf('demo'));
+  await h.run(`cb:${NS}/demo`);
+  const err = await h.run(`rbac:${NS}`).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.instance(err, KubeApiError, 'retried with backoff');
+  await h.run(`cb:${NS}/demo`);
+  await h.events.flush();
+  const c = findCondition(h.cb('demo').status?.conditions, 'ResourcesReady');
+  assert.is(c?.reason, 'ApplyFailed');
+  assert.is(c?.message, `${forbidden}; RoleBinding read-pods is not applied until Role pod-reader is`);
+  assert.ok(h.kube.events.some((e) => e.reason === 'ApplyFailed' && e.note === forbidden));
+  allow();
+  await h.settle('demo');
+  assert.is(findCondition(h.cb('demo').status?.conditions, 'ResourcesReady')?.reason, 'Applied');
+});
+
 test("an account of the resource's name that the operator did not make is never used or bound", async () => {
   const h = harness();
   // Every namespace has one: a resource named `default`.

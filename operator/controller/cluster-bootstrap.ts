@@ -121,7 +121,8 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     const results = r.paused ? [] : await applyChildren(cb, r, log);
     const messages = (action: 'conflict' | 'failed' | 'waiting') =>
       results.flatMap(([, o]) => (o.action === action ? [o.message] : []));
-    const conflicts = r.paused ? [] : [...messages('conflict'), ...deps.conflicts.get(namespace)];
+    const shared = deps.conflicts.get(namespace);
+    const conflicts = r.paused ? [] : [...messages('conflict'), ...shared.conflicts];
     const sharedRbac: SharedRbac = {
       role: caches.Role.get(ROLE_NAME, namespace),
       roleBinding: caches.RoleBinding.get(ROLE_BINDING_NAME, namespace),
@@ -129,7 +130,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     const ready = resourcesReady({
       paused: r.paused,
       conflicts,
-      failures: messages('failed'),
+      failures: [...messages('failed'), ...shared.failures],
       waiting: messages('waiting'),
       sharedRbacReady: sharedRbacReady(sharedRbac, cb, r),
     });

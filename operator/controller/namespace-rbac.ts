@@ -10,8 +10,9 @@ import { objectKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
 import { renderSharedRbac } from '../render/index.ts';
-import { type EnsureOutcome, ensure } from './apply.ts';
+import { ensure } from './apply.ts';
 import { applyEvents } from './apply-events.ts';
+import type { ChildOutcome } from './children.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { Cache, Caches } from './kinds.ts';
 import { isManagedShared } from './ownership.ts';
@@ -61,37 +62,39 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
           log.info({ kind: live.kind, object: name }, 'deleted shared object: no ClusterBootstrap left');
         }
       }
-      conflicts.set(namespace, []);
+      conflicts.set(namespace, { conflicts: [], failures: [] });
       return undefined;
     }
-    const roleOutcome = await ensure<V1Role>(client, {
-      desired: desired.role,
-      cached: caches.Role.get(ROLE_NAME, namespace),
-      isManaged: isManagedShared,
-      onApply: deps.onApply,
-    });
-    const outcomes: [KubernetesObject, EnsureOutcome][] = [[desired.role, roleOutcome]];
+    /** One apply; a call the API refuses is an outcome the resources report (ApplyFailed), not a throw. */
+    const attempt = async <T extends KubernetesObject>(desiredObj: T, cached: T | undefined): Promise<ChildOutcome> => {
+      try {
+        return await ensure<T>(client, {
+          desired: desiredObj,
+          cached,
+          isManaged: isManagedShared,
+          onApply: deps.onApply,
+        });
+      } catch (err) {
+        return { action: 'failed', message: err instanceof Error ? err.message : String(err), error: err };
+      }
+    };
+    const roleOutcome = await attempt<V1Role>(desired.role, caches.Role.get(ROLE_NAME, namespace));
+    const outcomes: [KubernetesObject, ChildOutcome][] = [[desired.role, roleOutcome]];
     if (roleOutcome.action === 'conflict') {
       // A binding to a Role we do not control would hand our service accounts whatever that Role grants: no
       // binding then, and one of ours that is already there goes.
       if (cachedBinding && isManagedShared(cachedBinding) && (await client.delete(refOf(cachedBinding)))) {
         log.info({ object: ROLE_BINDING_NAME }, "deleted RoleBinding: its Role is not the operator's");
       }
-    } else {
-      outcomes.push([
-        desired.roleBinding,
-        await ensure<V1RoleBinding>(client, {
-          desired: desired.roleBinding,
-          cached: cachedBinding,
-          isManaged: isManagedShared,
-          onApply: deps.onApply,
-        }),
-      ]);
+    } else if (roleOutcome.action !== 'failed') {
+      outcomes.push([desired.roleBinding, await attempt<V1RoleBinding>(desired.roleBinding, cachedBinding)]);
     }
     const messages: string[] = [];
+    const failures: string[] = [];
     for (const m of members) for (const e of applyEvents(m.cb, outcomes)) events.record(e);
     for (const [obj, outcome] of outcomes) {
       if (outcome.action === 'conflict') messages.push(outcome.message);
+      if (outcome.action === 'failed') failures.push(outcome.message);
       if (outcome.action !== 'unchanged') {
         log.info({ kind: obj.kind, object: obj.metadata?.name, action: outcome.action }, 'shared object reconciled');
       }
@@ -99,12 +102,16 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     if (roleOutcome.action === 'conflict') {
       messages.push('RoleBinding read-pods is not applied: it would bind a Role the operator does not own');
     }
-    if (conflicts.set(namespace, messages)) {
-      // The resources report the conflict in their condition: let them look again.
+    if (roleOutcome.action === 'failed') failures.push('RoleBinding read-pods is not applied until Role pod-reader is');
+    if (conflicts.set(namespace, { conflicts: messages, failures })) {
+      // The resources report these in their condition: let them look again.
       for (const cb of caches.ClusterBootstrap.list(namespace)) {
         deps.enqueueClusterBootstrap(objectKey(namespace, cb.metadata.name ?? ''));
       }
     }
+    // A refused call is retried with the key's backoff.
+    const failed = outcomes.find(([, o]) => o.action === 'failed')?.[1];
+    if (failed?.action === 'failed') throw failed.error;
     return messages.length ? { requeueAfterMs: CONFLICT_RECHECK_MS } : undefined;
   };
 }
