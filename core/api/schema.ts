@@ -218,7 +218,9 @@ export const specSchema: SchemaNode = {
       pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
       description:
         'An existing ServiceAccount the pods run as; it is bound to pod-reader. Unset, the operator creates one ' +
-        'named after the resource.',
+        'named after the resource; if an account of that name exists that the operator did not make (a resource ' +
+        'named default), it is neither used nor bound, and the Deployment waits until this field names the account ' +
+        'to use. Once set, the account the operator made is deleted when no pod runs as it any more.',
     },
     strategy: {
       type: 'object',
@@ -261,7 +263,9 @@ export const specSchema: SchemaNode = {
       description:
         'While true the operator stops applying and repairing the children; status is still reported. Use it to ' +
         'edit children by hand or to hold a rollout. The shared Role pod-reader and RoleBinding read-pods serve ' +
-        'every ClusterBootstrap of the namespace: they are left alone only while all of them are paused.',
+        'every ClusterBootstrap of the namespace: read-pods keeps binding the account it bound for this one, and ' +
+        'both are left alone while no ClusterBootstrap of the namespace is live (each paused, or with a spec the ' +
+        'operator rejects).',
     },
   },
   'x-kubernetes-validations': [],
