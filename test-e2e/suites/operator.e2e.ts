@@ -191,7 +191,8 @@ test('apply: Deployment, ServiceAccount, Role pod-reader and RoleBinding read-po
     );
     assert.is(ready.status?.observedGeneration, 1);
     await waitFor(
-      async () => (await eventReasons(ns, 'demo')).some((e) => e.startsWith('Created: Created Deployment demo')),
+      async () =>
+        (await eventReasons(ns, 'demo')).some((e) => e === 'Created: Created ServiceAccount demo, Deployment demo'),
       {
         what: 'a Created event',
       },
