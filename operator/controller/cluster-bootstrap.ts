@@ -16,7 +16,7 @@ import { httpStatus } from '../errors.ts';
 import type { ReconcileFn } from '../kernel/controller.ts';
 import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { INSTANCE_LABEL, renderedValue, selectorString } from '../render/index.ts';
+import { renderedValue, selectorString } from '../render/index.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import type { StatusObserver } from '../status/observer.ts';
 import type { SharedRbac } from '../status/rbac.ts';

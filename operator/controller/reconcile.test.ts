@@ -234,7 +234,7 @@ test('requiredContactPoints survives a lost status: it is read back from the liv
     spec: { ...cb.spec, replicas: 5 },
     status: undefined,
   });
-  const restarted = harness(undefined, h.kube);
+  const restarted = harness({ kube: h.kube });
   await restarted.settle('demo');
   assert.is(restarted.cb('demo').status?.requiredContactPoints, 3);
   const dep = restarted.kube.find<V1Deployment>('Deployment', NS, 'demo');

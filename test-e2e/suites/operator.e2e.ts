@@ -4,7 +4,6 @@
 // process (test-e2e/lib/operator.ts: node operator/main.ts, WATCH_NAMESPACES=<its namespace>) so that it can kill
 // it, and its own namespace.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CoordinationV1Api,
   type V1Deployment,
@@ -213,7 +212,9 @@ test('children edited by hand or deleted are repaired', async () => {
         namespace: ns,
       },
     );
-    await kubectl(['delete', 'serviceaccount/demo', 'rolebinding/read-pods'], { namespace: ns });
+    // The operator may drop read-pods itself the moment the account goes (it binds only accounts it sees): a binding
+    // already gone is fine.
+    await kubectl(['delete', 'serviceaccount/demo', 'rolebinding/read-pods', '--ignore-not-found'], { namespace: ns });
     await waitFor(
       async () => {
         const { d, sa: sa2, r, rb } = await children(ns, 'demo');
