@@ -125,6 +125,37 @@ test('the observer sees the status as last written while the cache lags: a membe
   );
 });
 
+test('a scale-down is no loss: members going down to the new replica count raise no MemberLost', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const net = network(ips);
+  const h = harness({ cacheLag: true, get: net.get });
+  h.put(cbOf('demo'));
+  ips.forEach((ip, i) => {
+    h.put(podOf(`demo-${i}`, 'demo', ip));
+  });
+  h.kube.sync();
+  await h.run(`cb:${NS}/demo`);
+  await flush();
+  await h.run(`cb:${NS}/demo`);
+  assert.is(h.cb('demo').status?.phase, 'Formed');
+  // kubectl scale cb/demo --replicas=2: the spec changes, one pod goes, the others report two members.
+  const cb = h.cb('demo');
+  h.put({ ...cb, metadata: { ...cb.metadata, generation: 2 }, spec: { ...cb.spec, replicas: 2 } });
+  h.kube.remove('Pod', NS, 'demo-2');
+  net.state.up = ips.slice(0, 2);
+  h.kube.sync();
+  await h.clock.advance(30_000);
+  await h.run(`cb:${NS}/demo`);
+  await flush();
+  await h.run(`cb:${NS}/demo`);
+  await h.events.flush();
+  assert.is(h.cb('demo').status?.members, 2);
+  assert.not.ok(
+    h.reasons().some((r) => r.startsWith('MemberLost')),
+    h.reasons().join('\n'),
+  );
+});
+
 test('a selector change with a lagging cache: 422, delete, then create with the new selector', async () => {
   const h = harness({ cacheLag: true, apiValues: true });
   h.put(cbOf('demo'));
