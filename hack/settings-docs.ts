@@ -8,6 +8,7 @@ import type { ClusterBootstrap } from '../core/api/types.ts';
 import { validate } from '../core/api/validate.ts';
 import { SETTINGS } from '../core/settings/catalog.ts';
 import { isFieldRender, isValueRender, type Setting } from '../core/settings/setting.ts';
+import { prepare } from '../operator/lifecycle/lifecycle.ts';
 import { javaToolOptions } from '../operator/render/env.ts';
 
 /** The document with the text between the named markers replaced by `content`. */
@@ -42,6 +43,7 @@ export function withPekkoFlags(doc: string, example = 'docs/examples/minimal.yam
   const cb = parse(readFileSync(example, 'utf8')) as ClusterBootstrap;
   const { spec, errors } = validate(cb);
   if (!spec) throw new Error(`${example}: ${errors.join('; ')}`);
-  const flags = javaToolOptions(resolve(cb, spec)).split(' ');
+  // As a new resource is rendered: with its first pod template revision (the app version).
+  const flags = javaToolOptions(prepare(cb, resolve(cb, spec), undefined, undefined)).split(' ');
   return between(doc, 'flags', `core/settings/catalog.ts for ${example}`, ['```', ...flags, '```'].join('\n'));
 }

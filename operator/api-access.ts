@@ -34,6 +34,8 @@ export function reconcileAccess(): Access[] {
   for (const rule of POD_READER_RULES) {
     for (const group of rule.apiGroups ?? []) for (const r of rule.resources ?? []) add(group, r, rule.verbs);
   }
+  // The pods' deletion cost (kube/pod-patcher.ts: a merge patch of one annotation).
+  add('', 'pods', ['patch']);
   // The status merge patch (controller/status-writer.ts), Events (controller/event-recorder.ts).
   add(GROUP, `${PLURAL}/status`, ['patch']);
   add('events.k8s.io', 'events', ['create']);

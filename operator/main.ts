@@ -26,6 +26,8 @@ import { Manager } from './kernel/manager.ts';
 import { WorkQueue } from './kernel/queue.ts';
 import { RealKubeClient, RealLeaseApi } from './kube/client.ts';
 import { sharedConnections } from './kube/configuration.ts';
+import { RealPodPatcher } from './kube/pod-patcher.ts';
+import { Lifecycle } from './lifecycle/lifecycle.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { probingObserver } from './status/observer.ts';
 import { httpGet } from './status/probe-http.ts';
@@ -99,6 +101,7 @@ export async function main(config: OperatorConfig): Promise<void> {
         events,
         status,
         observer,
+        lifecycle: new Lifecycle({ patcher: new RealPodPatcher(apiConfig), clock }),
         conflicts,
         clock,
         enqueueNamespaceRbac: (ns) => rbacQueue.add(ns),

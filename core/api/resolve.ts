@@ -1,7 +1,27 @@
 // Turns a validated spec into the fully resolved settings rendering and status use: schema defaults plus the
 // defaults that depend on the resource itself (names, the required contact points fixed in status).
+import { parseDuration } from '../settings/value-types.ts';
 import { DEFAULTS } from './schema.ts';
-import type { ClusterBootstrap, ClusterBootstrapSpec, Workload } from './types.ts';
+import type { ClusterBootstrap, ClusterBootstrapSpec, PodTemplateRevision, Workload } from './types.ts';
+
+/**
+ * The pods' grace period when the template sets none, for workload pekko: Pekko's coordinated shutdown (leave, shard
+ * hand-off, singleton hand-over) may take about 75 s with its default phase timeouts, above Kubernetes' 30 s
+ * (docs/pekko.md, "Shutdown").
+ */
+export const PEKKO_TERMINATION_GRACE_SECONDS = 90;
+/** The scale-down step's bound by default: the grace period and this much more. */
+export const LEAVE_TIMEOUT_MARGIN_MS = 30_000;
+
+/** spec.lifecycle with its defaults (docs/pekko.md). */
+export interface ResolvedLifecycle {
+  podDeletionCost: boolean;
+  /** lifecycle.appVersion, and workload pekko (the agent has no app version). */
+  appVersion: boolean;
+  stepwiseScaleDown: boolean;
+  leaveTimeoutMs: number;
+  podDisruptionBudget: boolean;
+}
 
 export interface Resolved {
   name: string;
@@ -32,6 +52,14 @@ export interface Resolved {
   /** False when the user named an existing ServiceAccount: the operator then creates none. */
   createServiceAccount: boolean;
   paused: boolean;
+  lifecycle: ResolvedLifecycle;
+  /** The template's own, else PEKKO_TERMINATION_GRACE_SECONDS for workload pekko, else unset (Kubernetes' 30 s). */
+  terminationGracePeriodSeconds?: number;
+  /**
+   * The pod template revision, with the revision-scoped settings the pods are handed (app-version). Not from the
+   * spec: the reconcile decides it (operator/lifecycle/revision.ts); unset, none is rendered.
+   */
+  revision?: PodTemplateRevision;
 }
 
 /**
@@ -47,6 +75,7 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
   const replicas = spec.replicas ?? DEFAULTS.replicas;
   const template = spec.bootstrap?.podLabelSelector ?? DEFAULTS.podLabelSelector;
   const fixed = spec.bootstrap?.requiredContactPoints ?? cb.status?.requiredContactPoints;
+  const workload = spec.workload ?? DEFAULTS.workload;
   return {
     name,
     namespace: cb.metadata.namespace ?? 'default',
@@ -54,7 +83,7 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
     replicas,
     actorSystemName,
     serviceName,
-    workload: spec.workload ?? DEFAULTS.workload,
+    workload,
     ...(spec.agent?.image ? { agentImage: spec.agent.image } : {}),
     managementPort: spec.management?.port ?? DEFAULTS.managementPort,
     managementPortName: spec.management?.portName ?? DEFAULTS.managementPortName,
@@ -68,5 +97,27 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
     serviceAccountName: spec.serviceAccountName ?? name,
     createServiceAccount: spec.serviceAccountName === undefined,
     paused: spec.paused ?? DEFAULTS.paused,
+    ...lifecycleOf(spec, workload),
+  };
+}
+
+function lifecycleOf(
+  spec: ClusterBootstrapSpec,
+  workload: Workload,
+): Pick<Resolved, 'lifecycle' | 'terminationGracePeriodSeconds'> {
+  const l = spec.lifecycle ?? {};
+  const own = spec.template?.spec?.terminationGracePeriodSeconds;
+  const grace = own ?? (workload === 'pekko' ? PEKKO_TERMINATION_GRACE_SECONDS : undefined);
+  return {
+    lifecycle: {
+      podDeletionCost: l.podDeletionCost ?? DEFAULTS.podDeletionCost,
+      appVersion: (l.appVersion ?? DEFAULTS.appVersion) && workload === 'pekko',
+      stepwiseScaleDown: l.stepwiseScaleDown ?? DEFAULTS.stepwiseScaleDown,
+      leaveTimeoutMs:
+        (l.leaveTimeout !== undefined ? parseDuration(l.leaveTimeout) : undefined) ??
+        (grace ?? 30) * 1000 + LEAVE_TIMEOUT_MARGIN_MS,
+      podDisruptionBudget: l.podDisruptionBudget ?? DEFAULTS.podDisruptionBudget,
+    },
+    ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}),
   };
 }

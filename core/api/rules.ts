@@ -97,6 +97,12 @@ export const RULES: Rule[] = [
     check: (self) => re(DURATION_PATTERN).test(String(self)),
   },
   {
+    at: ['spec', 'lifecycle', 'leaveTimeout'],
+    rule: `self.matches('${DURATION_PATTERN}')`,
+    message: 'spec.lifecycle.leaveTimeout must be a whole number and a unit (ms, s, m or h), e.g. 2m',
+    check: (self) => re(DURATION_PATTERN).test(String(self)),
+  },
+  {
     at: ['spec', 'bootstrap', 'podLabelSelector'],
     rule: `self.matches('${SELECTOR_PATTERN}')`,
     message:

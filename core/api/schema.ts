@@ -5,6 +5,12 @@
 // (x-kubernetes-validations), evaluated by the API server; each has a TypeScript twin in rules.ts so that the operator
 // rejects the same specs when the CRD was installed without them (or an older CRD is still in place).
 
+import {
+  LIFECYCLE_DEFAULTS,
+  lifecycleSchema,
+  podTemplateStatusSchema,
+  scaleDownStatusSchema,
+} from './schema-lifecycle.ts';
 import { ConditionType, PHASES } from './types.ts';
 
 /** A JSON schema node as the CRD's structural schema allows it (a subset of OpenAPI v3 plus Kubernetes extensions). */
@@ -43,6 +49,7 @@ export const DEFAULTS = {
   newClusterEnabled: true,
   podLabelSelector: 'app=%s',
   paused: false,
+  ...LIFECYCLE_DEFAULTS,
 } as const;
 
 /** Pekko's ActorSystem name rule, and a label value's limit (the name is the `actorSystemName` label). */
@@ -267,6 +274,7 @@ export const specSchema: SchemaNode = {
         'both are left alone while no ClusterBootstrap of the namespace is live (each paused, or with a spec the ' +
         'operator rejects).',
     },
+    lifecycle: lifecycleSchema,
   },
   'x-kubernetes-validations': [],
 };
@@ -328,6 +336,8 @@ export const statusSchema: SchemaNode = {
       description:
         'required-contact-point-nr handed to the pods, fixed at the first reconcile with a non-zero replica count.',
     },
+    podTemplate: podTemplateStatusSchema,
+    scaleDown: scaleDownStatusSchema,
     message: { type: 'string', description: 'Why the phase is what it is, in a sentence.' },
     conditions: {
       type: 'array',

@@ -20,6 +20,8 @@ export const ROLE_BINDING_NAME = 'read-pods';
 /** The cluster container's name in the Deployment, and the agent sidecar's. */
 export const APP_CONTAINER = 'app';
 export const AGENT_CONTAINER = 'bootstrap-agent';
+/** On the Deployment's own metadata (it does not roll the pods): the pod template revision, a copy of status.podTemplate. */
+export const TEMPLATE_REVISION_ANNOTATION = `${GROUP}/template-revision`;
 
 export type Workload = 'pekko' | 'agent';
 
@@ -42,6 +44,45 @@ export interface ClusterBootstrapSpec {
   strategy?: V1DeploymentStrategy;
   template?: V1PodTemplateSpec;
   paused?: boolean;
+  lifecycle?: LifecycleSpec;
+}
+
+/** What the operator does for the months after formation: rollouts, scale-down, shutdown (docs/pekko.md). */
+export interface LifecycleSpec {
+  /** Keep controller.kubernetes.io/pod-deletion-cost on the pods so that the oldest members go last. */
+  podDeletionCost?: boolean;
+  /** Hand pekko.cluster.app-version = the pod template revision (workload pekko). */
+  appVersion?: boolean;
+  /** Lower the Deployment's replicas one member at a time on a scale-down. */
+  stepwiseScaleDown?: boolean;
+  /** How long one scale-down step waits for its leaver; default: the grace period plus 30 s. */
+  leaveTimeout?: string;
+  /** A PodDisruptionBudget with maxUnavailable 1. */
+  podDisruptionBudget?: boolean;
+}
+
+/**
+ * The pod template revision: a counter that rises by one with each change of the pod template that rolls the pods,
+ * with the revision-scoped settings decided when it started (operator/lifecycle/revision.ts).
+ */
+export interface PodTemplateRevision {
+  revision: number;
+  /** The pod template's hash, revision-scoped values left out. */
+  hash: string;
+  /** pekko.cluster.app-version handed to the pods of this revision (workload pekko with lifecycle.appVersion). */
+  appVersion?: string;
+}
+
+/** A scale-down in progress, one member at a time (operator/lifecycle/scale-down.ts). */
+export interface ScaleDownStatus {
+  /** spec.replicas: where the scale-down ends. */
+  target: number;
+  /** The Deployment's replicas now: the step being taken. */
+  replicas: number;
+  /** When this step was taken (RFC 3339). */
+  since: string;
+  /** What the step waits for, in a sentence. */
+  waitingFor?: string;
 }
 
 /** The phases in the order a cluster goes through them (Degraded: formed, then split or lost members). */
@@ -81,6 +122,8 @@ export interface ClusterBootstrapStatus extends Partial<ObservedStatus> {
   selector?: string;
   /** requiredContactPoints as fixed (spec value, else the first non-zero replica count). */
   requiredContactPoints?: number;
+  podTemplate?: PodTemplateRevision;
+  scaleDown?: ScaleDownStatus;
   conditions?: V1Condition[];
 }
 
@@ -99,6 +142,8 @@ export const STATUS_FIELDS = {
   seedNode: 'observed',
   members: 'observed',
   requiredContactPoints: 'reconcile',
+  podTemplate: 'reconcile',
+  scaleDown: 'reconcile',
   message: 'observed',
   conditions: 'reconcile',
 } as const satisfies {
@@ -128,6 +173,8 @@ export const ConditionType = {
   ClusterFormed: 'ClusterFormed',
   /** The summary. */
   Ready: 'Ready',
+  /** pod-deletion-cost follows membership (spec.lifecycle.podDeletionCost); not part of Ready. */
+  DeletionCostApplied: 'DeletionCostApplied',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -171,5 +218,16 @@ export const ConditionReason = {
   PodListForbidden: 'PodListForbidden',
   /** Ready: the cluster is Formed, the children are not as desired. */
   ResourcesNotReady: 'ResourcesNotReady',
+  // DeletionCostApplied
+  /** The oldest members carry the highest pod-deletion-cost. */
+  Annotated: 'Annotated',
+  /** No single cluster whose members name their oldest: costs are left as they are. */
+  NoMembership: 'NoMembership',
+  /** The operator may not patch pods. */
+  Forbidden: 'Forbidden',
+  /** Patching pods failed for another reason. */
+  PatchFailed: 'PatchFailed',
+  /** spec.lifecycle.podDeletionCost is false. */
+  Disabled: 'Disabled',
 } as const;
 export type ConditionReason = (typeof ConditionReason)[keyof typeof ConditionReason];

@@ -18,6 +18,7 @@ test('minimal spec is valid and gets every schema default', () => {
     remoting: { port: 17355 },
     bootstrap: { stableMargin: '5s', newClusterEnabled: true, podLabelSelector: 'app=%s' },
     paused: false,
+    lifecycle: { podDeletionCost: true, appVersion: true, stepwiseScaleDown: true, podDisruptionBudget: true },
   });
 });
 
@@ -44,6 +45,13 @@ test('a fully specified spec is valid and keeps its values', () => {
       spec: { containers: [{ name: 'app', env: [{ name: 'X', value: '1' }] }] },
     },
     paused: true,
+    lifecycle: {
+      podDeletionCost: false,
+      appVersion: false,
+      stepwiseScaleDown: false,
+      leaveTimeout: '5m',
+      podDisruptionBudget: false,
+    },
   };
   const { spec, errors } = check(full);
   assert.equal(errors, []);
@@ -93,6 +101,12 @@ const invalid: [string, unknown, string][] = [
   ['stableMargin without unit', { image: 'a', bootstrap: { stableMargin: '5' } }, 'spec.bootstrap.stableMargin'],
   ['stableMargin in words', { image: 'a', bootstrap: { stableMargin: '5 seconds' } }, 'spec.bootstrap.stableMargin'],
   ['stableMargin compound', { image: 'a', bootstrap: { stableMargin: '1m30s' } }, 'spec.bootstrap.stableMargin'],
+  ['leaveTimeout without unit', { image: 'a', lifecycle: { leaveTimeout: '90' } }, 'spec.lifecycle.leaveTimeout'],
+  [
+    'podDeletionCost as string',
+    { image: 'a', lifecycle: { podDeletionCost: 'off' } },
+    'spec.lifecycle.podDeletionCost',
+  ],
   [
     'newClusterEnabled as string',
     { image: 'a', bootstrap: { newClusterEnabled: 'yes' } },

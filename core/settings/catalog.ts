@@ -23,6 +23,17 @@ export const PEKKO_SETTINGS = {
     doc: "Pekko's discovery method",
     render: { value: () => 'kubernetes-api', to: ['pekko'], from: '`kubernetes-api`' },
   }),
+  // Revision-scoped (operator/lifecycle/revision.ts): decided once per rolling change of the pod template.
+  appVersion: pekkoSetting({
+    key: 'pekko.cluster.app-version',
+    type: text,
+    doc: 'the app version cluster sharding prefers for new shards; a counter that only rises',
+    render: {
+      value: (r) => r.revision?.appVersion,
+      to: ['pekko'],
+      from: '`status.podTemplate.revision` (`spec.lifecycle.appVersion`)',
+    },
+  }),
 };
 
 /** Settings the agent reads (and Pekko too, where they have a key). */

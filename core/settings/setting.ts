@@ -12,9 +12,8 @@ import type { ValueType } from './value-types.ts';
  */
 export type Target = 'pekko' | 'agent' | 'sidecar';
 
-/** The operator writes a value it takes from the resolved resource. */
+/** The operator writes a value it takes from the resolved resource; undefined: it writes nothing. */
 export interface ValueRender {
-  /** Undefined: nothing to write for this resource (yet); the setting is left out. */
   readonly value: (r: Resolved) => string | number | boolean | undefined;
   readonly to: readonly Target[];
   /** For the docs: where the value comes from (`spec.management.port`, `always true`). */

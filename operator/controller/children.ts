@@ -23,7 +23,7 @@ export type ChildOutcome =
   | { action: 'deleted' }
   /** The API refused the call; `message` is its answer. */
   | { action: 'failed'; message: string; error: unknown }
-  /** Not applied: a child before it is not in place. */
+  /** Not applied: a child before it is not in place. `message` names every child waiting for the same one. */
   | { action: 'waiting'; message: string };
 
 export type ChildResult = readonly [KubernetesObject, ChildOutcome];
@@ -94,19 +94,16 @@ export function makeChildren(deps: ChildrenDeps) {
     async apply(cb: ClusterBootstrap, r: Resolved): Promise<ChildResult[]> {
       const rendered = renderChildren(cb, r);
       const results: ChildResult[] = [];
-      let blocker: string | undefined;
-      for (const desired of rendered) {
-        if (blocker !== undefined) {
-          results.push([
-            desired,
-            { action: 'waiting', message: `${describe(desired)} is not applied until ${blocker}` },
-          ]);
-          continue;
-        }
+      for (const [i, desired] of rendered.entries()) {
         const outcome = await applyOne(cb, desired);
         results.push([desired, outcome]);
         if (outcome.action === 'conflict' || outcome.action === 'failed') {
-          blocker = `${describe(desired)} is in place`;
+          // The children after it wait; one message names them all (every waiting result carries it).
+          const rest = rendered.slice(i + 1);
+          const names = rest.map(describe).join(', ');
+          const message = `${names} ${rest.length > 1 ? 'are' : 'is'} not applied until ${describe(desired)} is in place`;
+          for (const w of rest) results.push([w, { action: 'waiting', message }]);
+          break;
         }
       }
       return [...results, ...(await removeStale(r, rendered))];

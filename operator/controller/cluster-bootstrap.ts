@@ -16,7 +16,8 @@ import { httpStatus } from '../errors.ts';
 import type { ReconcileFn } from '../kernel/controller.ts';
 import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { renderedValue, selectorString } from '../render/index.ts';
+import { type Lifecycle, prepare } from '../lifecycle/lifecycle.ts';
+import { INSTANCE_LABEL, renderedValue, selectorString } from '../render/index.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import type { StatusObserver } from '../status/observer.ts';
 import type { SharedRbac } from '../status/rbac.ts';
@@ -36,6 +37,8 @@ export interface ClusterBootstrapDeps {
   events: EventRecorder;
   status: StatusWriter;
   observer: StatusObserver;
+  /** Rollouts, scale-down, deletion costs (operator/lifecycle). */
+  lifecycle: Lifecycle;
   conflicts: RbacConflicts;
   clock: Clock;
   enqueueNamespaceRbac: (namespace: string) => void;
@@ -84,6 +87,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     if (!cb || cb.metadata.deletionTimestamp) {
       status.forget(key);
       observer.forget(key);
+      deps.lifecycle.forget(key);
       return undefined;
     }
     const generation = cb.metadata.generation;
@@ -118,9 +122,13 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     const kept = previous?.requiredContactPoints ?? renderedValue(ownDeployment, SETTINGS.requiredContactPointNr);
     const r = resolve({ metadata: cb.metadata, status: { requiredContactPoints: kept } }, v.spec);
 
-    const results = r.paused ? [] : await applyChildren(cb, r, log);
-    const messages = (action: 'conflict' | 'failed' | 'waiting') =>
-      results.flatMap(([, o]) => (o.action === action ? [o.message] : []));
+    const ownPods = caches.Pod.list(namespace).filter((p) => p.metadata?.labels?.[INSTANCE_LABEL] === name);
+    // As rendered: with the pod template revision and the scale-down's step (operator/lifecycle/lifecycle.ts).
+    const rendered = r.paused ? undefined : prepare(cb, r, previous, ownDeployment, ownPods);
+    const results = rendered ? await applyChildren(cb, rendered, log) : [];
+    const messages = (action: 'conflict' | 'failed' | 'waiting') => [
+      ...new Set(results.flatMap(([, o]) => (o.action === action ? [o.message] : []))),
+    ];
     const shared = deps.conflicts.get(namespace);
     const conflicts = r.paused ? [] : [...messages('conflict'), ...shared.conflicts];
     const sharedRbac: SharedRbac = {
@@ -150,6 +158,20 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       log.info({ reason: e.reason, note: e.note }, 'cluster status changed');
       events.record({ regarding: cb, ...e, action: 'Observe' });
     }
+    const lifecycle = await deps.lifecycle.afterObserve({
+      key,
+      cb,
+      r,
+      rendered,
+      previous,
+      deployment,
+      pods: ownPods,
+      views: observed.views ?? [],
+    });
+    for (const e of lifecycle.events) {
+      log.info({ reason: e.reason, note: e.note }, 'lifecycle');
+      events.record({ regarding: cb, ...e });
+    }
     await writeStatus(cb, {
       previous,
       generation,
@@ -159,11 +181,13 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       selector: selectorString(r),
       deployment,
       observed,
+      lifecycle,
     });
     // A refused call is retried with the key's backoff, now that the status says why.
     const failure = results.find(([, o]) => o.action === 'failed')?.[1];
     if (failure?.action === 'failed') throw failure.error;
-    return { requeueAfterMs: conflicts.length ? CONFLICT_RECHECK_MS : observed.requeueAfterMs };
+    const requeueAfterMs = conflicts.length ? CONFLICT_RECHECK_MS : observed.requeueAfterMs;
+    return { requeueAfterMs: Math.min(requeueAfterMs, lifecycle.requeueAfterMs ?? requeueAfterMs) };
   };
 
   /** Writes status; a resource deleted meanwhile is not an error (its deletion brings its own event). */

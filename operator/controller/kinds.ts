@@ -7,6 +7,7 @@ import type {
   KubernetesObject,
   V1Deployment,
   V1Pod,
+  V1PodDisruptionBudget,
   V1Role,
   V1RoleBinding,
   V1ServiceAccount,
@@ -15,6 +16,7 @@ import type { Resolved } from '../../core/api/resolve.ts';
 import { API_VERSION, type ClusterBootstrap, KIND, PLURAL } from '../../core/api/types.ts';
 import type { ResourceRef } from '../kernel/list-watch.ts';
 import { renderDeployment } from '../render/deployment.ts';
+import { renderPodDisruptionBudget } from '../render/pod-disruption-budget.ts';
 import { renderServiceAccount } from '../render/service-account.ts';
 import { covers } from './covers.ts';
 
@@ -73,6 +75,13 @@ export const WATCHED = {
     // The selector is immutable.
     recreateWhen: (live, desired) => !covers(live.spec?.selector, desired.spec?.selector),
     conflictHint: () => 'delete it, or recreate the ClusterBootstrap under another name',
+  }),
+  PodDisruptionBudget: row<V1PodDisruptionBudget>({
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    plural: 'poddisruptionbudgets',
+    role: 'owned',
+    render: renderPodDisruptionBudget,
   }),
   Role: row<V1Role>({ apiVersion: RBAC, kind: 'Role', plural: 'roles', role: 'shared' }),
   RoleBinding: row<V1RoleBinding>({ apiVersion: RBAC, kind: 'RoleBinding', plural: 'rolebindings', role: 'shared' }),

@@ -35,7 +35,10 @@ test('apply: Deployment, ServiceAccount, Role and RoleBinding with labels and ow
   const ready = findCondition(s?.conditions, 'ResourcesReady');
   assert.is(ready?.status, 'True');
   assert.is(ready?.reason, 'Applied');
-  assert.ok(h.reasons().includes('Created: Created ServiceAccount demo, Deployment demo'), 'one event for both');
+  assert.ok(
+    h.reasons().includes('Created: Created ServiceAccount demo, Deployment demo, PodDisruptionBudget demo'),
+    'one event for all',
+  );
   assert.ok(h.reasons().includes('Created: Created Role pod-reader, RoleBinding read-pods'));
 });
 

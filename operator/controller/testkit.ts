@@ -8,6 +8,7 @@ import { API_VERSION, type ClusterBootstrap, FIELD_MANAGER, KIND } from '../../c
 import { FakeClock } from '../../core/runtime/fake-clock.ts';
 import type { Result } from '../kernel/controller.ts';
 import { FakeKube, type FakeKubeOptions } from '../kube/fake.ts';
+import { Lifecycle } from '../lifecycle/lifecycle.ts';
 import { INSTANCE_LABEL, MANAGED_BY_LABEL } from '../render/index.ts';
 import { probingObserver, type StatusObserver } from '../status/observer.ts';
 import type { HttpGet } from '../status/probe-http.ts';
@@ -74,6 +75,7 @@ export function harness(options: HarnessOptions = {}) {
     conflicts,
     clock,
     enqueueNamespaceRbac: (ns) => queue.add(`rbac:${ns}`),
+    lifecycle: new Lifecycle({ patcher: { patchPodAnnotations: async () => '' }, clock }),
   });
   const rbacReconcile = makeNamespaceRbacReconciler({
     caches,

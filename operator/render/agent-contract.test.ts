@@ -10,6 +10,7 @@ import { AGENT_CONTAINER, APP_CONTAINER, type ClusterBootstrap } from '../../cor
 import { validate } from '../../core/api/validate.ts';
 import { ALL_SETTINGS } from '../../core/settings/catalog.ts';
 import { parseDuration } from '../../core/settings/value-types.ts';
+import { prepare } from '../lifecycle/lifecycle.ts';
 import { renderDeployment } from './deployment.ts';
 
 const POD_IP = '10.244.3.17';
@@ -23,7 +24,8 @@ function rendered(spec: ClusterBootstrap['spec']) {
   };
   const valid = validate(cb);
   if (!valid.spec) throw new Error(valid.errors.join('; '));
-  const r = resolve(cb, valid.spec);
+  // As the reconcile renders it: with the pod template revision (the app version) of a new resource.
+  const r = prepare(cb, resolve(cb, valid.spec), undefined, undefined);
   return { r, d: renderDeployment(cb, r) };
 }
 

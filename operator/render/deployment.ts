@@ -12,7 +12,12 @@ import type {
   V1SecurityContext,
 } from '@kubernetes/client-node';
 import type { Resolved } from '../../core/api/resolve.ts';
-import { AGENT_CONTAINER, APP_CONTAINER, type ClusterBootstrap } from '../../core/api/types.ts';
+import {
+  AGENT_CONTAINER,
+  APP_CONTAINER,
+  type ClusterBootstrap,
+  TEMPLATE_REVISION_ANNOTATION,
+} from '../../core/api/types.ts';
 import { agentEnv, downwardEnv, javaToolOptions, OWNED_ENV, sidecarEnv } from './env.ts';
 import { childLabels, ownerRef, selectorLabels } from './labels.ts';
 
@@ -162,7 +167,14 @@ export function renderDeployment(cb: ClusterBootstrap, r: Resolved): V1Deploymen
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: r.name, namespace: r.namespace, labels, ownerReferences: [ownerRef(cb, true)] },
+    metadata: {
+      name: r.name,
+      namespace: r.namespace,
+      labels,
+      // The pod template revision (operator/lifecycle/revision.ts), where a lost status cannot take it.
+      ...(r.revision?.hash ? { annotations: { [TEMPLATE_REVISION_ANNOTATION]: JSON.stringify(r.revision) } } : {}),
+      ownerReferences: [ownerRef(cb, true)],
+    },
     spec: {
       replicas: r.replicas,
       selector: { matchLabels: selectorLabels(r) },
@@ -175,6 +187,10 @@ export function renderDeployment(cb: ClusterBootstrap, r: Resolved): V1Deploymen
         spec: {
           ...userSpec,
           serviceAccountName: r.serviceAccountName,
+          // The template's own, else long enough for Pekko's coordinated shutdown (core/api/resolve.ts).
+          ...(r.terminationGracePeriodSeconds !== undefined
+            ? { terminationGracePeriodSeconds: r.terminationGracePeriodSeconds }
+            : {}),
           securityContext: withDefaults(RESTRICTED_POD, userSpec.securityContext),
           containers,
         },

@@ -9,6 +9,7 @@ import { resolve } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
 import { renderChildren } from '../controller/kinds.ts';
+import { prepare } from '../lifecycle/lifecycle.ts';
 import { renderDeployment, renderSharedRbac, SUBJECTS_ANNOTATION } from './index.ts';
 
 const DIR = new URL('./testdata/', import.meta.url);
@@ -21,7 +22,8 @@ function load(file: string): ClusterBootstrap {
 function member(cb: ClusterBootstrap) {
   const { spec, errors } = validate(cb);
   if (!spec) throw new Error(`invalid test input: ${errors.join('; ')}`);
-  const r = resolve(cb, spec);
+  // As the reconcile renders a new resource: with its first pod template revision.
+  const r = prepare(cb, resolve(cb, spec), undefined, undefined);
   return { cb, r, account: r.serviceAccountName };
 }
 

@@ -7,6 +7,8 @@ import {
   ConditionType,
   OBSERVED_FIELDS,
   type ObservedStatus,
+  type PodTemplateRevision,
+  type ScaleDownStatus,
 } from '../../core/api/types.ts';
 import { type ConditionInput, setCondition } from './conditions.ts';
 
@@ -23,6 +25,11 @@ export interface StatusInput {
   deployment?: V1Deployment;
   /** Undefined when there was no observation (invalid spec): the stored observed fields are kept. */
   observed?: { status: ObservedStatus; conditions: readonly ConditionInput[] };
+  /**
+   * operator/lifecycle's part: the pod template revision, the scale-down in progress (absent: none) and the
+   * DeletionCostApplied condition. Undefined (invalid spec): the stored values are kept.
+   */
+  lifecycle?: { podTemplate?: PodTemplateRevision; scaleDown?: ScaleDownStatus; conditions: readonly ConditionInput[] };
 }
 
 export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
@@ -39,6 +46,10 @@ export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
   if (selector !== undefined) out.selector = selector;
   const required = i.requiredContactPoints ?? prev.requiredContactPoints;
   if (required !== undefined) out.requiredContactPoints = required;
+  const podTemplate = i.lifecycle ? i.lifecycle.podTemplate : prev.podTemplate;
+  if (podTemplate !== undefined) out.podTemplate = podTemplate;
+  const scaleDown = i.lifecycle ? i.lifecycle.scaleDown : prev.scaleDown;
+  if (scaleDown !== undefined) out.scaleDown = scaleDown;
   let conditions = setCondition(prev.conditions, i.resourcesReady, i.generation, i.nowMs);
   for (const c of i.observed?.conditions ?? []) {
     if (c.type !== ConditionType.ResourcesReady) conditions = setCondition(conditions, c, i.generation, i.nowMs);
@@ -48,6 +59,7 @@ export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
   if (!i.observed && i.resourcesReady.status !== 'True') {
     conditions = setCondition(conditions, { ...i.resourcesReady, type: ConditionType.Ready }, i.generation, i.nowMs);
   }
+  for (const c of i.lifecycle?.conditions ?? []) conditions = setCondition(conditions, c, i.generation, i.nowMs);
   out.conditions = conditions;
   return out;
 }

@@ -10,6 +10,7 @@ import type { Clock } from '../../core/runtime/clock.ts';
 import { objectKey, splitKey } from '../kernel/key.ts';
 import { type ClusterEvent, clusterEvents } from './cluster-events.ts';
 import { ClusterMetrics } from './cluster-metrics.ts';
+import type { PodView } from './compute.ts';
 import type { ConditionInput } from './conditions.ts';
 import { discoveryView } from './discovery.ts';
 import type { HttpGet } from './probe-http.ts';
@@ -52,6 +53,8 @@ export interface Observed {
   events: ClusterEvent[];
   /** Look again after this long even without an event (the next probe falls due). */
   requeueAfterMs: number;
+  /** Each live pod's latest answer (for operator/lifecycle: deletion costs, scale-down steps). */
+  views?: PodView[];
 }
 
 /** The port the reconcile asks; main wires probingObserver(). */
@@ -100,7 +103,8 @@ export function probingObserver(o: ProbingObserverOptions): StatusObserver {
       const discovery = discoveryView(r, pods, resources);
       const failure = replicaFailure(deployment);
       const targets = targetsFor(discovery.pods, r, discovery.found);
-      const { observation, requeueAfterMs } = scheduler.observe(objectKey(r.namespace, r.name), targets, {
+      const key = objectKey(r.namespace, r.name);
+      const { observation, requeueAfterMs, views } = scheduler.observe(key, targets, {
         resourcesReady: childrenReady || deployment !== undefined,
         requiredContactPoints: r.requiredContactPoints,
         ...(previous?.phase ? { previousPhase: previous.phase } : {}),
@@ -110,7 +114,7 @@ export function probingObserver(o: ProbingObserverOptions): StatusObserver {
       });
       metrics.set(r.namespace, r.name, observation);
       const { clusters: _, conditions, ...status } = observation;
-      return { status, conditions, events: clusterEvents(previous, observation, r.replicas), requeueAfterMs };
+      return { status, conditions, events: clusterEvents(previous, observation, r.replicas), requeueAfterMs, views };
     },
     forget(key) {
       scheduler.forget(key);

@@ -83,7 +83,11 @@ export class ProbeScheduler {
    * The observation for one resource from the answers known now; starts the probes that are due.
    * `requeueAfterMs` is when the next probe falls due (the reconcile should look again then).
    */
-  observe(key: string, targets: Target[], input: ObserveExtras): { observation: Observation; requeueAfterMs: number } {
+  observe(
+    key: string,
+    targets: Target[],
+    input: ObserveExtras,
+  ): { observation: Observation; requeueAfterMs: number; views: PodView[] } {
     const now = this.o.clock.now();
     const known = this.entries.get(key) ?? new Map<string, Entry>();
     const next = new Map<string, Entry>();
@@ -127,19 +131,20 @@ export class ProbeScheduler {
     this.entries.set(key, next);
 
     const { previousPhase, ...extras } = input;
+    const views = targets.map((t): PodView => {
+      const e = next.get(t.contactPoint.pod) as Entry;
+      const contactPoint = e.answer ? { ...t.contactPoint, node: e.answer.selfNode } : t.contactPoint;
+      return {
+        contactPoint,
+        ...(t.discovered === false ? { discovered: false } : {}),
+        ...(e.answer ? { answer: e.answer } : {}),
+        ...(e.error ? { error: e.error } : {}),
+      };
+    });
     const observation = computeObservation({
       ...extras,
       formedBefore: previousPhase === 'Formed' || previousPhase === 'Degraded',
-      views: targets.map((t): PodView => {
-        const e = next.get(t.contactPoint.pod) as Entry;
-        const contactPoint = e.answer ? { ...t.contactPoint, node: e.answer.selfNode } : t.contactPoint;
-        return {
-          contactPoint,
-          ...(t.discovered === false ? { discovered: false } : {}),
-          ...(e.answer ? { answer: e.answer } : {}),
-          ...(e.error ? { error: e.error } : {}),
-        };
-      }),
+      views,
     });
 
     const due = [...next.entries()]
@@ -156,7 +161,7 @@ export class ProbeScheduler {
     const pending = [...next.values()].filter((e) => !e.inFlight).map((e) => Math.max(0, e.nextAt - now));
     // Pods not probed this pass (over the per-pass limit) are due already: look again after one fast interval.
     const requeueAfterMs = Math.max(this.o.fastMs / 2, Math.min(interval, ...pending));
-    return { observation, requeueAfterMs };
+    return { observation, requeueAfterMs, views };
   }
 
   /** Drops what is known about a resource (it was deleted). */

@@ -67,11 +67,15 @@ lease there, so granting leases cluster-wide would be more than it needs. No wil
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 # pods get/list/watch: the operator reads contact points itself, and Kubernetes only lets it create the Role
 # pod-reader (and bind it) if it holds every permission that Role grants (RBAC escalation prevention).
+# pods patch: the pod-deletion-cost annotation on the oldest members (spec.lifecycle.podDeletionCost).
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create"]
