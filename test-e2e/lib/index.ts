@@ -17,6 +17,20 @@ export { e2eEnv, REPO_ROOT } from './env.ts';
 export { loudly } from './hooks.ts';
 export { type ImageEntry, type ImageMap, registerImages, unregisterImages } from './images.ts';
 export { KubectlError, type KubectlOptions, type KubectlResult, kubectl, kubectlPath } from './kubectl.ts';
+export {
+  type Departure,
+  describeMeasured,
+  imageOf,
+  type Measured,
+  measure,
+  nodeOf,
+  type OneCluster,
+  oneCluster,
+  patchSpec,
+  statusOf,
+  type Target,
+} from './lifecycle-measure.ts';
+export { type MembershipReport, type MembershipSampler, sampleMembership } from './membership-sampler.ts';
 export { E2E_LABEL, type NamespaceOptions, withNamespace } from './namespace.ts';
 export { freePort, Operator, withOperator } from './operator.ts';
 export {
