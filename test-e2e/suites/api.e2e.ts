@@ -31,6 +31,7 @@ test('the API server fills in the schema defaults', () =>
       remoting: { port: 17355 },
       bootstrap: { stableMargin: '5s', newClusterEnabled: true, podLabelSelector: 'app=%s' },
       paused: false,
+      lifecycle: { podDeletionCost: true, appVersion: true, stepwiseScaleDown: true, podDisruptionBudget: true },
     });
   }));
 
@@ -59,6 +60,7 @@ const rejected: [string, string, string, string][] = [
     'set maxSurge to 1',
   ],
   ['x', '{image: a, bootstrap: {stableMargin: 5sec}}', 'spec.bootstrap.stableMargin', 'e.g. 5s'],
+  ['x', '{image: a, lifecycle: {leaveTimeout: 2min}}', 'spec.lifecycle.leaveTimeout', 'e.g. 2m'],
   ['x', "{image: a, bootstrap: {podLabelSelector: 'app=%s,b=%s'}}", 'spec.bootstrap.podLabelSelector', '%s once'],
   ['x', "{image: a, bootstrap: {podLabelSelector: 'app in (a,b)'}}", 'spec.bootstrap.podLabelSelector', 'no spaces'],
   ['x', '{image: a, replicas: -1}', 'spec.replicas', 'greater than or equal to 0'],
