@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { BRIEF_RULES } from '../../charts/tests/helm.ts';
 import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
 import { nodeAddress } from '../../core/protocol/index.ts';
+import { reconcileAccess } from '../../operator/api-access.ts';
 import { POD_DELETION_COST } from '../../operator/lifecycle/deletion-cost.ts';
 import {
   applyClusterBootstrap,
@@ -250,10 +250,10 @@ test('the agent: cost on the 3 oldest, a template value kept elsewhere, the PDB 
       // A namespaced install whose Role predates `patch pods`: the operator runs as a ServiceAccount with the chart's
       // rules minus that verb.
       await op.stop();
-      const rules = BRIEF_RULES.filter(([g]) => g !== 'coordination.k8s.io').map(([g, resources, verbs]) => ({
-        apiGroups: [g],
-        resources,
-        verbs: resources.includes('pods') ? verbs.filter((v) => v !== 'patch') : verbs,
+      const rules = reconcileAccess().map((a) => ({
+        apiGroups: [a.group],
+        resources: [a.resource],
+        verbs: a.resource === 'pods' ? a.verbs.filter((v) => v !== 'patch') : [...a.verbs],
       }));
       const role = {
         apiVersion: 'rbac.authorization.k8s.io/v1',
