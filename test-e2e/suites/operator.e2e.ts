@@ -191,7 +191,9 @@ test('apply: Deployment, ServiceAccount, Role pod-reader and RoleBinding read-po
     assert.is(ready.status?.observedGeneration, 1);
     await waitFor(
       async () =>
-        (await eventReasons(ns, 'demo')).some((e) => e === 'Created: Created ServiceAccount demo, Deployment demo'),
+        (await eventReasons(ns, 'demo')).some(
+          (e) => e === 'Created: Created ServiceAccount demo, Deployment demo, PodDisruptionBudget demo',
+        ),
       {
         what: 'a Created event',
       },
