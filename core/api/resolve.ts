@@ -60,6 +60,8 @@ export interface Resolved {
    * spec: the reconcile decides it (operator/lifecycle/revision.ts); unset, none is rendered.
    */
   revision?: PodTemplateRevision;
+  /** spec.splitRepair.enabled: restart the pods of all but one cluster when the pods report several. */
+  splitRepair: boolean;
 }
 
 /**
@@ -97,6 +99,7 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
     serviceAccountName: spec.serviceAccountName ?? name,
     createServiceAccount: spec.serviceAccountName === undefined,
     paused: spec.paused ?? DEFAULTS.paused,
+    splitRepair: spec.splitRepair?.enabled ?? DEFAULTS.splitRepair,
     ...lifecycleOf(spec, workload),
   };
 }

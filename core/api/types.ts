@@ -45,6 +45,8 @@ export interface ClusterBootstrapSpec {
   template?: V1PodTemplateSpec;
   paused?: boolean;
   lifecycle?: LifecycleSpec;
+  /** Opt-in: when the pods report two or more clusters, restart the pods of all but one (docs/status.md). */
+  splitRepair?: { enabled?: boolean };
 }
 
 /** What the operator does for the months after formation: rollouts, scale-down, shutdown (docs/pekko.md). */
@@ -229,5 +231,18 @@ export const ConditionReason = {
   PatchFailed: 'PatchFailed',
   /** spec.lifecycle.podDeletionCost is false. */
   Disabled: 'Disabled',
+  // ClusterFormed and Ready while Discovering or Forming: why no cluster forms (operator/status/diagnosis.ts)
+  /** spec.replicas is below requiredContactPoints: never enough contact points for a new cluster. */
+  ReplicasBelowRequired: 'ReplicasBelowRequired',
+  /** The Deployment cannot create pods (its ReplicaFailure condition: a quota, an admission policy or webhook). */
+  ReplicaFailure: 'ReplicaFailure',
+  /** Pods of the resource are not running: a container waiting (ImagePullBackOff, CrashLoopBackOff) or unschedulable. */
+  PodsNotRunning: 'PodsNotRunning',
+  /** No container port of a pod carries the management port name: Pekko's discovery finds no contact point on it. */
+  ManagementPortMissing: 'ManagementPortMissing',
+  /** A container port with the management port name is not the management port: Pekko probes the wrong port. */
+  ManagementPortMismatch: 'ManagementPortMismatch',
+  /** Enough contact points answer, but none formed or joined a cluster after the stable margin plus a bound. */
+  FormationStalled: 'FormationStalled',
 } as const;
 export type ConditionReason = (typeof ConditionReason)[keyof typeof ConditionReason];

@@ -19,6 +19,7 @@ test('minimal spec is valid and gets every schema default', () => {
     bootstrap: { stableMargin: '5s', newClusterEnabled: true, podLabelSelector: 'app=%s' },
     paused: false,
     lifecycle: { podDeletionCost: true, appVersion: true, stepwiseScaleDown: true, podDisruptionBudget: true },
+    splitRepair: { enabled: false },
   });
 });
 
@@ -52,6 +53,7 @@ test('a fully specified spec is valid and keeps its values', () => {
       leaveTimeout: '5m',
       podDisruptionBudget: false,
     },
+    splitRepair: { enabled: true },
   };
   const { spec, errors } = check(full);
   assert.equal(errors, []);
