@@ -39,6 +39,10 @@ export function reconcileAccess(): Access[] {
   // The status merge patch (controller/status-writer.ts), Events (controller/event-recorder.ts).
   add(GROUP, `${PLURAL}/status`, ['patch']);
   add('events.k8s.io', 'events', ['create']);
+  // Whether the pods' accounts may list pods (kube/access-review.ts): namespaced reviews, so a Role can grant it.
+  add('authorization.k8s.io', 'localsubjectaccessreviews', ['create']);
+  // Split repair deletes the pods of the clusters it does not keep (controller/split-repair.ts).
+  add('', 'pods', ['delete']);
   return [...byResource.values()];
 }
 

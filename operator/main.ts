@@ -16,6 +16,7 @@ import { makeClusterBootstrapReconciler } from './controller/cluster-bootstrap.t
 import { EventRecorder } from './controller/event-recorder.ts';
 import { makeNamespaceRbacReconciler } from './controller/namespace-rbac.ts';
 import { RbacConflicts } from './controller/rbac-state.ts';
+import { SplitRepair } from './controller/split-repair.ts';
 import { StatusWriter } from './controller/status-writer.ts';
 import { createHealthServer, listen } from './health-server.ts';
 import { OperatorInformers } from './informers.ts';
@@ -24,6 +25,7 @@ import { Controller } from './kernel/controller.ts';
 import { LeaderElector } from './kernel/leader.ts';
 import { Manager } from './kernel/manager.ts';
 import { WorkQueue } from './kernel/queue.ts';
+import { podListReview } from './kube/access-review.ts';
 import { RealKubeClient, RealLeaseApi } from './kube/client.ts';
 import { sharedConnections } from './kube/configuration.ts';
 import { RealPodPatcher } from './kube/pod-patcher.ts';
@@ -84,6 +86,7 @@ export async function main(config: OperatorConfig): Promise<void> {
     clock,
     enqueue: (key) => cbQueue.add(key),
     registry: metrics.registry,
+    reviewPodList: podListReview(apiConfig),
   });
   const onApply = (kind: string) => metrics.applied(kind);
 
@@ -106,6 +109,7 @@ export async function main(config: OperatorConfig): Promise<void> {
         clock,
         enqueueNamespaceRbac: (ns) => rbacQueue.add(ns),
         onApply,
+        splitRepair: new SplitRepair({ client, events, clock }),
       }),
     }),
     new Controller({

@@ -29,6 +29,7 @@ import type { Caches } from './kinds.ts';
 import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
 import { isManagedChild, isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
+import type { SplitRepair } from './split-repair.ts';
 import type { StatusWriter } from './status-writer.ts';
 
 export interface ClusterBootstrapDeps {
@@ -43,6 +44,8 @@ export interface ClusterBootstrapDeps {
   clock: Clock;
   enqueueNamespaceRbac: (namespace: string) => void;
   onApply?: (kind: string) => void;
+  /** Split repair (spec.splitRepair); left out, a split is only reported. */
+  splitRepair?: SplitRepair;
 }
 
 /** True when the shared Role and RoleBinding exist, are ours, are owned by cb and bind its service account. */
@@ -88,6 +91,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       status.forget(key);
       observer.forget(key);
       deps.lifecycle.forget(key);
+      deps.splitRepair?.forget(key);
       return undefined;
     }
     const generation = cb.metadata.generation;
@@ -172,6 +176,14 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       log.info({ reason: e.reason, note: e.note }, 'lifecycle');
       events.record({ regarding: cb, ...e });
     }
+    await deps.splitRepair?.run({
+      cb,
+      r,
+      clusters: observed.clusters,
+      phase: observed.status.phase,
+      pods: ownPods,
+      log,
+    });
     await writeStatus(cb, {
       previous,
       generation,

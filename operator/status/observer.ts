@@ -1,18 +1,25 @@
 // The observed part of a ClusterBootstrap's status, which the reconcile asks for after applying the children: pods
 // from the cache → contact points (core/discovery) → the answers of their management endpoints (probed in the
-// background, probe-scheduler.ts) → phase, seed, members and their conditions (compute.ts), and the Events a change
-// deserves (cluster-events.ts). observe() returns data; the reconcile writes the status and records the Events.
+// background, probe-scheduler.ts) → phase, seed, members and their conditions (compute.ts), why no cluster forms
+// (diagnosis.ts), and the Events a change deserves (cluster-events.ts). observe() returns data; the reconcile writes
+// the status and records the Events.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import type { Resolved } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap, ClusterBootstrapStatus, ObservedStatus } from '../../core/api/types.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
+import { parseDuration } from '../../core/settings/value-types.ts';
 import { objectKey, splitKey } from '../kernel/key.ts';
+import type { PodListReview } from '../kube/access-review.ts';
+import { INSTANCE_LABEL } from '../render/index.ts';
 import { type ClusterEvent, clusterEvents } from './cluster-events.ts';
 import { ClusterMetrics } from './cluster-metrics.ts';
-import type { PodView } from './compute.ts';
+import type { ObservedCluster, PodView } from './compute.ts';
 import type { ConditionInput } from './conditions.ts';
+import { diagnose, withDiagnoses } from './diagnosis.ts';
 import { discoveryView } from './discovery.ts';
+import { FormationWatch } from './formation-watch.ts';
+import { PodListAccess } from './pod-list-access.ts';
 import type { HttpGet } from './probe-http.ts';
 import { ProbeScheduler } from './probe-scheduler.ts';
 import { replicaFailure } from './problems.ts';
@@ -51,6 +58,8 @@ export interface Observed {
   conditions: ConditionInput[];
   /** What changed since `previous`, for the reconcile to record as Events on the resource. */
   events: ClusterEvent[];
+  /** The clusters the pods report, largest first (two or more: a split); left out by scripted observers in tests. */
+  clusters?: ObservedCluster[];
   /** Look again after this long even without an event (the next probe falls due). */
   requeueAfterMs: number;
   /** Each live pod's latest answer (for operator/lifecycle: deletion costs, scale-down steps). */
@@ -75,7 +84,23 @@ export interface ProbingObserverOptions {
   fastMs?: number;
   slowMs?: number;
   concurrency?: number;
+  /**
+   * Asks the API server whether an account may list pods (kube/access-review.ts). Left out, the cached pod-reader and
+   * read-pods stand in for the answer.
+   */
+  reviewPodList?: PodListReview;
 }
+
+/** The accounts a resource's pods run as (at most 3), else the one the spec gives them. */
+function accountsOf(pods: readonly V1Pod[], fallback: string): string[] {
+  const names = new Set(
+    pods.flatMap((p) => (p.metadata?.deletionTimestamp ? [] : [p.spec?.serviceAccountName ?? 'default'])),
+  );
+  return names.size ? [...names].sort().slice(0, 3) : [fallback];
+}
+
+const versionOf = (rbac: SharedRbac) =>
+  `${rbac.role?.metadata?.resourceVersion ?? '-'}/${rbac.roleBinding?.metadata?.resourceVersion ?? '-'}`;
 
 export function probingObserver(o: ProbingObserverOptions): StatusObserver {
   const metrics = new ClusterMetrics(o.registry);
@@ -96,28 +121,66 @@ export function probingObserver(o: ProbingObserverOptions): StatusObserver {
     ...(o.slowMs !== undefined ? { slowMs: o.slowMs } : {}),
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
   });
+  const access = o.reviewPodList
+    ? new PodListAccess({ review: o.reviewPodList, clock: o.clock, enqueue: o.enqueue })
+    : undefined;
+  const watch = new FormationWatch();
+
+  /** Why the pods may not list pods, in words, or undefined (allowed, not asked, or nobody needs to know). */
+  function rbacProblem(key: string, r: Resolved, own: readonly V1Pod[], rbac: SharedRbac, formed: boolean) {
+    const cached = (account: string) => podListDenied(rbac, account, r.namespace);
+    if (!access) {
+      const denied = cached(r.serviceAccountName);
+      return denied ? rbacMessage(denied, r.serviceAccountName, r.namespace) : undefined;
+    }
+    // Only a cluster that has not formed needs the pod list explained, and only pods list pods.
+    if (formed || own.length === 0) return undefined;
+    const verdict = access.verdict(key, r.namespace, accountsOf(own, r.serviceAccountName), versionOf(rbac));
+    if (verdict.kind === 'denied') return rbacMessage(cached(verdict.account), verdict.account, r.namespace);
+    // The operator cannot ask (an older RBAC without localsubjectaccessreviews): what the cache suggests.
+    if (verdict.kind === 'unknown' && verdict.error) {
+      const denied = cached(r.serviceAccountName);
+      return denied ? rbacMessage(denied, r.serviceAccountName, r.namespace) : undefined;
+    }
+    return undefined;
+  }
 
   return {
     observe({ r, previous, deployment, pods, resources, childrenReady, sharedRbac }) {
-      const denied = sharedRbac ? podListDenied(sharedRbac, r.serviceAccountName, r.namespace) : undefined;
+      const key = objectKey(r.namespace, r.name);
+      const own = pods.filter((p) => p.metadata?.labels?.[INSTANCE_LABEL] === r.name);
+      const formed = previous?.phase === 'Formed' || previous?.phase === 'Degraded';
+      const rbac = sharedRbac ? rbacProblem(key, r, own, sharedRbac, formed) : undefined;
       const discovery = discoveryView(r, pods, resources);
       const failure = replicaFailure(deployment);
       const targets = targetsFor(discovery.pods, r, discovery.found);
-      const key = objectKey(r.namespace, r.name);
-      const { observation, requeueAfterMs, views } = scheduler.observe(key, targets, {
+      const scheduled = scheduler.observe(key, targets, {
         resourcesReady: childrenReady || deployment !== undefined,
         requiredContactPoints: r.requiredContactPoints,
         ...(previous?.phase ? { previousPhase: previous.phase } : {}),
-        ...(denied ? { rbacProblem: rbacMessage(denied, r.serviceAccountName) } : {}),
+        ...(rbac ? { rbacProblem: rbac } : {}),
         ...(discovery.problem ? { discoveryProblem: discovery.problem } : {}),
         ...(failure ? { replicaFailure: failure } : {}),
       });
+      const stalled = watch.update(key, scheduled.observation, r.requiredContactPoints, o.clock.monotonic());
+      const diagnoses = diagnose({
+        r: { ...r, stableMarginMs: parseDuration(r.stableMargin) ?? 0 },
+        pods: own,
+        ...(discovery.problem ? { discoveryProblem: discovery.problem } : {}),
+        ...(failure ? { replicaFailure: failure } : {}),
+        ...(rbac ? { rbacProblem: rbac } : {}),
+        ...(stalled ? { stalled } : {}),
+      });
+      const observation = withDiagnoses(scheduled.observation, diagnoses);
       metrics.set(r.namespace, r.name, observation);
-      const { clusters: _, conditions, ...status } = observation;
-      return { status, conditions, events: clusterEvents(previous, observation, r.replicas), requeueAfterMs, views };
+      const { clusters, conditions, ...status } = observation;
+      const events = clusterEvents(previous, observation, r.replicas);
+      return { status, conditions, events, clusters, requeueAfterMs: scheduled.requeueAfterMs, views: scheduled.views };
     },
     forget(key) {
       scheduler.forget(key);
+      access?.forget(key);
+      watch.forget(key);
       const { namespace, name } = splitKey(key);
       metrics.remove(namespace, name);
     },

@@ -62,11 +62,15 @@ test('missing Role, or a Role without list on pods', () => {
 });
 
 test('the message names the account, the 403 and the log line to look for', () => {
-  const m = rbacMessage('RoleBinding read-pods is missing', 'demo');
+  const m = rbacMessage('RoleBinding read-pods is missing', 'demo', 'shop');
   assert.match(m, /^RBAC: RoleBinding read-pods is missing/);
-  assert.match(m, 'ServiceAccount demo cannot list pods');
+  assert.match(m, 'ServiceAccount demo cannot list pods in namespace shop');
+  assert.match(m, 'Role pod-reader and RoleBinding read-pods in shop');
+  assert.match(m, 'kubectl auth can-i list pods -n shop --as=system:serviceaccount:shop:demo');
   assert.match(m, '403 Forbidden');
   assert.match(m, 'Check RBAC settings');
+  const granted = rbacMessage(undefined, 'demo', 'shop');
+  assert.match(granted, /^RBAC: no Role or ClusterRole bound to ServiceAccount demo allows list on pods/);
 });
 
 test.run();

@@ -2,7 +2,8 @@
 // Pure: the caller passes both objects as its cache holds them (whoever manages them). Pekko's kubernetes-api
 // discovery (and the agent) list the pods with the service account's token; without this grant every lookup gets
 // 403, the pods log "Forbidden when communicating with the Kubernetes API. Check RBAC settings." and never form.
-// The operator cannot read the pods' logs, so this check is what lets the status point at RBAC.
+// Whether the account may list pods is asked of the API server (pod-list-access.ts); what these objects lack says
+// why in the message, and stands in for the answer only when the operator cannot ask.
 import type { V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 
@@ -42,10 +43,19 @@ export function podListDenied(rbac: SharedRbac, serviceAccount: string, namespac
   return undefined;
 }
 
-/** The status message part: the cause, what it does to the pods, and where they say so. */
-export function rbacMessage(problem: string, serviceAccount: string): string {
+/**
+ * The status message part when the pods' account may not list pods (a SubjectAccessReview said so, or, when the
+ * operator cannot ask, the cache suggests it): the cause, what it does to the pods, where they say so, and the fix.
+ * `problem` is what the namespace's pod-reader/read-pods lack for the account (podListDenied), when they explain it.
+ */
+export function rbacMessage(problem: string | undefined, serviceAccount: string, namespace: string): string {
+  const cause = problem ?? `no Role or ClusterRole bound to ServiceAccount ${serviceAccount} allows list on pods`;
   return (
-    `RBAC: ${problem}, so ServiceAccount ${serviceAccount} cannot list pods and the nodes' Kubernetes API ` +
-    `discovery gets 403 Forbidden (pod logs: "Check RBAC settings")`
+    `RBAC: ${cause}, so ServiceAccount ${serviceAccount} cannot list pods in namespace ${namespace} and the nodes' ` +
+    `Kubernetes API discovery gets 403 Forbidden (pod logs: "Check RBAC settings"); the operator grants it with ` +
+    `Role ${ROLE_NAME} and RoleBinding ${ROLE_BINDING_NAME} in ${namespace}: remove a Role or RoleBinding of those ` +
+    `names that it does not manage (ResourcesReady says Conflict) and unpause the resource, or bind the account ` +
+    `yourself; check with kubectl auth can-i list pods -n ${namespace} ` +
+    `--as=system:serviceaccount:${namespace}:${serviceAccount}`
   );
 }

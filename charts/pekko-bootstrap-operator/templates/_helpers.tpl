@@ -73,11 +73,16 @@ lease there, so granting leases cluster-wide would be more than it needs. No wil
 # pods get/list/watch: the operator reads contact points itself, and Kubernetes only lets it create the Role
 # pod-reader (and bind it) if it holds every permission that Role grants (RBAC escalation prevention).
 # pods patch: the pod-deletion-cost annotation on the oldest members (spec.lifecycle.podDeletionCost).
+# pods delete: split repair (spec.splitRepair) restarts the pods of the clusters it does not keep.
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch", "patch"]
+  verbs: ["get", "list", "watch", "patch", "delete"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
+  verbs: ["create"]
+# Whether the pods' ServiceAccounts may list pods, asked of the API server (nothing is stored).
+- apiGroups: ["authorization.k8s.io"]
+  resources: ["localsubjectaccessreviews"]
   verbs: ["create"]
 {{- end }}
 

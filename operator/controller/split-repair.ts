@@ -1,0 +1,117 @@
+// Split repair (spec.splitRepair.enabled, off by default): when the pods report two or more clusters, delete the pods
+// of every cluster but the one kept, one at a time, so that the Deployment replaces them and the replacements join
+// the kept cluster. Which pod and when: split-repair-plan.ts. Events: SplitRepairStarted (Warning) before the first
+// deletion, SplitRepairPodDeleted for each, SplitRepairCompleted once the status is Formed again; SplitRepairFailed
+// when the API refuses a deletion. Whatever this does, the status reports the split (Degraded, SplitBrain).
+import type { V1Pod } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { Resolved } from '../../core/api/resolve.ts';
+import type { ClusterBootstrap, Phase } from '../../core/api/types.ts';
+import type { Clock } from '../../core/runtime/clock.ts';
+import { objectKey } from '../kernel/key.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { listed } from '../status/caps.ts';
+import type { ObservedCluster } from '../status/compute.ts';
+import type { EventRecorder } from './event-recorder.ts';
+import { planSplitRepair } from './split-repair-plan.ts';
+
+export const SplitRepairReason = {
+  Started: 'SplitRepairStarted',
+  PodDeleted: 'SplitRepairPodDeleted',
+  Completed: 'SplitRepairCompleted',
+  Failed: 'SplitRepairFailed',
+} as const;
+
+export interface SplitRepairInput {
+  cb: ClusterBootstrap;
+  r: Resolved;
+  /** The clusters the pods report (the observer's). Undefined: not observed, nothing to do. */
+  clusters: readonly ObservedCluster[] | undefined;
+  /** The phase just observed. */
+  phase: Phase;
+  /** The resource's own pods from the cache. */
+  pods: readonly V1Pod[];
+  log: Logger;
+}
+
+interface Repair {
+  startedAt: number;
+  deleted: number;
+  lastDeleted?: { uid: string };
+}
+
+export class SplitRepair {
+  private readonly repairs = new Map<string, Repair>();
+  private readonly deps: { client: KubeClient; events: EventRecorder; clock: Clock };
+
+  constructor(deps: { client: KubeClient; events: EventRecorder; clock: Clock }) {
+    this.deps = deps;
+  }
+
+  /** Looks at one resource after its observation; deletes at most one pod. Never throws. */
+  async run({ cb, r, clusters, phase, pods, log }: SplitRepairInput): Promise<void> {
+    const { events, clock, client } = this.deps;
+    const key = objectKey(r.namespace, r.name);
+    const active = this.repairs.get(key);
+    const note = (type: 'Normal' | 'Warning', reason: string, text: string) =>
+      events.record({ regarding: cb, type, reason, action: 'RepairSplit', note: text });
+    if (!clusters || clusters.length < 2) {
+      if (active && phase === 'Formed') {
+        const seconds = Math.round((clock.monotonic() - active.startedAt) / 1000);
+        note(
+          'Normal',
+          SplitRepairReason.Completed,
+          `one cluster again${clusters?.[0] ? ` around ${clusters[0].seed}` : ''} after restarting ` +
+            `${active.deleted} pod${active.deleted === 1 ? '' : 's'} in ${seconds} s`,
+        );
+        this.repairs.delete(key);
+      }
+      return;
+    }
+    if (!r.splitRepair || r.paused) return;
+    const step = planSplitRepair({
+      clusters,
+      pods,
+      now: clock.now(),
+      ...(active?.lastDeleted ? { lastDeleted: active.lastDeleted } : {}),
+    });
+    if (step.kind === 'none') return;
+    if (step.kind === 'wait') {
+      log.debug({ why: step.why, keep: step.keep.seed }, 'split repair waits');
+      return;
+    }
+    const repair = active ?? { startedAt: clock.monotonic(), deleted: 0 };
+    const name = step.pod.metadata?.name ?? '';
+    if (!active) {
+      note(
+        'Warning',
+        SplitRepairReason.Started,
+        `pods report ${clusters.length} clusters; keeping the one around ${step.keep.seed} ` +
+          `(${step.keep.members.length} Up members, pods ${listed(step.keep.pods)}) and restarting the pods of the ` +
+          `others one at a time: ${listed([name, ...step.remaining])}`,
+      );
+      this.repairs.set(key, repair);
+    }
+    try {
+      await client.delete({ apiVersion: 'v1', kind: 'Pod', namespace: r.namespace, name });
+    } catch (err) {
+      log.warn({ err, pod: name }, 'split repair could not delete a pod');
+      note('Warning', SplitRepairReason.Failed, `could not delete pod ${name}: ${(err as Error).message}`);
+      return;
+    }
+    repair.deleted++;
+    repair.lastDeleted = { uid: step.pod.metadata?.uid ?? '' };
+    log.info({ pod: name, from: step.from.seed, keep: step.keep.seed }, 'split repair deleted a pod');
+    note(
+      'Normal',
+      SplitRepairReason.PodDeleted,
+      `deleted pod ${name} of the cluster around ${step.from.seed} so that it restarts and joins the cluster around ` +
+        `${step.keep.seed}; ${step.remaining.length} left to restart`,
+    );
+  }
+
+  /** Drops what is kept about a resource that is gone. */
+  forget(key: string): void {
+    this.repairs.delete(key);
+  }
+}
