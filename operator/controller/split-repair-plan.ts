@@ -46,6 +46,20 @@ export function keptCluster(clusters: readonly ObservedCluster[], pods: readonly
   )[0] as ObservedCluster;
 }
 
+/**
+ * Whether the resource's pods have come to rest: none terminating, and every pod younger than the bound in a
+ * cluster (a replacement that has not joined yet is still on its way).
+ */
+export function podsSettled(
+  clusters: readonly ObservedCluster[],
+  pods: readonly V1Pod[],
+  now: number,
+  bound = JOIN_BOUND_MS,
+) {
+  const inCluster = new Set(clusters.flatMap((c) => c.pods));
+  return !pods.some((p) => p.metadata?.deletionTimestamp || (!inCluster.has(nameOf(p)) && now - createdAt(p) < bound));
+}
+
 export function planSplitRepair(i: SplitRepairInput): SplitRepairStep {
   if (i.clusters.length < 2) return { kind: 'none' };
   const keep = keptCluster(i.clusters, i.pods);

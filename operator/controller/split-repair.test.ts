@@ -62,10 +62,19 @@ test("on: Started before, the smaller cluster's pod deleted, one at a time, Comp
   await s.run([A, B], 'Degraded');
   assert.is(s.kube.count('delete'), 1);
 
+  // b1 gone, its replacement not joined yet: one cluster and Formed, but not done.
+  await s.clock.advance(3000);
+  const alone = [s.pods[0] as V1Pod, s.pods[1] as V1Pod, podOf('b1-new', 'demo', '10.0.0.4')].map((p) => ({
+    ...p,
+    metadata: { ...p.metadata, creationTimestamp: new Date(s.clock.now()) },
+  }));
+  await s.run([A], 'Formed', alone);
+  assert.equal(await s.reasons(), ['SplitRepairStarted', 'SplitRepairPodDeleted']);
+
   // b1's replacement joined A: one cluster, Formed.
-  await s.clock.advance(7000);
+  await s.clock.advance(4000);
   const joined = { ...A, pods: ['a1', 'a2', 'b1-new'] };
-  await s.run([joined], 'Formed', [s.pods[0] as V1Pod, s.pods[1] as V1Pod, podOf('b1-new', 'demo', '10.0.0.4')]);
+  await s.run([joined], 'Formed', alone);
   assert.equal(await s.reasons(), ['SplitRepairStarted', 'SplitRepairPodDeleted', 'SplitRepairCompleted']);
   assert.match(s.kube.events[2]?.note ?? '', `one cluster again around ${A.seed} after restarting 1 pod in 7 s`);
   await s.run([joined], 'Formed');

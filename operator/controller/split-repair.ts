@@ -1,7 +1,8 @@
 // Split repair (spec.splitRepair.enabled, off by default): when the pods report two or more clusters, delete the pods
 // of every cluster but the one kept, one at a time, so that the Deployment replaces them and the replacements join
 // the kept cluster. Which pod and when: split-repair-plan.ts. Events: SplitRepairStarted (Warning) before the first
-// deletion, SplitRepairPodDeleted for each, SplitRepairCompleted once the status is Formed again; SplitRepairFailed
+// deletion, SplitRepairPodDeleted for each, SplitRepairCompleted once the status is Formed again and every pod of the
+// resource is in the cluster (or has had its 2 minutes to join); SplitRepairFailed
 // when the API refuses a deletion. Whatever this does, the status reports the split (Degraded, SplitBrain).
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -13,7 +14,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { listed } from '../status/caps.ts';
 import type { ObservedCluster } from '../status/compute.ts';
 import type { EventRecorder } from './event-recorder.ts';
-import { planSplitRepair } from './split-repair-plan.ts';
+import { planSplitRepair, podsSettled } from './split-repair-plan.ts';
 
 export const SplitRepairReason = {
   Started: 'SplitRepairStarted',
@@ -56,7 +57,8 @@ export class SplitRepair {
     const note = (type: 'Normal' | 'Warning', reason: string, text: string) =>
       events.record({ regarding: cb, type, reason, action: 'RepairSplit', note: text });
     if (!clusters || clusters.length < 2) {
-      if (active && phase === 'Formed') {
+      // Done once the status is Formed and the last replacement has joined (or given up).
+      if (active && phase === 'Formed' && podsSettled(clusters ?? [], pods, clock.now())) {
         const seconds = Math.round((clock.monotonic() - active.startedAt) / 1000);
         note(
           'Normal',

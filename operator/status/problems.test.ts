@@ -20,7 +20,7 @@ const cond = (o: ReturnType<typeof computeObservation>, type: string) => o.condi
 
 test("the Deployment's ReplicaFailure condition (quota, admission) in the status message", () => {
   const d: V1Deployment = {
-    metadata: { name: 'demo' },
+    metadata: { name: 'demo', namespace: 'shop' },
     status: {
       conditions: [
         { type: 'Available', status: 'True' },
@@ -38,7 +38,8 @@ test("the Deployment's ReplicaFailure condition (quota, admission) in the status
   assert.is(
     failure,
     'Deployment demo cannot create pods (FailedCreate): pods "demo-7c9-x" is forbidden: exceeded quota: pods, ' +
-      'requested: pods=1, used: pods=3, limited: pods=3',
+      'requested: pods=1, used: pods=3, limited: pods=3; it keeps trying: fix what refuses the pods (a quota: ' +
+      'kubectl -n shop describe resourcequota; an admission policy or webhook: the one the message names)',
   );
   const forming = computeObservation({
     resourcesReady: true,

@@ -13,11 +13,16 @@ export interface StatusProblems {
   replicaFailure?: string;
 }
 
-/** The Deployment's ReplicaFailure condition when it is True, in words; else undefined. */
+/** The Deployment's ReplicaFailure condition when it is True, in words, with where to look; else undefined. */
 export function replicaFailure(d: V1Deployment | undefined): string | undefined {
   const c = d?.status?.conditions?.find((x) => x.type === 'ReplicaFailure' && x.status === 'True');
   if (!c) return undefined;
-  return `Deployment ${d?.metadata?.name} cannot create pods (${c.reason ?? 'ReplicaFailure'}): ${c.message ?? ''}`.trim();
+  const ns = d?.metadata?.namespace ?? '';
+  const what = `Deployment ${d?.metadata?.name} cannot create pods (${c.reason ?? 'ReplicaFailure'}): ${c.message ?? ''}`;
+  return (
+    `${what.trim()}; it keeps trying: fix what refuses the pods (a quota: kubectl -n ${ns} describe resourcequota; ` +
+    'an admission policy or webhook: the one the message names)'
+  );
 }
 
 export function withProblems(o: Observation, p: StatusProblems): Observation {
