@@ -67,7 +67,9 @@ test('the ServiceMonitor scrapes /metrics on the metrics Service port', () => {
   const sm = one(objs, 'ServiceMonitor');
   assert.is(sm.apiVersion, 'monitoring.coreos.com/v1');
   assert.is(sm.metadata.labels.release, 'prometheus');
-  assert.equal(sm.spec.endpoints, [{ port: 'http', path: '/metrics', interval: '15s', scrapeTimeout: '5s' }]);
+  assert.equal(sm.spec.endpoints, [
+    { port: 'http', path: '/metrics', honorLabels: true, interval: '15s', scrapeTimeout: '5s' },
+  ]);
   const svc = one(objs, 'Service', 'pbo-metrics');
   assert.equal(sm.spec.selector.matchLabels, svc.spec.selector);
   assert.equal(sm.spec.namespaceSelector.matchNames, [NAMESPACE]);
