@@ -29,10 +29,13 @@ test('nothing the operator does not call: no update, no get on the resources, ev
   }
 });
 
-/** The rows of the markdown table under `heading`, as triples ("`""`" is the core group). */
+/** The rows of the markdown table in the section `heading`, as triples ("`""`" is the core group). */
 function docTriples(file: string, heading: string): string[] {
   const text = readFileSync(new URL(`../docs/${file}`, import.meta.url), 'utf8');
-  const section = text.slice(text.indexOf(heading));
+  const from = text.slice(text.indexOf(heading));
+  // Up to the next section: other tables of the page are not RBAC rows.
+  const end = from.indexOf('\n## ', 1);
+  const section = end > 0 ? from.slice(0, end) : from;
   const rows = section
     .split('\n')
     .slice(1)

@@ -67,8 +67,12 @@ test('the causes in the order to fix them: spec, creating pods, running them, di
     'PodsNotRunning',
     'PodListForbidden',
     'SelectorMatchesNone',
-    'FormationStalled',
   ]);
+  assert.equal(
+    reasons({ rbacProblem: 'RBAC: x', stalled: { forMs: 60_000, answering: 3, contactPoints: 3 } }),
+    ['PodListForbidden'],
+    'a stall another cause explains is its effect, not a cause',
+  );
   const spec = reasons({
     discoveryProblem: { reason: ConditionReason.ServiceNameConflict, message: 'x' },
     pods: [crashing],
@@ -115,9 +119,10 @@ test('while Discovering or Forming: ClusterFormed and Ready carry the first reas
 test('a message already in the status (RBAC, the selector, ReplicaFailure) is not repeated', () => {
   const rbac = 'RBAC: RoleBinding read-pods is missing, so ServiceAccount demo cannot list pods';
   const o = computeObservation({ resourcesReady: true, requiredContactPoints: 3, views: views(3), rbacProblem: rbac });
-  const d = withDiagnoses(o, diagnose({ r, pods: [], rbacProblem: rbac }));
+  const d = withDiagnoses(o, diagnose({ r: { ...r, replicas: 2 }, pods: [], rbacProblem: rbac }));
   assert.is(d.message.split(rbac).length, 2, d.message);
-  assert.is(d.conditions.find((c) => c.type === 'ClusterFormed')?.reason, 'PodListForbidden');
+  assert.match(d.message, /^spec.replicas 2 is below .*; RBAC: RoleBinding read-pods is missing, .*; 3 of 3 required/);
+  assert.is(d.conditions.find((c) => c.type === 'ClusterFormed')?.reason, 'ReplicasBelowRequired');
 });
 
 test('a formed or split cluster is left as it is', () => {

@@ -87,21 +87,26 @@ export function diagnose(i: DiagnosisInput): Diagnosis[] {
     managementPortProblem(own, i.r),
     i.rbacProblem ? { reason: ConditionReason.PodListForbidden, message: i.rbacProblem } : undefined,
     dp && !SPEC_PROBLEMS.has(dp.reason) ? dp : undefined,
-    formationStalled(i),
   ];
   // ManagementPortMismatch is a port problem too, but it leaves the pods discoverable: after RBAC and the selector.
   const causes = found.filter((d): d is Diagnosis => d !== undefined);
   const mismatch = causes.findIndex((d) => d.reason === ConditionReason.ManagementPortMismatch);
   if (mismatch >= 0) causes.push(...causes.splice(mismatch, 1));
-  return causes;
+  // A stall is what is left when nothing above explains why answering pods do not form: otherwise it is an effect.
+  const stalled = causes.length === 0 ? formationStalled(i) : undefined;
+  return stalled ? [stalled] : causes;
 }
 
 const NOT_FORMED: ReadonlySet<Phase> = new Set(['Pending', 'Discovering', 'Forming']);
 
-/** `text` with the messages of `ds` it does not hold yet in front, in their order. */
+/**
+ * The messages of `ds` in their order, then `text` without them (it may hold some already: the selector's, the
+ * Deployment's ReplicaFailure, RBAC's, each followed by '; ').
+ */
 function withMessages(ds: readonly Diagnosis[], text: string): string {
-  const fresh = ds.map((d) => d.message).filter((m) => !text.includes(m));
-  return [...fresh, text].join('; ');
+  let rest = text;
+  for (const d of ds) rest = rest.replace(`${d.message}; `, '').replace(d.message, '');
+  return [...ds.map((d) => d.message), rest].filter(Boolean).join('; ');
 }
 
 /**

@@ -29,9 +29,10 @@ function setup(allowed: boolean) {
   const registry = new Registry();
   const enqueued: string[] = [];
   const reviewed: string[] = [];
+  const clock = new FakeClock();
   const observer = probingObserver({
     get: () => Promise.reject(new Error('connect ECONNREFUSED')),
-    clock: new FakeClock(),
+    clock,
     enqueue: (k) => enqueued.push(k),
     registry,
     reviewPodList: async (ns, sa) => {
@@ -48,7 +49,15 @@ function setup(allowed: boolean) {
       childrenReady: true,
       sharedRbac: { role, roleBinding },
     });
-  return { observe, enqueued, reviewed, registry };
+  /** Observes, lets the review answer, and observes again once a denial may be confirmed (3 s later). */
+  const settle = async (roleBinding: V1RoleBinding | undefined) => {
+    observe(roleBinding);
+    await flush();
+    await clock.advance(3000);
+    observe(roleBinding);
+    await flush();
+  };
+  return { observe, settle, enqueued, reviewed, registry };
 }
 
 const formed = (o: { conditions: { type: string; reason: string; message: string }[] }) =>
@@ -58,8 +67,8 @@ test("the review's denial, not the cache: PodListForbidden naming the account, n
   const s = setup(false);
   const first = s.observe(binding(['demo']));
   assert.is.not(formed(first)?.reason, 'PodListForbidden', 'no answer yet: nothing said');
-  await flush();
-  assert.equal(s.reviewed, ['shop/demo'], 'the account the pods run as');
+  await s.settle(binding(['demo']));
+  assert.equal(s.reviewed, ['shop/demo', 'shop/demo'], 'the account the pods run as, confirmed once');
   assert.ok(s.enqueued.includes('shop/demo'), 'the answer asks for another look');
   const second = s.observe(binding(['demo']));
   assert.is(formed(second)?.reason, 'PodListForbidden', 'the cache says bound, the API server says no');
@@ -70,8 +79,7 @@ test("the review's denial, not the cache: PodListForbidden naming the account, n
 
 test('a grant the cache cannot see (a ClusterRoleBinding) is no problem: the review allows it', async () => {
   const s = setup(true);
-  s.observe(undefined);
-  await flush();
+  await s.settle(undefined);
   const o = s.observe(undefined);
   assert.is.not(formed(o)?.reason, 'PodListForbidden');
   assert.not.match(o.status.message, 'RBAC');
@@ -79,8 +87,7 @@ test('a grant the cache cannot see (a ClusterRoleBinding) is no problem: the rev
 
 test('the gauges: reported clusters, unreachable members and the ClusterFormed reason (one series per resource)', async () => {
   const s = setup(false);
-  s.observe(binding(['demo']));
-  await flush();
+  await s.settle(binding(['demo']));
   s.observe(binding(['demo']));
   const text = await s.registry.metrics();
   const line = (name: string) => text.split('\n').filter((l) => l.startsWith(name));

@@ -4,11 +4,15 @@
 //
 // Answers are kept per account and reviewed again in the background, never on the reconcile's path:
 // - an allowed answer after `allowedTtlMs` (5 min), a denied one or a failed review after `deniedTtlMs` (30 s);
-// - sooner when the namespace's Role pod-reader or RoleBinding read-pods changed since (their resourceVersions), but
-//   never twice within `minIntervalMs` (10 s), so that a burst of RBAC changes costs one review per account;
+// - after a change of the namespace's Role pod-reader or RoleBinding read-pods (their resourceVersions): a denied
+//   answer once the change has settled (below), an allowed one at most every `minIntervalMs` (10 s), so that a
+//   burst of RBAC changes costs one review per allowed account;
 // - at most `concurrency` (4) reviews in flight across all resources.
+// A denial counts only when the review started `settleMs` (3 s) or more after the RBAC objects became what they are
+// now: the API server's authorizer follows RBAC changes through its own cache, so a review right after the operator
+// created read-pods can still say no. Until then the verdict is unknown, and nothing is said.
 // The observer asks only for resources without a formed cluster with pods, so a settled fleet costs nothing; a
-// review is evaluated in the API server's memory (nothing is stored). A changed answer enqueues the resources that
+// review is evaluated in the API server's memory (nothing is stored). A changed verdict enqueues the resources that
 // asked for that account.
 import type { Clock } from '../../core/runtime/clock.ts';
 import type { AccessAnswer, PodListReview } from '../kube/access-review.ts';
@@ -20,6 +24,7 @@ export interface PodListAccessOptions {
   allowedTtlMs?: number;
   deniedTtlMs?: number;
   minIntervalMs?: number;
+  settleMs?: number;
   concurrency?: number;
 }
 
@@ -33,9 +38,13 @@ export type AccessVerdict =
 interface Entry {
   answer?: AccessAnswer;
   error?: string;
-  /** Monotonic time of the last review's start; undefined before the first. */
+  /** Monotonic time the review behind `answer` (or `error`) started; undefined before the first. */
   checkedAt?: number;
-  rbacVersion: string;
+  /** The RBAC objects' version that review saw. */
+  checkedVersion?: string;
+  /** The RBAC objects' version last seen, and since when (monotonic). */
+  version: string;
+  versionSince: number;
   inFlight: boolean;
   askers: Set<string>;
 }
@@ -49,7 +58,14 @@ export class PodListAccess {
   reviews = 0;
 
   constructor(options: PodListAccessOptions) {
-    this.o = { allowedTtlMs: 300_000, deniedTtlMs: 30_000, minIntervalMs: 10_000, concurrency: 4, ...options };
+    this.o = {
+      allowedTtlMs: 300_000,
+      deniedTtlMs: 30_000,
+      minIntervalMs: 10_000,
+      settleMs: 3000,
+      concurrency: 4,
+      ...options,
+    };
   }
 
   /**
@@ -62,12 +78,16 @@ export class PodListAccess {
     let denied: AccessVerdict | undefined;
     for (const account of accounts) {
       const id = `${namespace}/${account}`;
-      const e = this.entries.get(id) ?? { rbacVersion, inFlight: false, askers: new Set<string>() };
+      const e = this.entries.get(id) ?? { version: rbacVersion, versionSince: now, inFlight: false, askers: new Set() };
       this.entries.set(id, e);
       e.askers.add(key);
-      if (this.due(e, now, rbacVersion)) void this.run(id, e, namespace, account, rbacVersion);
-      if (e.answer && !e.answer.allowed) denied ??= { kind: 'denied', account };
-      else if (!e.answer || e.error) unknown ??= { kind: 'unknown', ...(e.error ? { error: e.error } : {}) };
+      if (e.version !== rbacVersion) {
+        e.version = rbacVersion;
+        e.versionSince = now;
+      }
+      if (this.due(e, now)) void this.run(id, e, namespace, account);
+      if (this.trustedDenial(e)) denied ??= { kind: 'denied', account };
+      else if (!e.answer?.allowed || e.error) unknown ??= { kind: 'unknown', ...(e.error ? { error: e.error } : {}) };
     }
     return denied ?? unknown ?? { kind: 'allowed' };
   }
@@ -80,21 +100,37 @@ export class PodListAccess {
     }
   }
 
-  private due(e: Entry, now: number, rbacVersion: string): boolean {
+  /** A denial from a review of the current RBAC objects, started once the authorizer had had time to follow them. */
+  private trustedDenial(e: Entry): boolean {
+    return (
+      e.answer?.allowed === false &&
+      e.checkedVersion === e.version &&
+      (e.checkedAt ?? Number.NEGATIVE_INFINITY) >= e.versionSince + this.o.settleMs
+    );
+  }
+
+  private due(e: Entry, now: number): boolean {
     if (e.inFlight) return false;
     if (e.checkedAt === undefined) return true;
     const age = now - e.checkedAt;
-    if (rbacVersion !== e.rbacVersion && age >= this.o.minIntervalMs) return true;
-    return age >= (e.answer?.allowed && !e.error ? this.o.allowedTtlMs : this.o.deniedTtlMs);
+    if (e.error) return age >= this.o.deniedTtlMs;
+    const denied = !e.answer?.allowed;
+    if (denied && !this.trustedDenial(e)) {
+      // A denial that may be the authorizer lagging, or of older RBAC objects: confirm it once they have settled.
+      return now >= e.versionSince + this.o.settleMs;
+    }
+    if (e.checkedVersion !== e.version && age >= this.o.minIntervalMs) return true;
+    return age >= (denied ? this.o.deniedTtlMs : this.o.allowedTtlMs);
   }
 
-  private async run(id: string, e: Entry, namespace: string, account: string, rbacVersion: string): Promise<void> {
+  private async run(id: string, e: Entry, namespace: string, account: string): Promise<void> {
     e.inFlight = true;
-    e.checkedAt = this.o.clock.monotonic();
-    e.rbacVersion = rbacVersion;
     await this.acquire();
+    // What the review is of, recorded with its answer (until then the old answer stands as it was).
+    const startedAt = this.o.clock.monotonic();
+    const version = e.version;
     this.reviews++;
-    const before = JSON.stringify([e.answer?.allowed, e.error]);
+    const before = JSON.stringify([this.trustedDenial(e), e.answer?.allowed, e.error]);
     try {
       e.answer = await this.o.review(namespace, account);
       delete e.error;
@@ -102,10 +138,20 @@ export class PodListAccess {
       e.error = (err as Error).message;
     } finally {
       e.inFlight = false;
+      e.checkedAt = startedAt;
+      e.checkedVersion = version;
       this.release();
     }
     if (this.entries.get(id) !== e) return;
-    if (JSON.stringify([e.answer?.allowed, e.error]) !== before) for (const key of e.askers) this.o.enqueue(key);
+    const after = JSON.stringify([this.trustedDenial(e), e.answer?.allowed, e.error]);
+    const enqueue = () => {
+      for (const key of e.askers) this.o.enqueue(key);
+    };
+    if (after !== before) enqueue();
+    // A denial to confirm: ask the resources to look again when it may be (they may not look often by themselves).
+    if (e.answer?.allowed === false && !e.error && !this.trustedDenial(e)) {
+      this.o.clock.setTimeout(enqueue, e.versionSince + this.o.settleMs - this.o.clock.monotonic());
+    }
   }
 
   private acquire(): Promise<void> {

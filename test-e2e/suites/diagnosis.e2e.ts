@@ -182,6 +182,8 @@ test.before(
         }),
       ),
       cause(ns.rbac, 'rbac', { replicas: 1 }),
+      // Nothing wrong: it must form without ever showing a cause (beside the others, in the same namespace).
+      cause(ns.main, 'healthy', { replicas: 2 }),
       cause(ns.quota, 'quota', { replicas: 2 }),
     ]);
   }),
@@ -201,6 +203,25 @@ test.after(async () => {
   }
   if (figures.length) console.log(`\nfigures of this run:\n  ${figures.join('\n  ')}`);
 });
+
+test('a healthy resource beside them forms without ever showing a cause', () =>
+  dumping(ns.main, async () => {
+    const log = logs.get(ns.main) as NamespaceStatusLog;
+    const formed = await log.first('healthy', (cb) => cb.status?.phase === 'Formed', {
+      timeoutMs: 120_000,
+      what: 'Formed',
+      describe,
+    });
+    const phases = new Set(['Pending', 'Discovering', 'Forming', 'Confirming', 'Formed']);
+    const seen = log.samples('healthy').map((x) => formedCond(x.cb)?.reason ?? '(none)');
+    assert.ok(
+      seen.every((reason) => reason === '(none)' || phases.has(reason)),
+      `ClusterFormed reasons seen: ${seen.join(', ')}`,
+    );
+    console.log(
+      `  healthy: Formed ${formed.at - (causedAt.get('healthy') ?? 0)} ms after the apply, reasons seen: ${[...new Set(seen)].join(', ')}`,
+    );
+  }));
 
 test('replicas below requiredContactPoints: ReplicasBelowRequired, with the scale command', () =>
   dumping(ns.main, async () => {
