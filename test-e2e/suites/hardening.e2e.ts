@@ -258,7 +258,10 @@ test('a ServiceAccount of the same name that the operator did not make is never 
     const message = condition(cb, 'ResourcesReady')?.message ?? '';
     assert.match(message, 'ServiceAccount default exists and is not managed by pekko-bootstrap-operator');
     assert.match(message, 'set spec.serviceAccountName: default');
-    assert.match(message, 'Deployment default, PodDisruptionBudget default are not applied until ServiceAccount default is in place');
+    assert.match(
+      message,
+      'Deployment default, PodDisruptionBudget default are not applied until ServiceAccount default is in place',
+    );
     assert.not.ok(await deployment('default'), 'no pod runs as an account nobody chose');
     assert.not.ok((await boundAccounts()).includes('default'), 'and it is not bound');
     assert.not.ok(await canListPods('default'));
