@@ -2,6 +2,7 @@
 // defaults that depend on the resource itself (names, the required contact points fixed in status).
 import { parseDuration } from '../settings/value-types.ts';
 import { DEFAULTS } from './schema.ts';
+import { type ResolvedSplitBrain, resolveSplitBrain } from './split-brain.ts';
 import type { ClusterBootstrap, ClusterBootstrapSpec, PodTemplateRevision, Workload } from './types.ts';
 
 /**
@@ -51,6 +52,8 @@ export interface Resolved {
   serviceAccountName: string;
   /** False when the user named an existing ServiceAccount: the operator then creates none. */
   createServiceAccount: boolean;
+  /** spec.splitBrainResolver with Pekko's defaults; undefined: no downing provider. */
+  splitBrainResolver?: ResolvedSplitBrain;
   paused: boolean;
   lifecycle: ResolvedLifecycle;
   /** The template's own, else PEKKO_TERMINATION_GRACE_SECONDS for workload pekko, else unset (Kubernetes' 30 s). */
@@ -98,6 +101,7 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
     podLabelSelector: template.replace('%s', serviceName),
     serviceAccountName: spec.serviceAccountName ?? name,
     createServiceAccount: spec.serviceAccountName === undefined,
+    ...(spec.splitBrainResolver ? { splitBrainResolver: resolveSplitBrain(name, spec.splitBrainResolver) } : {}),
     paused: spec.paused ?? DEFAULTS.paused,
     splitRepair: spec.splitRepair?.enabled ?? DEFAULTS.splitRepair,
     ...lifecycleOf(spec, workload),

@@ -2,6 +2,7 @@
 // (x-kubernetes-validations, placed at `at` in the schema) and a TypeScript twin the operator runs on the same
 // defaulted object, so the two reject the same specs. The messages name the field and the fix.
 import { ACTOR_SYSTEM_NAME_PATTERN, DURATION_PATTERN, SELECTOR_PATTERN } from './schema.ts';
+import { SBR_RULES } from './split-brain.ts';
 
 export interface Rule {
   /** Where the rule sits: [] is the resource itself, ['spec'] the spec, and so on. */
@@ -119,4 +120,5 @@ export const RULES: Rule[] = [
       return s.indexOf('%s') === s.lastIndexOf('%s') && !s.replace('%s', '').includes('%');
     },
   },
+  ...SBR_RULES,
 ];

@@ -11,6 +11,7 @@ import {
   podTemplateStatusSchema,
   scaleDownStatusSchema,
 } from './schema-lifecycle.ts';
+import { splitBrainSpecSchema, splitBrainStatusSchema } from './split-brain.ts';
 import { ConditionType, PHASES } from './types.ts';
 
 /** A JSON schema node as the CRD's structural schema allows it (a subset of OpenAPI v3 plus Kubernetes extensions). */
@@ -265,6 +266,7 @@ export const specSchema: SchemaNode = {
         'drop ALL) fill in, field by field, what you leave unset: capabilities.add keeps drop ALL.',
       'x-kubernetes-preserve-unknown-fields': true,
     },
+    splitBrainResolver: splitBrainSpecSchema,
     paused: {
       type: 'boolean',
       default: DEFAULTS.paused,
@@ -360,6 +362,7 @@ export const statusSchema: SchemaNode = {
     podTemplate: podTemplateStatusSchema,
     scaleDown: scaleDownStatusSchema,
     message: { type: 'string', description: 'Why the phase is what it is, in a sentence.' },
+    splitBrainResolver: splitBrainStatusSchema,
     conditions: {
       type: 'array',
       description: `${listed(conditionTypes, 'and')}.`,

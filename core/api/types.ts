@@ -2,6 +2,7 @@
 // phases, condition types and their reasons. The OpenAPI schema in schema.ts is the source of truth for validation,
 // defaults and docs; these types mirror it, and a unit test checks that both list the same status fields.
 import type { V1Condition, V1DeploymentStrategy, V1ObjectMeta, V1PodTemplateSpec } from '@kubernetes/client-node';
+import type { SplitBrainResolverSpec, SplitBrainResolverStatus } from './split-brain.ts';
 
 export const GROUP = 'bootstrap.pekko-operator.dev';
 export const VERSION = 'v1alpha1';
@@ -43,6 +44,8 @@ export interface ClusterBootstrapSpec {
   serviceAccountName?: string;
   strategy?: V1DeploymentStrategy;
   template?: V1PodTemplateSpec;
+  /** Pekko's Split Brain Resolver (workload pekko): core/api/split-brain.ts. */
+  splitBrainResolver?: SplitBrainResolverSpec;
   paused?: boolean;
   lifecycle?: LifecycleSpec;
   /** Opt-in: when the pods report two or more clusters, restart the pods of all but one (docs/status.md). */
@@ -126,6 +129,8 @@ export interface ClusterBootstrapStatus extends Partial<ObservedStatus> {
   requiredContactPoints?: number;
   podTemplate?: PodTemplateRevision;
   scaleDown?: ScaleDownStatus;
+  /** The resolver handed to the pods and the lease's holder (operator/status/split-brain.ts). */
+  splitBrainResolver?: SplitBrainResolverStatus;
   conditions?: V1Condition[];
 }
 
@@ -147,6 +152,7 @@ export const STATUS_FIELDS = {
   podTemplate: 'reconcile',
   scaleDown: 'reconcile',
   message: 'observed',
+  splitBrainResolver: 'reconcile',
   conditions: 'reconcile',
 } as const satisfies {
   [K in keyof ClusterBootstrapStatus]-?: K extends keyof ObservedStatus ? 'observed' : 'reconcile';
@@ -173,6 +179,8 @@ export const ConditionType = {
   ContactPointsDiscovered: 'ContactPointsDiscovered',
   /** Every ready pod reports membership of one and the same cluster. */
   ClusterFormed: 'ClusterFormed',
+  /** spec.splitBrainResolver lease-majority only: the Lease exists, is the operator's, and its holder is a member. */
+  LeaseReady: 'LeaseReady',
   /** The summary. */
   Ready: 'Ready',
   /** pod-deletion-cost follows membership (spec.lifecycle.podDeletionCost); not part of Ready. */
@@ -244,5 +252,18 @@ export const ConditionReason = {
   ManagementPortMismatch: 'ManagementPortMismatch',
   /** Enough contact points answer, but none formed or joined a cluster after the stable margin plus a bound. */
   FormationStalled: 'FormationStalled',
+  // LeaseReady (and Conflict: a Lease of that name is not the operator's)
+  /** No member holds the lease: the resolver takes it when it must decide. */
+  Free: 'Free',
+  /** A member of this cluster holds it. */
+  Held: 'Held',
+  /** The Lease was deleted by hand; the operator created it again, and no member has taken it since. */
+  Recreated: 'Recreated',
+  /** The Lease does not exist and the operator cannot create it now (paused, or the API refused). */
+  LeaseMissing: 'LeaseMissing',
+  /** The holder names a pod of this cluster that no longer exists. */
+  HolderGone: 'HolderGone',
+  /** The holder is no address of this cluster (another actor system or port). */
+  HolderUnknown: 'HolderUnknown',
 } as const;
 export type ConditionReason = (typeof ConditionReason)[keyof typeof ConditionReason];

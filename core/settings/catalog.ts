@@ -5,6 +5,7 @@
 import { DEFAULT_POD_LABEL_SELECTOR } from '../discovery/selector.ts';
 import { DEFAULT_MANAGEMENT_PORT, DEFAULT_REMOTING_PORT } from '../protocol/address.ts';
 import { pekkoSetting, type Setting, setting } from './setting.ts';
+import { SPLIT_BRAIN_SETTINGS } from './split-brain.ts';
 import { boolean, decimal, duration, host, integer, list, matching, oneOf, text } from './value-types.ts';
 
 const CPD = 'pekko.management.cluster.bootstrap.contact-point-discovery';
@@ -34,6 +35,8 @@ export const PEKKO_SETTINGS = {
       from: '`status.podTemplate.revision` (`spec.lifecycle.appVersion`)',
     },
   }),
+  // Written only with spec.splitBrainResolver (split-brain.ts).
+  ...SPLIT_BRAIN_SETTINGS,
 };
 
 /** Settings the agent reads (and Pekko too, where they have a key). */
