@@ -6,17 +6,25 @@ import { keyOf } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { canonicalJson } from './apply.ts';
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The JSON merge patch (RFC 7386) that turns `cur` into `want`: objects field by field (null removes), the rest whole. */
+function mergePatch(cur: Record<string, unknown>, want: Record<string, unknown>): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  for (const k of new Set([...Object.keys(cur), ...Object.keys(want)])) {
+    if (canonicalJson(cur[k]) === canonicalJson(want[k])) continue;
+    const [c, w] = [cur[k], want[k]];
+    patch[k] = isObject(c) && isObject(w) ? mergePatch(c, w) : (w ?? null);
+  }
+  return patch;
+}
+
 /** A JSON merge patch from current to desired over the status fields; undefined when they are equal. */
 export function statusPatch(
   current: ClusterBootstrapStatus | undefined,
   desired: ClusterBootstrapStatus,
 ): Record<string, unknown> | undefined {
-  const cur = (current ?? {}) as Record<string, unknown>;
-  const want = desired as Record<string, unknown>;
-  const patch: Record<string, unknown> = {};
-  for (const k of new Set([...Object.keys(cur), ...Object.keys(want)])) {
-    if (canonicalJson(cur[k]) !== canonicalJson(want[k])) patch[k] = want[k] ?? null;
-  }
+  const patch = mergePatch((current ?? {}) as Record<string, unknown>, desired as Record<string, unknown>);
   return Object.keys(patch).length ? patch : undefined;
 }
 
