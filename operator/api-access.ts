@@ -43,6 +43,9 @@ export function reconcileAccess(): Access[] {
   add('authorization.k8s.io', 'localsubjectaccessreviews', ['create']);
   // Split repair deletes the pods of the clusters it does not keep (controller/split-repair.ts).
   add('', 'pods', ['delete']);
+  // A lease-majority cluster's Lease (kube/sbr-leases.ts: read, create when missing, delete with the resource). update
+  // is never called, but granting the pods get and update on it (render/split-brain-lease.ts) needs both.
+  add('coordination.k8s.io', 'leases', ['get', 'create', 'update', 'delete']);
   return [...byResource.values()];
 }
 

@@ -16,6 +16,7 @@ import { makeClusterBootstrapReconciler } from './controller/cluster-bootstrap.t
 import { EventRecorder } from './controller/event-recorder.ts';
 import { makeNamespaceRbacReconciler } from './controller/namespace-rbac.ts';
 import { RbacConflicts } from './controller/rbac-state.ts';
+import { SplitBrain } from './controller/split-brain-lease.ts';
 import { SplitRepair } from './controller/split-repair.ts';
 import { StatusWriter } from './controller/status-writer.ts';
 import { createHealthServer, listen } from './health-server.ts';
@@ -29,6 +30,7 @@ import { podListReview } from './kube/access-review.ts';
 import { RealKubeClient, RealLeaseApi } from './kube/client.ts';
 import { sharedConnections } from './kube/configuration.ts';
 import { RealPodPatcher } from './kube/pod-patcher.ts';
+import { RealSbrLeases } from './kube/sbr-leases.ts';
 import { Lifecycle } from './lifecycle/lifecycle.ts';
 import { OperatorMetrics } from './metrics.ts';
 import { probingObserver } from './status/observer.ts';
@@ -110,6 +112,7 @@ export async function main(config: OperatorConfig): Promise<void> {
         enqueueNamespaceRbac: (ns) => rbacQueue.add(ns),
         onApply,
         splitRepair: new SplitRepair({ client, events, clock }),
+        splitBrain: new SplitBrain({ leases: new RealSbrLeases(apiConfig), client, caches: informers.caches, clock }),
       }),
     }),
     new Controller({

@@ -84,6 +84,11 @@ export function operatorTriples(filter: (group: string, resource: string) => boo
   return accessTriples([...reconcileAccess(), ...leaseAccess()].filter((a) => filter(a.group, a.resource)));
 }
 
+/** What the ClusterRole (or the watched namespaces' Roles) must grant: the reconcilers' API use. */
+export const reconcileTriples = (): string[] => accessTriples(reconcileAccess());
+/** What the leader-election Role in the release namespace must grant. */
+export const leaderElectionTriples = (): string[] => accessTriples(leaseAccess());
+
 export function env(container: K8sObject, name: string): K8sObject | undefined {
   return (container.env as K8sObject[] | undefined)?.find((e) => e.name === name);
 }

@@ -2,7 +2,18 @@
 // NetworkPolicy, PodDisruptionBudget.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { env, FULL_VALUES, type K8sObject, NAMESPACE, ofKind, one, operatorTriples, render, triples } from './helm.ts';
+import {
+  env,
+  FULL_VALUES,
+  type K8sObject,
+  leaderElectionTriples,
+  NAMESPACE,
+  ofKind,
+  one,
+  reconcileTriples,
+  render,
+  triples,
+} from './helm.ts';
 
 const objs = render(['-f', FULL_VALUES]);
 const deployment = one(objs, 'Deployment', 'pbo');
@@ -16,10 +27,7 @@ test('namespaced mode renders Roles and RoleBindings, no ClusterRole or ClusterR
   for (const ns of ['team-a', 'team-b']) {
     const role = objs.find((o) => o.kind === 'Role' && o.metadata.name === 'pbo' && o.metadata.namespace === ns);
     assert.ok(role, `Role pbo in ${ns}`);
-    assert.equal(
-      triples(role!.rules),
-      operatorTriples((g) => g !== 'coordination.k8s.io'),
-    );
+    assert.equal(triples(role!.rules), reconcileTriples());
     const rb = objs.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'pbo' && o.metadata.namespace === ns);
     assert.ok(rb, `RoleBinding pbo in ${ns}`);
     assert.equal(rb!.subjects, [subject]);
@@ -30,13 +38,10 @@ test('namespaced mode renders Roles and RoleBindings, no ClusterRole or ClusterR
   assert.equal([...namespaces].sort(), [NAMESPACE, 'team-a', 'team-b']);
 });
 
-test('the lease Role lives in the release namespace and holds only leases', () => {
+test("the leader-election Role lives in the release namespace and holds only the operator's own lease", () => {
   const lease = one(objs, 'Role', 'pbo-leader-election');
   assert.is(lease.metadata.namespace, NAMESPACE);
-  assert.equal(
-    triples(lease.rules),
-    operatorTriples((g) => g === 'coordination.k8s.io'),
-  );
+  assert.equal(triples(lease.rules), leaderElectionTriples());
   assert.equal(one(objs, 'RoleBinding', 'pbo-leader-election').subjects, [subject]);
 });
 

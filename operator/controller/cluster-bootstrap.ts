@@ -29,6 +29,7 @@ import type { Caches } from './kinds.ts';
 import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
 import { isManagedChild, isManagedShared } from './ownership.ts';
 import type { RbacConflicts } from './rbac-state.ts';
+import type { SplitBrain } from './split-brain-lease.ts';
 import type { SplitRepair } from './split-repair.ts';
 import type { StatusWriter } from './status-writer.ts';
 
@@ -46,6 +47,8 @@ export interface ClusterBootstrapDeps {
   onApply?: (kind: string) => void;
   /** Split repair (spec.splitRepair); left out, a split is only reported. */
   splitRepair?: SplitRepair;
+  /** spec.splitBrainResolver's Lease and status part; left out, the field is not reported (unit tests). */
+  splitBrain?: SplitBrain;
 }
 
 /** True when the shared Role and RoleBinding exist, are ours, are owned by cb and bind its service account. */
@@ -92,6 +95,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       observer.forget(key);
       deps.lifecycle.forget(key);
       deps.splitRepair?.forget(key);
+      await deps.splitBrain?.forget(key);
       return undefined;
     }
     const generation = cb.metadata.generation;
@@ -158,7 +162,8 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       childrenReady: ready.status === 'True',
       sharedRbac,
     });
-    for (const e of observed.events) {
+    const sbr = await deps.splitBrain?.reconcile({ cb, r, previous, pods: ownPods, clusters: observed.clusters ?? [] });
+    for (const e of [...observed.events, ...(sbr?.events ?? [])]) {
       log.info({ reason: e.reason, note: e.note }, 'cluster status changed');
       events.record({ regarding: cb, ...e, action: 'Observe' });
     }
@@ -194,12 +199,19 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       deployment,
       observed,
       lifecycle,
+      ...(deps.splitBrain ? { splitBrain: sbr ?? {} } : {}),
     });
     // A refused call is retried with the key's backoff, now that the status says why.
     const failure = results.find(([, o]) => o.action === 'failed')?.[1];
     if (failure?.action === 'failed') throw failure.error;
     const requeueAfterMs = conflicts.length ? CONFLICT_RECHECK_MS : observed.requeueAfterMs;
-    return { requeueAfterMs: Math.min(requeueAfterMs, lifecycle.requeueAfterMs ?? requeueAfterMs) };
+    return {
+      requeueAfterMs: Math.min(
+        requeueAfterMs,
+        lifecycle.requeueAfterMs ?? requeueAfterMs,
+        sbr?.requeueAfterMs ?? requeueAfterMs,
+      ),
+    };
   };
 
   /** Writes status; a resource deleted meanwhile is not an error (its deletion brings its own event). */

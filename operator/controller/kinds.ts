@@ -18,6 +18,7 @@ import type { ResourceRef } from '../kernel/list-watch.ts';
 import { renderDeployment } from '../render/deployment.ts';
 import { renderPodDisruptionBudget } from '../render/pod-disruption-budget.ts';
 import { renderServiceAccount } from '../render/service-account.ts';
+import { renderLeaseRole, renderLeaseRoleBinding } from '../render/split-brain-lease.ts';
 import { covers } from './covers.ts';
 
 export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
@@ -83,8 +84,15 @@ export const WATCHED = {
     role: 'owned',
     render: renderPodDisruptionBudget,
   }),
-  Role: row<V1Role>({ apiVersion: RBAC, kind: 'Role', plural: 'roles', role: 'shared' }),
-  RoleBinding: row<V1RoleBinding>({ apiVersion: RBAC, kind: 'RoleBinding', plural: 'rolebindings', role: 'shared' }),
+  // The shared pod-reader/read-pods (namespace-rbac.ts), and for lease-majority one resource's own <name>-sbr-lease.
+  Role: row<V1Role>({ apiVersion: RBAC, kind: 'Role', plural: 'roles', role: 'shared', render: renderLeaseRole }),
+  RoleBinding: row<V1RoleBinding>({
+    apiVersion: RBAC,
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    role: 'shared',
+    render: renderLeaseRoleBinding,
+  }),
   Pod: row<V1Pod>({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', role: 'owned' }),
 };
 

@@ -42,6 +42,8 @@ export interface ObservedCluster {
   /** Pods whose answer puts them in this cluster. */
   pods: string[];
   unreachable: string[];
+  /** Members some answer lists as Down (downed, not removed yet). */
+  down?: string[];
 }
 
 export interface Observation extends ObservedStatus {
@@ -111,6 +113,9 @@ export function groupClusters(views: PodView[]): ObservedCluster[] {
       members: consensusMembers(answers),
       pods: group.map((v) => v.contactPoint.pod).sort(byText),
       unreachable: [...new Set(answers.flatMap((a) => a.members?.unreachable ?? []))].sort(byText),
+      down: [
+        ...new Set(answers.flatMap((a) => a.members?.list.filter((m) => m.status === 'Down').map((m) => m.node) ?? [])),
+      ].sort(byText),
     });
   }
   return clusters.sort((a, b) => b.pods.length - a.pods.length || byText(a.seed, b.seed));

@@ -2,6 +2,7 @@
 // of the pods (observer.ts), the Deployment's replica counts, and what the resolved spec fixes (selector,
 // requiredContactPoints). Pure: the time is an argument.
 import type { V1Deployment } from '@kubernetes/client-node';
+import type { SplitBrainResolverStatus } from '../../core/api/split-brain.ts';
 import {
   type ClusterBootstrapStatus,
   ConditionType,
@@ -30,6 +31,11 @@ export interface StatusInput {
    * DeletionCostApplied condition. Undefined (invalid spec): the stored values are kept.
    */
   lifecycle?: { podTemplate?: PodTemplateRevision; scaleDown?: ScaleDownStatus; conditions: readonly ConditionInput[] };
+  /**
+   * The split brain resolver's part (operator/controller/split-brain-lease.ts). Undefined when there was no
+   * observation (invalid spec): the stored field and LeaseReady are kept. A field or condition it leaves out goes.
+   */
+  splitBrain?: { status?: SplitBrainResolverStatus; condition?: ConditionInput };
 }
 
 export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
@@ -60,6 +66,14 @@ export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
     conditions = setCondition(conditions, { ...i.resourcesReady, type: ConditionType.Ready }, i.generation, i.nowMs);
   }
   for (const c of i.lifecycle?.conditions ?? []) conditions = setCondition(conditions, c, i.generation, i.nowMs);
+  if (i.splitBrain) {
+    if (i.splitBrain.status) out.splitBrainResolver = i.splitBrain.status;
+    conditions = i.splitBrain.condition
+      ? setCondition(conditions, i.splitBrain.condition, i.generation, i.nowMs)
+      : conditions.filter((c) => c.type !== ConditionType.LeaseReady);
+  } else if (prev.splitBrainResolver) {
+    out.splitBrainResolver = prev.splitBrainResolver;
+  }
   out.conditions = conditions;
   return out;
 }

@@ -47,9 +47,9 @@ app.kubernetes.io/part-of: pekko-bootstrap-operator
 {{- end }}
 
 {{/*
-The operator's API use, rule by rule (docs/operations.md explains each). It is the contract in the team brief,
-minus leases, which live in a Role in the release namespace (pbo.leaseRules): the operator only ever takes its
-lease there, so granting leases cluster-wide would be more than it needs. No wildcards.
+The operator's API use, rule by rule (docs/operations.md explains each): exactly operator/api-access.ts, which a
+chart test compares with this. Its own leader-election lease lives in a Role in the release namespace
+(pbo.leaseRules); the leases here are the lease-majority Leases of the clusters it runs. No wildcards.
 */}}
 {{- define "pbo.rules" -}}
 - apiGroups: ["bootstrap.pekko-operator.dev"]
@@ -84,6 +84,12 @@ lease there, so granting leases cluster-wide would be more than it needs. No wil
 - apiGroups: ["authorization.k8s.io"]
   resources: ["localsubjectaccessreviews"]
   verbs: ["create"]
+# leases: a lease-majority cluster's Lease (docs/split-brain.md): get it, create it when missing, delete it with its
+# ClusterBootstrap. update is never called: Kubernetes lets the operator grant the pods get and update on the Lease
+# (their Role <name>-sbr-lease) only if it holds both itself (RBAC escalation prevention).
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["get", "create", "update", "delete"]
 {{- end }}
 
 {{- define "pbo.leaseRules" -}}
