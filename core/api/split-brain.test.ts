@@ -24,6 +24,7 @@ test("every strategy Pekko knows is accepted; stableAfter defaults to Pekko's 20
   const lease = {
     leaseName: 'shop-lease',
     acquireLeaseDelayForMinority: '3s',
+    releaseAfter: '1m',
     heartbeatTimeout: '30s',
     leaseOperationTimeout: '500ms',
   };
@@ -58,6 +59,7 @@ test('what Pekko refuses at startup is refused with the field and the fix', () =
       { strategy: 'lease-majority', leaseMajority: { acquireLeaseDelayForMinority: '2' } },
       /acquireLeaseDelayForMinority/,
     ],
+    [{ strategy: 'lease-majority', leaseMajority: { releaseAfter: '40' } }, /releaseAfter must be a whole number/],
     [{ strategy: 'lease-majority', leaseMajority: { leaseName: 'My_Lease' } }, /leaseName must be lower-case/],
     [{ strategy: 'lease-majority', leaseMajority: { leaseName: 'x'.repeat(64) } }, /leaseName: must be at most 63/],
   ];

@@ -28,6 +28,7 @@ export interface SplitBrainResolverSpec {
   leaseMajority?: {
     leaseName?: string;
     acquireLeaseDelayForMinority?: string;
+    releaseAfter?: string;
     heartbeatTimeout?: string;
     leaseOperationTimeout?: string;
   };
@@ -47,6 +48,7 @@ export interface ResolvedSplitBrain {
     name: string;
     /** Set only when the spec sets it: Pekko's default applies otherwise. */
     acquireLeaseDelayForMinority?: string;
+    releaseAfter?: string;
     /** The spec's value, else Pekko's 120s; handed only when the spec sets it. */
     heartbeatTimeout: string;
     heartbeatTimeoutSet: boolean;
@@ -65,6 +67,7 @@ export function resolveSplitBrain(name: string, s: SplitBrainResolverSpec | unde
     out.lease = {
       name: l.leaseName ?? sbrLeaseName(name),
       ...(l.acquireLeaseDelayForMinority ? { acquireLeaseDelayForMinority: l.acquireLeaseDelayForMinority } : {}),
+      ...(l.releaseAfter ? { releaseAfter: l.releaseAfter } : {}),
       heartbeatTimeout: l.heartbeatTimeout ?? SBR_DEFAULTS.heartbeatTimeout,
       heartbeatTimeoutSet: l.heartbeatTimeout !== undefined,
       ...(l.leaseOperationTimeout ? { leaseOperationTimeout: l.leaseOperationTimeout } : {}),
@@ -147,6 +150,10 @@ export const splitBrainSpecSchema: SchemaNode = {
         acquireLeaseDelayForMinority: duration(
           'How long the smaller side waits before it tries to take the lease (acquire-lease-delay-for-minority; ' +
             "Pekko's default 2s).",
+        ),
+        releaseAfter: duration(
+          'How long the side that took the lease keeps it after the other side is removed (release-after; ' +
+            "Pekko's default 40s). A new partition in that time downs a side whose new leader is not the holder.",
         ),
         heartbeatTimeout: duration(
           'How long a holder that stopped renewing keeps the lease before another member may take it ' +
@@ -273,6 +280,12 @@ export const SBR_RULES: Rule[] = [
     at: [...LEASE, 'acquireLeaseDelayForMinority'],
     rule: `self.matches('${DURATION}')`,
     message: durationMessage('leaseMajority.acquireLeaseDelayForMinority'),
+    check: isDuration,
+  },
+  {
+    at: [...LEASE, 'releaseAfter'],
+    rule: `self.matches('${DURATION}')`,
+    message: durationMessage('leaseMajority.releaseAfter'),
     check: isDuration,
   },
   {

@@ -81,6 +81,16 @@ export const SPLIT_BRAIN_SETTINGS = {
       from: '`spec.splitBrainResolver.leaseMajority.acquireLeaseDelayForMinority`',
     },
   }),
+  releaseAfter: pekkoSetting({
+    key: `${SBR}.lease-majority.release-after`,
+    type: text,
+    doc: 'lease-majority: how long the surviving side keeps the lease',
+    render: {
+      value: (r) => leaseOf(r)?.releaseAfter,
+      to: ['pekko'],
+      from: '`spec.splitBrainResolver.leaseMajority.releaseAfter`',
+    },
+  }),
   leaseClass: pekkoSetting({
     key: `${LEASE}.lease-class`,
     type: text,
