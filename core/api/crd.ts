@@ -118,6 +118,27 @@ export function buildCrd() {
               description: 'pekko or agent.',
             },
             {
+              name: 'SBR',
+              type: 'string',
+              jsonPath: '.status.splitBrainResolver.strategy',
+              priority: 1,
+              description: 'The split brain resolver strategy handed to the pods.',
+            },
+            {
+              name: 'Lease Holder',
+              type: 'string',
+              jsonPath: '.status.splitBrainResolver.lease.holder',
+              priority: 1,
+              description: "lease-majority: the member holding the resolver's Lease.",
+            },
+            {
+              name: 'Held For',
+              type: 'date',
+              jsonPath: '.status.splitBrainResolver.lease.holderSince',
+              priority: 1,
+              description: 'Since when the holder holds it.',
+            },
+            {
               name: 'Message',
               type: 'string',
               jsonPath: '.status.message',

@@ -66,7 +66,53 @@ const rejected: [string, string, string, string][] = [
   ['x', '{image: a, replicas: -1}', 'spec.replicas', 'greater than or equal to 0'],
   ['x', '{image: a, workload: akka}', 'spec.workload', 'supported values'],
   ['x', '{replicas: 1}', 'spec.image', 'Required'],
+  [
+    'x',
+    '{image: a, workload: agent, splitBrainResolver: {strategy: keep-majority}}',
+    'spec.splitBrainResolver',
+    'for workload pekko only',
+  ],
+  ['x', '{image: a, splitBrainResolver: {strategy: majority}}', 'spec.splitBrainResolver.strategy', 'supported values'],
+  [
+    'x',
+    '{image: a, splitBrainResolver: {strategy: static-quorum}}',
+    'spec.splitBrainResolver.staticQuorum',
+    'set it to more than half of the nodes',
+  ],
+  [
+    'x',
+    '{image: a, splitBrainResolver: {strategy: keep-majority, leaseMajority: {}}}',
+    'spec.splitBrainResolver.leaseMajority',
+    'remove it, or set strategy lease-majority',
+  ],
+  [
+    'x',
+    '{image: a, splitBrainResolver: {strategy: lease-majority, leaseMajority: {heartbeatTimeout: 10s}}}',
+    'spec.splitBrainResolver.leaseMajority.heartbeatTimeout',
+    'longer than 10s',
+  ],
+  [
+    'x',
+    '{image: a, splitBrainResolver: {strategy: lease-majority, leaseMajority: {leaseName: My_Lease}}}',
+    'spec.splitBrainResolver.leaseMajority.leaseName',
+    'lower-case letters',
+  ],
 ];
+
+test('every split brain resolver setting the CEL rules check passes them on the API server', () =>
+  withNamespace(async (ns) => {
+    const lease =
+      '{leaseName: shop-lease, acquireLeaseDelayForMinority: 3s, releaseAfter: 1m, heartbeatTimeout: 30s, ' +
+      'leaseOperationTimeout: 500ms}';
+    for (const sbr of [
+      `{strategy: lease-majority, stableAfter: 7s, leaseMajority: ${lease}}`,
+      '{strategy: static-quorum, staticQuorum: {quorumSize: 2}}',
+      '{strategy: keep-oldest, keepOldest: {downIfAlone: false}}',
+      '{strategy: down-all}',
+    ]) {
+      assert.is(await rejection(ns, 'x', `{image: a, splitBrainResolver: ${sbr}}`), '', sbr);
+    }
+  }));
 
 for (const [name, spec, field, fix] of rejected) {
   test(`the API server rejects ${spec} naming ${field}`, () =>
@@ -120,7 +166,7 @@ test('kubectl get cb prints the columns', async () =>
     const header = (await kubectl(['get', 'cb'], { namespace: ns })).stdout.split('\n')[0] ?? '';
     assert.match(header, /NAME\s+REPLICAS\s+READY\s+CONTACT POINTS\s+SEED\s+PHASE\s+AGE/);
     const wide = (await kubectl(['get', 'cb', '-o', 'wide'], { namespace: ns })).stdout.split('\n')[0] ?? '';
-    assert.match(wide, /MEMBERS\s+REQUIRED\s+WORKLOAD\s+MESSAGE/);
+    assert.match(wide, /MEMBERS\s+REQUIRED\s+WORKLOAD\s+SBR\s+LEASE HOLDER\s+HELD FOR\s+MESSAGE/);
   }));
 
 test.run();
