@@ -3,7 +3,7 @@
 //   charts/pekko-bootstrap-operator/crds/clusterbootstrap.yaml  the chart's identical copy
 //   docs/reference.md                                           every spec and status field (core/api)
 //   docs/agent.md, docs/pekko.md, between markers              the agent's env vars, a Pekko app's -D flags
-//                                                               (core/settings/catalog.ts)
+//   docs/split-brain.md                                         (core/settings/catalog.ts)
 // `node hack/generate.ts --check` writes nothing and exits 1 when a file is stale (the unit tests call stale()).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -68,6 +68,7 @@ export const TARGETS: Record<string, (current: string) => string> = {
   'docs/reference.md': referenceMd,
   'docs/agent.md': withAgentSettings,
   'docs/pekko.md': (current) => withPekkoFlags(current),
+  'docs/split-brain.md': (current) => withPekkoFlags(current, 'docs/examples/split-brain.yaml'),
 };
 
 const read = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8') : '');
