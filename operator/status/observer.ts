@@ -161,6 +161,8 @@ export function probingObserver(o: ProbingObserverOptions): StatusObserver {
         ...(rbac ? { rbacProblem: rbac } : {}),
         ...(discovery.problem ? { discoveryProblem: discovery.problem } : {}),
         ...(failure ? { replicaFailure: failure } : {}),
+        // With a split brain resolver, look at least every stable-after: a partition then shows before it decides.
+        ...(r.splitBrainResolver ? { slowMs: parseDuration(r.splitBrainResolver.stableAfter) } : {}),
       });
       const stalled = watch.update(key, scheduled.observation, r.requiredContactPoints, o.clock.monotonic());
       const diagnoses = diagnose({

@@ -234,4 +234,70 @@ test('a new pod that is not Ready yet does not make the others be asked again', 
   );
 });
 
+test('once one answer shows unreachable members, the pods on the slow pace are asked within fastMs, not at their slow time', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  // 10.0.0.3 is cut off from the others once `cut` is set: only its own answer says so at first.
+  let cut = false;
+  const base = network(ips);
+  const get: HttpGet = async (url, limits) => {
+    const res = await base.get(url, limits);
+    if (!cut || new URL(url).hostname !== '10.0.0.3' || !url.endsWith('/cluster/members')) return res;
+    const body = JSON.parse(res.body);
+    return { ...res, body: JSON.stringify({ ...body, unreachable: [{ node: addr('10.0.0.1'), observedBy: [] }] }) };
+  };
+  const { obs, clock } = setup(ips, { get, fastMs: 2000, slowMs: 30_000, settleMs: 0, maxProbesPerPass: 1 });
+  const formed = { ...input, previousPhase: 'Formed' as const };
+  const pass = async () => {
+    const r = obs.observe('ns/a', targets(ips), formed);
+    await flush();
+    return r;
+  };
+  // One probe per pass, a second apart: the pods' slow times are staggered, as in a real cluster.
+  for (let i = 0; i < 40; i++) {
+    await pass();
+    await clock.advance(1000);
+  }
+  cut = true;
+  let at = 0;
+  for (let i = 0; i < 40 && !at; i++) {
+    const before = base.calls.length;
+    await pass();
+    if (base.calls.slice(before).some((u) => u.includes('10.0.0.3'))) at = clock.now();
+    else await clock.advance(1000);
+  }
+  assert.ok(at, '10.0.0.3 was probed at its slow time');
+  const before = base.calls.length;
+  assert.is((await pass()).observation.phase, 'Degraded');
+  const asked = () => new Set(base.calls.slice(before).map((u) => new URL(u).hostname));
+  while (!(asked().has('10.0.0.1') && asked().has('10.0.0.2')) && clock.now() - at < 30_000) {
+    await clock.advance(250);
+    await pass();
+  }
+  // Their slow times were up to 28 s away; each is asked within fastMs of its last probe instead.
+  assert.ok(clock.now() - at <= 2000, `both asked ${clock.now() - at} ms after the first sign`);
+});
+
+test("a resource's own slowMs (the resolver's stable-after) caps the slow pace", async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const { obs, net, clock } = setup(ips, { fastMs: 2000, slowMs: 30_000, settleMs: 0 });
+  const formed = { ...input, previousPhase: 'Formed' as const, slowMs: 5000 };
+  obs.observe('ns/a', targets(ips), input);
+  await flush();
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  // the probes after the first ones (fastMs) run at the slow pace
+  await clock.advance(2000);
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  const before = net.calls.length;
+  await clock.advance(4000);
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  assert.is(net.calls.length, before, 'not before 5 s');
+  await clock.advance(1000);
+  obs.observe('ns/a', targets(ips), formed);
+  await flush();
+  assert.is(net.calls.length - before, 6, 'each pod again after 5 s, not 30 s (two requests each)');
+});
+
 test.run();

@@ -4,7 +4,9 @@
 //
 // Probe cadence (per pod): at once when a pod is new or its readiness or IP changed; every `fastMs` while the cluster
 // can change (not Formed, or less than `settleMs` after a pod came, went or changed readiness); every `slowMs` once
-// Formed and settled; failures back off exponentially up to `slowMs`. A change of the pod set makes every other
+// Formed and settled (or the resource's own `slowMs`, when shorter); failures back off exponentially up to `slowMs`.
+// When an answer shows the cluster is no longer Formed (members unreachable, a split), every pod that answered is
+// due again within `fastMs` of its last probe, not at its slow time. A change of the pod set makes every other
 // pod's answer stale too (its member list and oldest member), so those pods are asked again at once. At most
 // `maxProbesPerPass` probes start per observe(), oldest answers first, so a 1000-pod cluster is sampled over time
 // instead of probed in full on every reconcile.
@@ -43,6 +45,8 @@ export interface Target {
 export type ObserveExtras = Omit<ComputeInput, 'views' | 'formedBefore'> &
   StatusProblems & {
     previousPhase?: Phase;
+    /** This resource's slow interval, when shorter than the scheduler's (a split brain resolver's stable-after). */
+    slowMs?: number;
   };
 
 interface Entry {
@@ -130,7 +134,7 @@ export class ProbeScheduler {
     }
     this.entries.set(key, next);
 
-    const { previousPhase, ...extras } = input;
+    const { previousPhase, slowMs: _ownSlowMs, ...extras } = input;
     const views = targets.map((t): PodView => {
       const e = next.get(t.contactPoint.pod) as Entry;
       const contactPoint = e.answer ? { ...t.contactPoint, node: e.answer.selfNode } : t.contactPoint;
@@ -147,13 +151,20 @@ export class ProbeScheduler {
       views,
     });
 
+    const formed = (input.previousPhase ?? observation.phase) === 'Formed' && observation.phase === 'Formed';
+    const settling = now - (this.changedAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.settleMs;
+    const slow = Math.max(this.o.fastMs, Math.min(this.o.slowMs, input.slowMs ?? this.o.slowMs));
+    const interval = formed && !settling ? slow : this.o.fastMs;
+    if (observation.phase !== 'Formed') {
+      // One answer says the cluster changed (an unreachable member, a split): the others, probed at the slow pace
+      // so far, must not wait for their slow time, or the resolver may have acted before anyone looks.
+      for (const e of next.values())
+        if (e.answer && !e.failures) e.nextAt = Math.min(e.nextAt, e.lastAt + this.o.fastMs);
+    }
     const due = [...next.entries()]
       .filter(([, e]) => !e.inFlight && e.nextAt <= now)
       .sort(([, a], [, b]) => a.lastAt - b.lastAt)
       .slice(0, this.o.maxProbesPerPass);
-    const formed = (input.previousPhase ?? observation.phase) === 'Formed' && observation.phase === 'Formed';
-    const settling = now - (this.changedAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.settleMs;
-    const interval = formed && !settling ? this.o.slowMs : this.o.fastMs;
     for (const [pod, e] of due) {
       const t = targets.find((x) => x.contactPoint.pod === pod) as Target;
       void this.probe(key, t, e, interval);
