@@ -140,9 +140,9 @@ async function partitionAndResolve(
       resolved = await decide();
       const { winners, losers } = resolved;
       const lostNodes = losers.map(nodeOf);
-      assert.ok(
-        log.samples.some((x) => x.at >= t0 && lostNodes.every((n) => (x.status.message ?? '').includes(n))),
-        `a Degraded status named ${lostNodes.join(', ')}`,
+      await waitFor(
+        () => log.samples.some((x) => x.at >= t0 && lostNodes.every((n) => (x.status.message ?? '').includes(n))),
+        { what: `a Degraded status naming ${lostNodes.join(', ')}`, timeoutMs: 30_000 },
       );
       await waitFor(() => viewIs(winners), { what: `${label}: the winners see only each other`, timeoutMs: 60_000 });
       tResolved = Date.now();
