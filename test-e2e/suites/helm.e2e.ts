@@ -73,6 +73,28 @@ spec: {image: pekko-bootstrap-agent:dev, workload: agent, replicas: 3}
       const binding = await json(['get', 'rolebinding', 'read-pods'], ns);
       assert.equal(binding.subjects, [{ kind: 'ServiceAccount', name: 'demo', namespace: ns }]);
 
+      // The chart's RBAC is also enough for lease-majority: the Lease created, and the Role that lets the pods get and
+      // update it (Kubernetes lets the operator grant that only because it holds both itself).
+      await kubectl(['apply', '-f', '-'], {
+        namespace: ns,
+        input: `apiVersion: bootstrap.pekko-operator.dev/v1alpha1
+kind: ClusterBootstrap
+metadata: {name: sbr}
+spec: {image: app:1, replicas: 0, splitBrainResolver: {strategy: lease-majority}}
+`,
+      });
+      await waitFor(
+        async () => {
+          const c = await json(['get', 'cb', 'sbr'], ns);
+          const lease = c.status?.conditions?.find((x: { type: string }) => x.type === 'LeaseReady');
+          if (lease?.reason !== 'Free') throw new Error(`LeaseReady ${lease?.reason}: ${lease?.message}`);
+          return c;
+        },
+        { what: 'LeaseReady Free under the Helm-installed operator', timeoutMs: 60_000 },
+      );
+      assert.equal((await json(['get', 'role', 'sbr-sbr-lease'], ns)).rules[0].verbs, ['get', 'update']);
+      assert.is((await json(['get', 'lease', 'sbr-pekko-sbr'], ns)).spec.holderIdentity, '');
+
       const out = helm(['test', 'pbo', '--namespace', ns, '--timeout', '120s']);
       assert.match(out, /Phase:\s+Succeeded/);
 
