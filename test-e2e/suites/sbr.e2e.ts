@@ -1,13 +1,12 @@
 // Pekko's Split Brain Resolver under real network partitions (issue 19): the real Pekko sample (Pekko 1.1.5,
 // Management 1.1.1, pekko-lease-kubernetes 1.1.1) through the operator, with spec.splitBrainResolver, on the local
 // cluster whose pods have network namespaces (test-e2e/lib/partition.ts cuts groups of pods apart, silently, both
-// ways; the API server stays reachable). Every cut is healed in a finally. What each test asserts from the nodes'
-// own answers (GET /cluster/members), the pods' restarts, the resource's status (from a watch) and its Events.
-// The figures it prints are in docs/split-brain.md and bench/results/split-brain.md.
-import { CoordinationV1Api, type V1Lease, type V1Pod, type V1Role } from '@kubernetes/client-node';
+// ways; the API server stays reachable). Every cut is healed in a finally (test-e2e/lib/split-brain.ts). The tests
+// judge by the nodes' own answers (GET /cluster/members), the pods' restarts, the resource's status (from a watch)
+// and its Events. The figures they print are in docs/pekko.md and bench/results/split-brain.md.
+import type { V1Role } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
 import {
   applyClusterBootstrap,
   clients,
@@ -16,23 +15,20 @@ import {
   kubectl,
   listPods,
   loudly,
-  partition,
   podNetwork,
   waitFor,
   whileQuiet,
   withOperator,
 } from '../lib/index.ts';
+import { buildSample, oneCluster, SAMPLE, StatusLog } from '../lib/pekko-sample.ts';
 import {
-  buildSample,
-  foundings,
-  membersAt,
-  nodeOf,
-  oneCluster,
-  restarts,
-  SAMPLE,
-  StatusLog,
-  watchOneCluster,
-} from '../lib/pekko-sample.ts';
+  createLease,
+  eventNotes,
+  leaseReady,
+  partitionAndResolve,
+  type Resolution,
+  readLease,
+} from '../lib/split-brain.ts';
 
 const net = podNetwork();
 const it = net.mode === 'netns' ? test : test.skip;
@@ -49,6 +45,12 @@ const figure = (line: string) => {
   console.log(`figure: ${line}`);
 };
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const timings = (label: string, r: Resolution) =>
+  figure(
+    `${label}: cut → Degraded ${secs(r.degradedMs)}, → resolved (winners see only each other) ` +
+      `${secs(r.resolvedMs)}, → downed pods restarted ${secs(r.restartedMs)}; heal → one cluster ` +
+      `${secs(r.oneClusterMs)}, → status Formed ${secs(r.formedMs)}; ${r.samples} samples, one cluster throughout`,
+  );
 
 test.before(
   loudly('build the sample app and apply the CRD', async () => {
@@ -61,6 +63,12 @@ test.after(async () => {
   if (figures.length) console.log(`\nfigures of this run:\n  ${figures.join('\n  ')}`);
 });
 
+async function javaToolOptions(ns: string): Promise<string> {
+  const d = await clients().apps.readNamespacedDeployment({ namespace: ns, name: NAME });
+  const app = d.spec?.template.spec?.containers.find((c) => c.name === 'app');
+  return app?.env?.find((e) => e.name === 'JAVA_TOOL_OPTIONS')?.value ?? '';
+}
+
 const sampleSpec = (replicas: number, sbr: Record<string, unknown>) => ({
   image: SAMPLE.image,
   workload: 'pekko',
@@ -68,141 +76,6 @@ const sampleSpec = (replicas: number, sbr: Record<string, unknown>) => ({
   replicas,
   splitBrainResolver: { stableAfter: STABLE_AFTER, ...sbr },
 });
-
-const coordination = (): CoordinationV1Api => clients().kc.makeApiClient(CoordinationV1Api);
-
-async function readLease(ns: string, name = LEASE): Promise<V1Lease | undefined> {
-  return coordination()
-    .readNamespacedLease({ namespace: ns, name })
-    .catch((err: { code?: number }) => {
-      if (err.code === 404) return undefined;
-      throw err;
-    });
-}
-
-const readPod = (ns: string, p: V1Pod) =>
-  clients().core.readNamespacedPod({ namespace: ns, name: p.metadata?.name ?? '' });
-const leaseReady = (s: ClusterBootstrapStatus) => s.conditions?.find((c) => c.type === 'LeaseReady');
-
-/** The notes of the resource's Events of one reason (events.k8s.io, as the operator records them). */
-async function eventNotes(ns: string, reason: string): Promise<string[]> {
-  const out = await kubectl(['get', 'events.events.k8s.io', '-o', 'json'], { namespace: ns });
-  const items = JSON.parse(out.stdout).items as { reason?: string; note?: string; regarding?: { kind?: string } }[];
-  return items.filter((e) => e.reason === reason && e.regarding?.kind === 'ClusterBootstrap').map((e) => e.note ?? '');
-}
-
-async function javaToolOptions(ns: string): Promise<string> {
-  const d = await clients().apps.readNamespacedDeployment({ namespace: ns, name: NAME });
-  const app = d.spec?.template.spec?.containers.find((c) => c.name === 'app');
-  return app?.env?.find((e) => e.name === 'JAVA_TOOL_OPTIONS')?.value ?? '';
-}
-
-/** The nodes of `pods` each report exactly `pods` as members, all Up, none unreachable. */
-async function viewIs(pods: V1Pod[]): Promise<true> {
-  const want = pods.map((p) => `${nodeOf(p)}:Up`).sort();
-  for (const p of pods) {
-    const m = await membersAt(p.status?.podIP ?? '');
-    const got = m?.members.map((x) => `${x.node}:${x.status}`).sort() ?? [];
-    if (!m || got.join() !== want.join() || m.unreachable.length) {
-      throw new Error(`${p.metadata?.name}: ${JSON.stringify(got)} unreachable ${JSON.stringify(m?.unreachable)}`);
-    }
-  }
-  return true;
-}
-
-/**
- * Cuts `losers` from `winners` and waits for the resolver: the status goes Degraded naming the losers, the winners
- * see only each other, and every loser's container exits and restarts (with Pekko's exit status for a downed node)
- * while still cut off, without founding a cluster of its own. Heals in a finally, then waits for one cluster of all
- * and status Formed. Records the times; `winners` undefined: the side that holds the lease wins (lease-majority).
- */
-async function partitionAndResolve(
-  ns: string,
-  log: StatusLog,
-  label: string,
-  sides: { a: V1Pod[]; b: V1Pod[] },
-  decide: () => Promise<{ winners: V1Pod[]; losers: V1Pod[] }>,
-): Promise<{ winners: V1Pod[]; losers: V1Pod[] }> {
-  const all = [...sides.a, ...sides.b];
-  const before = new Map(all.map((p) => [p.metadata?.name, restarts(p)]));
-  const watcher = watchOneCluster(ns, all.map(nodeOf));
-  let watching = true;
-  try {
-    const t0 = Date.now();
-    const cut = await partition(sides.a, sides.b);
-    let resolved: { winners: V1Pod[]; losers: V1Pod[] };
-    let tDegraded: number;
-    let tResolved: number;
-    let tRestarted: number;
-    try {
-      const degraded = await log.until((s) => s.phase === 'Degraded', 'status Degraded', 60_000, t0);
-      tDegraded = degraded.at;
-      resolved = await decide();
-      const { winners, losers } = resolved;
-      const lostNodes = losers.map(nodeOf);
-      await waitFor(
-        () => log.samples.some((x) => x.at >= t0 && lostNodes.every((n) => (x.status.message ?? '').includes(n))),
-        { what: `a Degraded status naming ${lostNodes.join(', ')}`, timeoutMs: 30_000 },
-      );
-      await waitFor(() => viewIs(winners), { what: `${label}: the winners see only each other`, timeoutMs: 60_000 });
-      tResolved = Date.now();
-      const exits = await waitFor(
-        async () => {
-          const now = await Promise.all(losers.map((p) => readPod(ns, p)));
-          const waiting = now.filter((p) => restarts(p) <= (before.get(p.metadata?.name) ?? 0));
-          if (waiting.length) throw new Error(`not restarted yet: ${waiting.map((p) => p.metadata?.name).join(', ')}`);
-          return now.map((p) => p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode);
-        },
-        { what: `${label}: the downed pods restart`, timeoutMs: 90_000, intervalMs: 500 },
-      );
-      tRestarted = Date.now();
-      // ClusterDowningReason's exit-code -1: the JVM exits with 255 (coordinated-shutdown.exit-jvm, from the operator)
-      assert.equal(
-        exits,
-        losers.map(() => 255),
-        'exit status of a downed node',
-      );
-      for (const p of await Promise.all(winners.map((w) => readPod(ns, w)))) {
-        assert.is(
-          restarts(p),
-          before.get(p.metadata?.name),
-          `${p.metadata?.name} on the surviving side did not restart`,
-        );
-      }
-    } finally {
-      await cut.heal();
-    }
-    const tHeal = Date.now();
-    await oneCluster(ns, all.length, 120_000);
-    const tOne = Date.now();
-    const formed = await log.until(
-      (s) => s.phase === 'Formed' && s.members === all.length,
-      `status Formed with ${all.length} members`,
-      60_000,
-      tHeal,
-    );
-    watching = false;
-    const { problems, samples } = await watcher.stop();
-    assert.equal(problems, [], `never two clusters (${samples} samples of every pod)`);
-    assert.is(foundings(ns), 1, 'one node ever founded a cluster');
-    const downed = log.latest().splitBrainResolver?.downed?.map((d) => d.node) ?? [];
-    for (const n of resolved.losers.map(nodeOf)) assert.ok(downed.includes(n), `${n} in status downed: ${downed}`);
-    const notes = await eventNotes(ns, 'MemberDowned');
-    for (const n of resolved.losers.map(nodeOf))
-      assert.ok(
-        notes.some((x) => x.includes(n)),
-        `MemberDowned ${n}`,
-      );
-    figure(
-      `${label}: cut → Degraded ${secs(tDegraded - t0)}, → resolved (winners see only each other) ` +
-        `${secs(tResolved - t0)}, → downed pods restarted ${secs(tRestarted - t0)}; heal → one cluster ` +
-        `${secs(tOne - tHeal)}, → status Formed ${secs(formed.at - tHeal)}; ${samples} samples, one cluster throughout`,
-    );
-    return resolved;
-  } finally {
-    if (watching) await watcher.stop();
-  }
-}
 
 it('keep-majority, 3 replicas: an isolated member is downed by the majority, its pod restarts and rejoins; status Degraded naming it, then Formed', () =>
   withOperator(async (ns) => {
@@ -226,14 +99,15 @@ it('keep-majority, 3 replicas: an isolated member is downed by the majority, its
         30_000,
       );
       assert.is(leaseReady(log.latest()), undefined);
-      assert.is(await readLease(ns), undefined, 'no Lease without lease-majority');
+      assert.is(await readLease(ns, LEASE), undefined, 'no Lease without lease-majority');
       const victim = formed.pods.find((p) => !formed.oldest.endsWith(`@${p.status?.podIP}:${SAMPLE.remotingPort}`));
       assert.ok(victim);
       const rest = formed.pods.filter((p) => p !== victim);
-      await partitionAndResolve(ns, log, 'keep-majority, 3 pods, 1 isolated', { a: [victim], b: rest }, async () => ({
+      const r = await partitionAndResolve(ns, log, { a: [victim], b: rest }, async () => ({
         winners: rest,
         losers: [victim],
       }));
+      timings('keep-majority, 3 pods, 1 isolated', r);
     } finally {
       log.stop();
     }
@@ -268,7 +142,7 @@ it('lease-majority, 5 replicas: one isolated, then a 2/3 split: the side holding
         ],
         ['yes', 'yes', 'no', 'no', 'no', 'no'],
       );
-      const created = await readLease(ns);
+      const created = await readLease(ns, LEASE);
       assert.is(created?.spec?.holderIdentity, '', 'created free, as Pekko creates it');
       const first = await log.until(
         (s) => s.phase === 'Formed' && s.members === 5 && leaseReady(s)?.reason === 'Free',
@@ -281,20 +155,17 @@ it('lease-majority, 5 replicas: one isolated, then a 2/3 split: the side holding
       const oldest = formed.pods.find((p) => formed.oldest.endsWith(`@${p.status?.podIP}:${SAMPLE.remotingPort}`));
       assert.ok(oldest);
       const others = formed.pods.filter((p) => p !== oldest);
-      await partitionAndResolve(
-        ns,
-        log,
+      timings(
         'lease-majority, 5 pods, the oldest isolated',
-        { a: [oldest], b: others },
-        async () => ({
+        await partitionAndResolve(ns, log, { a: [oldest], b: others }, async () => ({
           winners: others,
           losers: [oldest],
-        }),
+        })),
       );
       // The majority's leader took the Lease; status names it as the object does.
       const held = await waitFor(
         async () => {
-          const l = await readLease(ns);
+          const l = await readLease(ns, LEASE);
           const s = log.latest().splitBrainResolver?.lease;
           const holder = l?.spec?.holderIdentity;
           if (!holder || s?.holder !== holder || !s.holderPod || leaseReady(log.latest())?.reason !== 'Held') {
@@ -311,7 +182,7 @@ it('lease-majority, 5 replicas: one isolated, then a 2/3 split: the side holding
       await kubectl(['delete', 'pod', held.holderPod ?? ''], { namespace: ns });
       const gone = await log.until((s) => leaseReady(s)?.reason === 'HolderGone', 'LeaseReady HolderGone', 30_000);
       assert.match(leaseReady(gone.status)?.message ?? '', `${held.holder}, whose pod no longer exists`);
-      assert.is((await readLease(ns))?.spec?.holderIdentity, held.holder, 'the operator does not take it over');
+      assert.is((await readLease(ns, LEASE))?.spec?.holderIdentity, held.holder, 'the operator does not take it over');
       assert.ok((await eventNotes(ns, 'LeaseHolderGone')).length > 0, 'LeaseHolderGone Event');
       formed = await oneCluster(ns, 5, 120_000); // the replacement joined
       await log.until((s) => leaseReady(s)?.status === 'True', 'LeaseReady True again (timed out)', 60_000);
@@ -320,10 +191,10 @@ it('lease-majority, 5 replicas: one isolated, then a 2/3 split: the side holding
       const sorted = [...formed.pods].sort((x, y) => (x.metadata?.name ?? '').localeCompare(y.metadata?.name ?? ''));
       const sides = { a: sorted.slice(0, 3), b: sorted.slice(3) };
       let holderNow = '';
-      const { winners } = await partitionAndResolve(ns, log, 'lease-majority, 5 pods split 2/3', sides, async () => {
+      const split = await partitionAndResolve(ns, log, sides, async () => {
         holderNow = await waitFor(
           async () => {
-            const h = (await readLease(ns))?.spec?.holderIdentity;
+            const h = (await readLease(ns, LEASE))?.spec?.holderIdentity;
             return h && h !== held.holder ? h : undefined;
           },
           { what: 'a new holder of the Lease', timeoutMs: 60_000 },
@@ -331,10 +202,12 @@ it('lease-majority, 5 replicas: one isolated, then a 2/3 split: the side holding
         const onA = sides.a.some((p) => holderNow.endsWith(`@${p.status?.podIP}:${SAMPLE.remotingPort}`));
         return onA ? { winners: sides.a, losers: sides.b } : { winners: sides.b, losers: sides.a };
       });
+      timings('lease-majority, 5 pods split 2/3', split);
+      const { winners } = split;
       figure(`lease-majority split 2/3: the Lease went to ${holderNow}, on the side of ${winners.length}`);
       const matched = await waitFor(
         async () => {
-          const h = (await readLease(ns))?.spec?.holderIdentity;
+          const h = (await readLease(ns, LEASE))?.spec?.holderIdentity;
           const s = log.latest().splitBrainResolver?.lease?.holder;
           return h && h === s ? h : undefined;
         },
@@ -347,21 +220,24 @@ it('lease-majority, 5 replicas: one isolated, then a 2/3 split: the side holding
       console.log(wide);
 
       // Bad input: the Lease deleted by hand. The pods may not create it (no create verb): the operator does.
-      const before = await readLease(ns);
+      const before = await readLease(ns, LEASE);
       await kubectl(['delete', 'lease', LEASE], { namespace: ns });
       const back = await log.until(
         (s) => leaseReady(s)?.reason === 'Recreated' && s.splitBrainResolver?.lease?.uid !== before?.metadata?.uid,
         'LeaseReady Recreated with a new Lease',
         30_000,
       );
-      const again = await readLease(ns);
+      const again = await readLease(ns, LEASE);
       assert.is(again?.metadata?.uid, back.status.splitBrainResolver?.lease?.uid);
       assert.is(again?.spec?.holderIdentity, '');
       assert.ok((await eventNotes(ns, 'LeaseRecreated')).length > 0, 'LeaseRecreated Event');
 
       // The resource deleted: its Lease goes with it (Pekko's writes dropped the owner reference).
       await kubectl(['delete', 'cb', NAME], { namespace: ns });
-      await waitFor(async () => (await readLease(ns)) === undefined, { what: 'the Lease deleted', timeoutMs: 30_000 });
+      await waitFor(async () => (await readLease(ns, LEASE)) === undefined, {
+        what: 'the Lease deleted',
+        timeoutMs: 30_000,
+      });
     } finally {
       log.stop();
     }
@@ -371,15 +247,12 @@ it("a Lease of that name that is not the operator's: LeaseReady says so, the Lea
   withOperator(async (ns) => {
     const log = await new StatusLog(ns, NAME).start();
     try {
-      const foreign = await coordination().createNamespacedLease({
-        namespace: ns,
-        body: {
-          metadata: { name: LEASE, labels: { 'app.kubernetes.io/managed-by': 'someone-else' } },
-          // MicroTime: exactly six fraction digits
-          spec: {
-            holderIdentity: 'other-app@10.1.2.3:2552',
-            acquireTime: new Date().toISOString().replace(/Z$/, '000Z') as never,
-          },
+      const foreign = await createLease(ns, {
+        metadata: { name: LEASE, labels: { 'app.kubernetes.io/managed-by': 'someone-else' } },
+        // MicroTime: exactly six fraction digits
+        spec: {
+          holderIdentity: 'other-app@10.1.2.3:2552',
+          acquireTime: new Date().toISOString().replace(/Z$/, '000Z') as never,
         },
       });
       const path = `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`;
@@ -414,7 +287,7 @@ it("a Lease of that name that is not the operator's: LeaseReady says so, the Lea
           assert.ok(await readLease(ns, 'sample-own'));
         },
       );
-      assert.equal((await readLease(ns))?.metadata?.resourceVersion, foreign.metadata?.resourceVersion);
+      assert.equal((await readLease(ns, LEASE))?.metadata?.resourceVersion, foreign.metadata?.resourceVersion);
       const pods = await listPods(ns);
       assert.equal(pods, []);
     } finally {
