@@ -208,6 +208,25 @@ test('a stale answer that still lists a removed member is outvoted by the majori
   assert.is(computeObservation({ resourcesReady: true, requiredContactPoints: 3, views }).members, 3);
 });
 
+test("a tie between the answers goes to the leader's own: joins show there first", () => {
+  // Three pods just formed around the founder 10.0.0.1 (the leader); the third is not probed yet, and the second
+  // was probed right after its own join, before the third was admitted.
+  const all = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const leader = { leader: addr('10.0.0.1') };
+  const tie = [
+    view('a', '10.0.0.1', joined('10.0.0.1', all, leader)),
+    view('b', '10.0.0.2', joined('10.0.0.2', all.slice(0, 2), leader)),
+  ];
+  assert.is(computeObservation({ resourcesReady: true, requiredContactPoints: 2, views: tie }).members, 3);
+  // A majority wins over the leader's answer (probed before the others caught up).
+  const stale = [
+    view('a', '10.0.0.1', joined('10.0.0.1', all.slice(0, 2), leader)),
+    view('b', '10.0.0.2', joined('10.0.0.2', all, leader)),
+    view('c', '10.0.0.3', joined('10.0.0.3', all, leader)),
+  ];
+  assert.is(computeObservation({ resourcesReady: true, requiredContactPoints: 3, views: stale }).members, 3);
+});
+
 test('groupClusters ignores pods that have not joined', () => {
   assert.equal(groupClusters([view('a', '10.0.0.1', notJoined('10.0.0.1')), view('b', '10.0.0.2')]), []);
 });

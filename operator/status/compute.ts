@@ -17,6 +17,8 @@ export interface NodeAnswer {
     list: { node: string; status: string }[];
     unreachable: string[];
     oldest?: string;
+    /** The node this one sees as leader (Pekko's: the lowest reachable Up member), when it knows one. */
+    leader?: string;
   };
 }
 
@@ -137,20 +139,30 @@ function seedOf(answers: NodeAnswer[]): string {
   return seeds[0] ?? (answers[0] as NodeAnswer).selfNode;
 }
 
-/** The Up-member list most answers report (answers lag while membership changes; the majority is freshest). */
+/**
+ * The Up members of one cluster: the list most answers report (answers are probed at different moments, and while
+ * membership changes the majority is freshest). A tie is broken by the leader's own answer, when the node that the
+ * answers name as leader answered itself: in Pekko the leader moves members to Up and removes them, so its view shows
+ * a join or a removal first. (Three pods just formed, the third not probed yet: the founder says 3, the second,
+ * probed right after its own join, says 2.) Otherwise by the text order of the lists.
+ */
 function consensusMembers(answers: NodeAnswer[]): string[] {
-  const lists = answers.map((a) => upMembers(a).sort(byText));
-  const key = mode(lists.map((l) => l.join(',')));
+  const lists = answers.map((a) => upMembers(a).sort(byText).join(','));
+  const leader = mode(answers.map((a) => a.members?.leader).filter((l): l is string => l !== undefined));
+  const own = answers.findIndex((a) => a.selfNode === leader && a.members?.leader === leader);
+  const key = mode(lists, own >= 0 ? lists[own] : undefined);
   return key ? key.split(',').filter(Boolean) : [];
 }
 
-function mode(values: string[]): string | undefined {
+/** The most frequent value; a tie goes to `preferred` when it is among the tied, else to the lowest in text order. */
+function mode(values: string[], preferred?: string): string | undefined {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best: string | undefined;
   let bestCount = 0;
   for (const [v, c] of counts) {
-    if (c > bestCount || (c === bestCount && best !== undefined && v < best)) {
+    const tieWins = c === bestCount && best !== undefined && (v === preferred || (best !== preferred && v < best));
+    if (c > bestCount || tieWins) {
       best = v;
       bestCount = c;
     }

@@ -48,6 +48,7 @@ export async function probeNode(
           list: m.members.map((x) => ({ node: x.node, status: x.status })),
           unreachable: m.unreachable.map((u) => u.node),
           ...(m.oldest ? { oldest: m.oldest } : {}),
+          ...(m.leader ? { leader: m.leader } : {}),
         },
       },
     };

@@ -32,6 +32,7 @@ test('the API server fills in the schema defaults', () =>
       bootstrap: { stableMargin: '5s', newClusterEnabled: true, podLabelSelector: 'app=%s' },
       paused: false,
       lifecycle: { podDeletionCost: true, appVersion: true, stepwiseScaleDown: true, podDisruptionBudget: true },
+      splitRepair: { enabled: false },
     });
   }));
 
