@@ -125,7 +125,7 @@ async function startFresh(cfg: CliConfig, l: Layout): Promise<void> {
   for (const d of [l.dir, l.logs, l.podLogs, l.pods, l.imagesDir]) mkdirSync(d, { recursive: true });
   const assets = assetsFolder(cfg.buildScript);
   say(`binaries: ${assets}`);
-  const network = await setupPodNetwork(cfg, l.dir);
+  const network = await setupPodNetwork(cfg, l.dir, say);
   say(describePodNetwork(network));
   const pki = ensurePki(l.pki, NODE_NAME, network.mode === 'netns' ? [network.hostIp] : []);
   const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kubelet] = (await freePorts(6)) as [

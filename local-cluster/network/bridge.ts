@@ -3,10 +3,13 @@
 // will not let us (not root, no bridge or veth support), `up` falls back to loopback pod IPs and says why.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { isAlive } from '../procs.ts';
+import { readState } from '../state.ts';
 import { parseCidr } from './cidr.ts';
 import { IpCommandError, ipBatch, ipJson } from './ip-cmd.ts';
 import { freeSlash24, type HostRoute, macFor, type NetnsNetwork, overlappingRoutes } from './plan.ts';
 import { removeAllPodNetns } from './pod-netns.ts';
+import { ownerFacts, stoppedBecause } from './stale.ts';
 
 export class PodNetworkConflictError extends Error {
   readonly code = 'POD_NETWORK_CONFLICT';
@@ -22,7 +25,8 @@ interface Link {
 }
 
 /** What a bridge's alias says: the folder of the cluster that made it. */
-const aliasOf = (dir: string) => `pbo-local-cluster:${dir}`;
+const ALIAS = 'pbo-local-cluster:';
+const aliasOf = (dir: string) => `${ALIAS}${dir}`;
 const quote = (s: string) => `"${s.replace(/["\\]/g, '')}"`;
 
 async function links(): Promise<Link[]> {
@@ -31,6 +35,31 @@ async function links(): Promise<Link[]> {
 
 async function routes(): Promise<HostRoute[]> {
   return ipJson<HostRoute>(['-4', 'route', 'show', 'table', 'all']);
+}
+
+/**
+ * Removes the networks of stopped local clusters whose bridges overlap the range (see stale.ts); returns one line
+ * per cluster removed, for `up`'s output.
+ */
+async function reclaimStopped(net: NetnsNetwork): Promise<string[]> {
+  const clash = overlappingRoutes(parseCidr(net.cidr), await routes());
+  if (clash.length === 0) return [];
+  const done: string[] = [];
+  for (const l of await links()) {
+    if (!clash.some((r) => r.dev === l.ifname) || !l.ifalias?.startsWith(ALIAS)) continue;
+    const dir = l.ifalias.slice(ALIAS.length);
+    const why = stoppedBecause(
+      ownerFacts(dir, (f) => readState(f)?.processes),
+      isAlive,
+    );
+    if (!why || !l.ifname.endsWith('br')) continue;
+    const r = await removeClusterNetwork({ tag: l.ifname.slice(0, -2), bridge: l.ifname }, dir);
+    if (!r.skipped)
+      done.push(
+        `removed the pod network left by the stopped cluster in ${dir} (${why}): ${l.ifname}, ${r.namespaces} namespaces, ${r.links} interfaces`,
+      );
+  }
+  return done;
 }
 
 /** Throws PodNetworkConflictError naming what overlaps the range and how to choose another. */
@@ -85,9 +114,13 @@ function sysctl(path: string, value: string): void {
 /**
  * Makes the bridge for `net` after removing this cluster's leftovers. Returns undefined when ready, or the reason
  * network namespaces cannot be used (the caller falls back to loopback). Throws PodNetworkConflictError when the
- * range overlaps a route of the machine (another cluster's bridge included).
+ * range overlaps a route of the machine (another running cluster's bridge included; a stopped one's is removed).
  */
-export async function setupBridge(net: NetnsNetwork, dir: string): Promise<string | undefined> {
+export async function setupBridge(
+  net: NetnsNetwork,
+  dir: string,
+  note: (line: string) => void = () => {},
+): Promise<string | undefined> {
   if (process.getuid?.() !== 0) return 'not running as root';
   try {
     await removeClusterNetwork(net, dir);
@@ -95,6 +128,7 @@ export async function setupBridge(net: NetnsNetwork, dir: string): Promise<strin
     if (err instanceof IpCommandError) return `cannot list the machine's interfaces: ${err.reason}`;
     throw err;
   }
+  for (const line of await reclaimStopped(net)) note(line);
   await checkFree(net);
   const cidr = parseCidr(net.cidr);
   try {

@@ -22,7 +22,11 @@ export function describePodNetwork(net: PodNetwork): string {
  * Makes the pod network for the cluster in `dir`: its bridge after removing its own leftovers, or the loopback
  * fallback with the reason. Throws PodNetworkConflictError when the range overlaps a route of the machine.
  */
-export async function setupPodNetwork(req: PodNetworkRequest, dir: string): Promise<PodNetwork> {
+export async function setupPodNetwork(
+  req: PodNetworkRequest,
+  dir: string,
+  note: (line: string) => void = () => {},
+): Promise<PodNetwork> {
   const loopback = (reason: string): PodNetwork => ({ mode: 'loopback', prefix: req.podIpPrefix, reason });
   if (req.podNetwork === 'loopback') return loopback('CLUSTER_POD_NETWORK=loopback');
   for (let attempt = 1; ; attempt++) {
@@ -34,7 +38,7 @@ export async function setupPodNetwork(req: PodNetworkRequest, dir: string): Prom
     }
     const plan = netnsPlan(dir, validatePodCidr(cidr));
     try {
-      const why = await setupBridge(plan, dir);
+      const why = await setupBridge(plan, dir, note);
       return why ? loopback(why) : plan;
     } catch (err) {
       // 'auto' raced another `up` to the same free range: pick again
