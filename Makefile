@@ -18,6 +18,8 @@ MUTATION_FLAGS ?=
 UNIT_TIMEOUT ?= 60
 CHART_TIMEOUT ?= 300
 E2E_TIMEOUT ?= 1200
+# e2e files run in this many lanes; files marked `// test-runner: alone` run first, by themselves (docs/testing.md)
+E2E_LANES ?= 2
 
 .PHONY: help
 help: ## list the targets
@@ -74,7 +76,7 @@ test-chart: deps helm ## helm lint and rendering tests
 .PHONY: test-e2e
 test-e2e: deps cluster-up ## e2e suites on the shared local cluster, a namespace per test
 	@hack/e2e-preflight.sh
-	@$(RUN) run e2e --timeout $(E2E_TIMEOUT) $(E2E_TESTS)
+	@$(RUN) run e2e --parallel $(E2E_LANES) --output all --timeout $(E2E_TIMEOUT) $(E2E_TESTS)
 
 # Not part of `make test`: a check of the unit tests themselves (docs/testing.md).
 .PHONY: test-mutations

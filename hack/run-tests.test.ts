@@ -73,6 +73,36 @@ const others = [
 ].map(fixture);
 const many = runner(['run', 'fx', '--parallel', String(others.length), '--timeout', '30', '--linger', '1', ...others]);
 
+// Listed lanes first: the runner still runs the file marked alone before them, with nothing beside it.
+const scheduled = runner([
+  'run',
+  'fx',
+  '--parallel',
+  '2',
+  '--timeout',
+  '30',
+  ...['lane-a', 'lane-b', 'alone'].map(fixture),
+]);
+
+test('a file marked alone runs first with nothing beside it; the others share the lanes', async () => {
+  const r = await scheduled;
+  assert.is(r.code, 0, r.out);
+  const spans = new Map(
+    readFileSync(join(r.dir, 'spans'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '))
+      .map(([name, a, b]) => [name as string, [Number(a), Number(b)] as const]),
+  );
+  const [alone, a, b] = ['alone', 'lane-a', 'lane-b'].map((n) => spans.get(n)) as [
+    readonly [number, number],
+    readonly [number, number],
+    readonly [number, number],
+  ];
+  assert.ok(alone[1] <= a[0] && alone[1] <= b[0], `alone ${alone} ended before lane-a ${a} and lane-b ${b} began`);
+  assert.ok(a[0] < b[1] && b[0] < a[1], `lane-a ${a} and lane-b ${b} overlap`);
+});
+
 test('a hung file is stopped at its timeout, with its children, and counts as failed', async () => {
   const r = await hung;
   assert.is(r.code, 1, r.out);

@@ -2,9 +2,11 @@
 // `make test` can end with one line `N passed, N failed` summed over every suite (uvu prints totals per process only).
 // What counts as a failure, and the timeouts: docs/testing.md.
 //
-//   node hack/run-tests.ts run <suite> [--parallel N] [--timeout S] [--linger S] <glob>...
+//   node hack/run-tests.ts run <suite> [--parallel N] [--output all|failed] [--timeout S] [--linger S] <glob>...
 //       run the files, record .test-results/<suite>.json; a file is stopped after --timeout seconds (default 60),
-//       or --linger seconds (default 10) after its tests finished if it does not exit by itself
+//       or --linger seconds (default 10) after its tests finished if it does not exit by itself. With N > 1 lanes a
+//       file's output is printed when it ends (every file's with --output all), and files marked
+//       `// test-runner: alone` run first, one at a time (test-runner/schedule.ts)
 //   node hack/run-tests.ts check <name> [--timeout S] -- <command> [args]...
 //       a command as one test (lint, typecheck); default timeout 600 s
 //   node hack/run-tests.ts summary [--expect suite,suite...]
@@ -12,11 +14,14 @@
 import { globSync } from 'node:fs';
 import { runInGroup, stopAllGroups } from './test-runner/process-group.ts';
 import { saveTally, summarize, type Tally } from './test-runner/results.ts';
+import { schedule } from './test-runner/schedule.ts';
 import { endsWithUvuTotals } from './test-runner/uvu.ts';
 import { verdict } from './test-runner/verdict.ts';
 
 interface RunOptions {
   parallel: number;
+  /** with parallel lanes, whose output is printed once a file ends: every file's, or only a failed one's */
+  output: 'all' | 'failed';
   timeoutMs: number;
   lingerMs: number;
 }
@@ -26,26 +31,30 @@ const secs = (ms: number) => (ms / 1000).toFixed(1);
 async function runSuite(suite: string, patterns: string[], o: RunOptions): Promise<Tally> {
   const files = [...new Set(patterns.flatMap((p) => globSync(p)))].filter((f) => !f.includes('node_modules')).sort();
   const tally: Tally = { suite, passed: 0, failed: 0, skipped: 0, failures: [] };
-  const queue = [...files];
   const echo = o.parallel === 1;
+  const runFile = async (file: string) => {
+    const r = await runInGroup(process.execPath, [file], {
+      timeoutMs: o.timeoutMs,
+      lingerMs: o.lingerMs,
+      finished: endsWithUvuTotals,
+      echo,
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    const v = verdict(r);
+    tally.passed += v.passed;
+    tally.skipped += v.skipped;
+    tally.failed += v.failed;
+    if (v.failed > 0) tally.failures.push(v.problem ? `${file}: ${v.problem}` : file);
+    if (!echo && (v.failed > 0 || o.output === 'all')) process.stdout.write(r.output);
+    const line = `[${suite}] ${file}: ${v.passed} passed, ${v.failed} failed (${secs(r.ms)}s)`;
+    console.log(v.problem ? `${line} FAILED: ${v.problem}` : line);
+  };
+  // Files marked to run alone first, one at a time; then the others in o.parallel lanes (test-runner/schedule.ts).
+  const { alone, shared } = schedule(files);
+  for (const file of alone) await runFile(file);
+  const queue = [...shared];
   const worker = async () => {
-    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
-      const r = await runInGroup(process.execPath, [file], {
-        timeoutMs: o.timeoutMs,
-        lingerMs: o.lingerMs,
-        finished: endsWithUvuTotals,
-        echo,
-        env: { ...process.env, FORCE_COLOR: '0' },
-      });
-      const v = verdict(r);
-      tally.passed += v.passed;
-      tally.skipped += v.skipped;
-      tally.failed += v.failed;
-      if (v.failed > 0) tally.failures.push(v.problem ? `${file}: ${v.problem}` : file);
-      if (!echo && v.failed > 0) process.stdout.write(r.output);
-      const line = `[${suite}] ${file}: ${v.passed} passed, ${v.failed} failed (${secs(r.ms)}s)`;
-      console.log(v.problem ? `${line} FAILED: ${v.problem}` : line);
-    }
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) await runFile(file);
   };
   await Promise.all(Array.from({ length: Math.max(1, o.parallel) }, worker));
   if (files.length === 0) {
@@ -103,12 +112,19 @@ async function main(argv: string[]): Promise<number> {
     return failed ? 1 : 0;
   }
   if (verb === 'run') {
-    const { opts, rest: positional } = options(rest, ['--parallel', '--timeout', '--linger']);
+    const { opts, rest: positional } = options(rest, ['--parallel', '--timeout', '--linger', '--output']);
     const [suite, ...patterns] = positional;
     if (!suite || patterns.length === 0) throw new Error('usage: run <suite> [--parallel N] [--timeout S] <glob>...');
     const parallel = Number(opts.get('--parallel') ?? 1);
     if (!Number.isInteger(parallel) || parallel < 1) throw new Error('--parallel: expected a whole number >= 1');
-    const o = { parallel, timeoutMs: seconds(opts, '--timeout', 60), lingerMs: seconds(opts, '--linger', 10) };
+    const output = opts.get('--output') ?? 'failed';
+    if (output !== 'all' && output !== 'failed') throw new Error('--output: expected all or failed');
+    const o: RunOptions = {
+      parallel,
+      output,
+      timeoutMs: seconds(opts, '--timeout', 60),
+      lingerMs: seconds(opts, '--linger', 10),
+    };
     return (await runSuite(suite, patterns, o)).failed > 0 ? 1 : 0;
   }
   if (verb === 'check') {

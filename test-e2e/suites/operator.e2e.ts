@@ -3,6 +3,7 @@
 // server restart; a SIGKILL in a burst of 50; two replicas with leader election. Each test runs its own operator
 // process (test-e2e/lib/operator.ts: node operator/main.ts, WATCH_NAMESPACES=<its namespace>) so that it can kill
 // it, and its own namespace.
+// test-runner: alone (it restarts the shared API server, which every other suite's operator would see)
 import { readFileSync } from 'node:fs';
 import {
   CoordinationV1Api,
