@@ -62,8 +62,13 @@ test("on: Started before, the smaller cluster's pod deleted, one at a time, Comp
   await s.run([A, B], 'Degraded');
   assert.is(s.kube.count('delete'), 1);
 
-  // b1 gone, its replacement not joined yet: one cluster and Formed, but not done.
-  await s.clock.advance(3000);
+  // b1 gone, its replacement not created yet: the cache holds a1 and a2 only, both members, Formed: not done.
+  await s.clock.advance(1000);
+  await s.run([A], 'Formed', [s.pods[0] as V1Pod, s.pods[1] as V1Pod]);
+  assert.equal(await s.reasons(), ['SplitRepairStarted', 'SplitRepairPodDeleted']);
+
+  // Its replacement created, not joined yet: one cluster and Formed, but not done.
+  await s.clock.advance(2000);
   const alone = [s.pods[0] as V1Pod, s.pods[1] as V1Pod, podOf('b1-new', 'demo', '10.0.0.4')].map((p) => ({
     ...p,
     metadata: { ...p.metadata, creationTimestamp: new Date(s.clock.now()) },

@@ -1,8 +1,8 @@
 // Split repair (spec.splitRepair.enabled, off by default): when the pods report two or more clusters, delete the pods
 // of every cluster but the one kept, one at a time, so that the Deployment replaces them and the replacements join
 // the kept cluster. Which pod and when: split-repair-plan.ts. Events: SplitRepairStarted (Warning) before the first
-// deletion, SplitRepairPodDeleted for each, SplitRepairCompleted once the status is Formed again and every pod of the
-// resource is in the cluster (or has had its 2 minutes to join); SplitRepairFailed
+// deletion, SplitRepairPodDeleted for each, SplitRepairCompleted once the status is Formed again, the pod deleted last
+// has a replacement, and every pod of the resource is in the cluster (or has had its 2 minutes to join); SplitRepairFailed
 // when the API refuses a deletion. Whatever this does, the status reports the split (Degraded, SplitBrain).
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -14,7 +14,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { listed } from '../status/caps.ts';
 import type { ObservedCluster } from '../status/compute.ts';
 import type { EventRecorder } from './event-recorder.ts';
-import { planSplitRepair, podsSettled } from './split-repair-plan.ts';
+import { JOIN_BOUND_MS, planSplitRepair, podsSettled } from './split-repair-plan.ts';
 
 export const SplitRepairReason = {
   Started: 'SplitRepairStarted',
@@ -38,7 +38,21 @@ export interface SplitRepairInput {
 interface Repair {
   startedAt: number;
   deleted: number;
-  lastDeleted?: { uid: string };
+  /** the pod deleted last, when (wall clock), and how many live pods there were just before */
+  lastDeleted?: { uid: string; at: number; podsBefore: number };
+}
+
+const liveCount = (pods: readonly V1Pod[]) => pods.filter((p) => !p.metadata?.deletionTimestamp).length;
+
+/**
+ * Whether the pod deleted last has been replaced: as many live pods as before its deletion. Between the deletion and
+ * the replacement's creation the cache holds only the kept cluster's pods, all members: without this the repair would
+ * look done before the replacement joined. A replacement that never comes (the Deployment scaled down meanwhile)
+ * stops counting after JOIN_BOUND_MS.
+ */
+function replaced(r: Repair, pods: readonly V1Pod[], now: number): boolean {
+  const last = r.lastDeleted;
+  return !last || liveCount(pods) >= last.podsBefore || now - last.at >= JOIN_BOUND_MS;
 }
 
 export class SplitRepair {
@@ -58,7 +72,12 @@ export class SplitRepair {
       events.record({ regarding: cb, type, reason, action: 'RepairSplit', note: text });
     if (!clusters || clusters.length < 2) {
       // Done once the status is Formed and the last replacement has joined (or given up).
-      if (active && phase === 'Formed' && podsSettled(clusters ?? [], pods, clock.now())) {
+      if (
+        active &&
+        phase === 'Formed' &&
+        replaced(active, pods, clock.now()) &&
+        podsSettled(clusters ?? [], pods, clock.now())
+      ) {
         const seconds = Math.round((clock.monotonic() - active.startedAt) / 1000);
         note(
           'Normal',
@@ -102,7 +121,7 @@ export class SplitRepair {
       return;
     }
     repair.deleted++;
-    repair.lastDeleted = { uid: step.pod.metadata?.uid ?? '' };
+    repair.lastDeleted = { uid: step.pod.metadata?.uid ?? '', at: clock.now(), podsBefore: liveCount(pods) };
     log.info({ pod: name, from: step.from.seed, keep: step.keep.seed }, 'split repair deleted a pod');
     note(
       'Normal',
