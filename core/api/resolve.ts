@@ -2,8 +2,15 @@
 // defaults that depend on the resource itself (names, the required contact points fixed in status).
 import { parseDuration } from '../settings/value-types.ts';
 import { DEFAULTS } from './schema.ts';
+import { FORMATION_DEFAULTS } from './schema-formation.ts';
 import { type ResolvedSplitBrain, resolveSplitBrain } from './split-brain.ts';
-import type { ClusterBootstrap, ClusterBootstrapSpec, PodTemplateRevision, Workload } from './types.ts';
+import type {
+  ClusterBootstrap,
+  ClusterBootstrapSpec,
+  FormationStatus,
+  PodTemplateRevision,
+  Workload,
+} from './types.ts';
 
 /**
  * The pods' grace period when the template sets none, for workload pekko: Pekko's coordinated shutdown (leave, shard
@@ -22,6 +29,12 @@ export interface ResolvedLifecycle {
   stepwiseScaleDown: boolean;
   leaveTimeoutMs: number;
   podDisruptionBudget: boolean;
+}
+
+/** spec.formation with its defaults (docs/pekko.md, "Formation safety"). */
+export interface ResolvedFormation {
+  coldStart: 'Automatic' | 'Manual';
+  coldStartAfterMs: number;
 }
 
 export interface Resolved {
@@ -56,6 +69,7 @@ export interface Resolved {
   splitBrainResolver?: ResolvedSplitBrain;
   paused: boolean;
   lifecycle: ResolvedLifecycle;
+  formation: ResolvedFormation;
   /** The template's own, else PEKKO_TERMINATION_GRACE_SECONDS for workload pekko, else unset (Kubernetes' 30 s). */
   terminationGracePeriodSeconds?: number;
   /**
@@ -65,7 +79,20 @@ export interface Resolved {
   revision?: PodTemplateRevision;
   /** spec.splitRepair.enabled: restart the pods of all but one cluster when the pods report several. */
   splitRepair: boolean;
+  /**
+   * When and around which seed the cluster formed, for the Deployment's annotation. Not from the spec: the reconcile
+   * records it (operator/lifecycle/formation.ts).
+   */
+  formed?: FormationRecord;
+  /**
+   * A cold start is under way: the Deployment replaces every pod at once (strategy Recreate), so that every pod
+   * has new-cluster-enabled=on together (operator/lifecycle/formation.ts). Not from the spec.
+   */
+  coldStart?: boolean;
 }
+
+/** What the Deployment's formation annotation keeps. */
+export type FormationRecord = Pick<FormationStatus, 'formedAt' | 'seedNode'>;
 
 /**
  * Resolves a spec that validate() accepted (schema defaults already applied).
@@ -104,6 +131,12 @@ export function resolve(cb: Pick<ClusterBootstrap, 'metadata' | 'status'>, spec:
     ...(spec.splitBrainResolver ? { splitBrainResolver: resolveSplitBrain(name, spec.splitBrainResolver) } : {}),
     paused: spec.paused ?? DEFAULTS.paused,
     splitRepair: spec.splitRepair?.enabled ?? DEFAULTS.splitRepair,
+    formation: {
+      coldStart: spec.formation?.coldStart ?? FORMATION_DEFAULTS.coldStart,
+      coldStartAfterMs:
+        parseDuration(spec.formation?.coldStartAfter ?? '') ??
+        (parseDuration(FORMATION_DEFAULTS.coldStartAfter) as number),
+    },
     ...lifecycleOf(spec, workload),
   };
 }

@@ -1,7 +1,10 @@
 // Validation rules the structural schema cannot express. Each is a CEL rule for the API server
 // (x-kubernetes-validations, placed at `at` in the schema) and a TypeScript twin the operator runs on the same
 // defaulted object, so the two reject the same specs. The messages name the field and the fix.
+
+import { parseDuration } from '../settings/value-types.ts';
 import { ACTOR_SYSTEM_NAME_PATTERN, DURATION_PATTERN, SELECTOR_PATTERN } from './schema.ts';
+import { MIN_COLD_START_AFTER } from './schema-formation.ts';
 import { SBR_RULES } from './split-brain.ts';
 
 export interface Rule {
@@ -102,6 +105,23 @@ export const RULES: Rule[] = [
     rule: `self.matches('${DURATION_PATTERN}')`,
     message: 'spec.lifecycle.leaveTimeout must be a whole number and a unit (ms, s, m or h), e.g. 2m',
     check: (self) => re(DURATION_PATTERN).test(String(self)),
+  },
+  {
+    at: ['spec', 'formation', 'coldStartAfter'],
+    rule: `self.matches('${DURATION_PATTERN}')`,
+    message: 'spec.formation.coldStartAfter must be a whole number and a unit (ms, s, m or h), e.g. 60s',
+    check: (self) => re(DURATION_PATTERN).test(String(self)),
+  },
+  {
+    // CEL's || absorbs the error of duration() on a value the rule above already rejects.
+    at: ['spec', 'formation', 'coldStartAfter'],
+    rule: `!self.matches('${DURATION_PATTERN}') || duration(self) >= duration('${MIN_COLD_START_AFTER}')`,
+    message:
+      `spec.formation.coldStartAfter must be at least ${MIN_COLD_START_AFTER}: a shorter bound could take a ` +
+      'moment between two probes for a full outage; e.g. 60s',
+    check: (self) =>
+      !re(DURATION_PATTERN).test(String(self)) ||
+      (parseDuration(String(self)) ?? 0) >= (parseDuration(MIN_COLD_START_AFTER) ?? 0),
   },
   {
     at: ['spec', 'bootstrap', 'podLabelSelector'],

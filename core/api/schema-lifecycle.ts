@@ -69,6 +69,12 @@ export const podTemplateStatusSchema: SchemaNode = {
     revision: { type: 'integer', description: 'The revision: 1 for the first pod template, then +1 per change.' },
     hash: { type: 'string', description: "The pod template's hash, revision-scoped values left out." },
     appVersion: { type: 'string', description: 'pekko.cluster.app-version handed to the pods of this revision.' },
+    newClusterEnabled: {
+      type: 'boolean',
+      description:
+        'new-cluster-enabled handed to the pods of this revision: spec.bootstrap.newClusterEnabled while the ' +
+        'cluster never formed, false once it formed, true for a cold start (spec.formation). Absent: the spec value.',
+    },
   },
 };
 

@@ -5,6 +5,7 @@
 // (x-kubernetes-validations), evaluated by the API server; each has a TypeScript twin in rules.ts so that the operator
 // rejects the same specs when the CRD was installed without them (or an older CRD is still in place).
 
+import { formationSchema, formationStatusSchema } from './schema-formation.ts';
 import {
   LIFECYCLE_DEFAULTS,
   lifecycleSchema,
@@ -207,7 +208,9 @@ export const specSchema: SchemaNode = {
           default: DEFAULTS.newClusterEnabled,
           description:
             'Whether the lowest-addressed node may form a new cluster when no node answers with seed nodes ' +
-            '(new-cluster-enabled). Turn it off after the first deploy to only ever join an existing cluster.',
+            '(new-cluster-enabled). True: the operator hands it on until the cluster has formed, then off to the ' +
+            'pods of each later pod template change, so that they only join (and on again for a cold start, ' +
+            'spec.formation). False: no pod ever forms a cluster.',
         },
         podLabelSelector: {
           type: 'string',
@@ -298,6 +301,7 @@ export const specSchema: SchemaNode = {
         },
       },
     },
+    formation: formationSchema,
   },
   'x-kubernetes-validations': [],
 };
@@ -361,6 +365,7 @@ export const statusSchema: SchemaNode = {
     },
     podTemplate: podTemplateStatusSchema,
     scaleDown: scaleDownStatusSchema,
+    formation: formationStatusSchema,
     message: { type: 'string', description: 'Why the phase is what it is, in a sentence.' },
     splitBrainResolver: splitBrainStatusSchema,
     conditions: {

@@ -23,6 +23,8 @@ export const APP_CONTAINER = 'app';
 export const AGENT_CONTAINER = 'bootstrap-agent';
 /** On the Deployment's own metadata (it does not roll the pods): the pod template revision, a copy of status.podTemplate. */
 export const TEMPLATE_REVISION_ANNOTATION = `${GROUP}/template-revision`;
+/** On the Deployment's own metadata: when and around which seed the cluster formed, a copy of status.formation's. */
+export const FORMATION_ANNOTATION = `${GROUP}/formation`;
 
 export type Workload = 'pekko' | 'agent';
 
@@ -50,6 +52,15 @@ export interface ClusterBootstrapSpec {
   lifecycle?: LifecycleSpec;
   /** Opt-in: when the pods report two or more clusters, restart the pods of all but one (docs/status.md). */
   splitRepair?: { enabled?: boolean };
+  formation?: FormationSpec;
+}
+
+/** Formation safety: no second cluster, and a cold start after a full outage (docs/pekko.md). */
+export interface FormationSpec {
+  /** Automatic: a cold start once every member has been gone for coldStartAfter; Manual: the status says what to do. */
+  coldStart?: 'Automatic' | 'Manual';
+  /** How long every member must be gone before a cold start (a duration, at least 10s). */
+  coldStartAfter?: string;
 }
 
 /** What the operator does for the months after formation: rollouts, scale-down, shutdown (docs/pekko.md). */
@@ -76,6 +87,34 @@ export interface PodTemplateRevision {
   hash: string;
   /** pekko.cluster.app-version handed to the pods of this revision (workload pekko with lifecycle.appVersion). */
   appVersion?: string;
+  /**
+   * new-cluster-enabled handed to the pods of this revision: the spec's value while the cluster never formed, false
+   * once it formed, true for a cold start (operator/lifecycle/formation.ts). Absent: the spec's value.
+   */
+  newClusterEnabled?: boolean;
+}
+
+/** When and around which seed the cluster formed, and the cold starts (operator/lifecycle/formation.ts). */
+export interface FormationStatus {
+  /** When the cluster formed, first or again after a cold start (RFC 3339); absent when only the revision knows. */
+  formedAt?: string;
+  /** The seed node it formed around. */
+  seedNode?: string;
+  /** Set while every member is gone: pods Running, none a member, none answering as one (RFC 3339). */
+  membersGoneSince?: string;
+  /** The latest cold start. */
+  coldStart?: ColdStartStatus;
+}
+
+export interface ColdStartStatus {
+  /** When the operator decided it (RFC 3339). */
+  startedAt: string;
+  /** The pod template revision that hands every pod new-cluster-enabled=on, once started. */
+  revision?: number;
+  /** Why, in a sentence. */
+  cause: string;
+  /** When one cluster formed again; absent while under way. */
+  completedAt?: string;
 }
 
 /** A scale-down in progress, one member at a time (operator/lifecycle/scale-down.ts). */
@@ -131,6 +170,7 @@ export interface ClusterBootstrapStatus extends Partial<ObservedStatus> {
   scaleDown?: ScaleDownStatus;
   /** The resolver handed to the pods and the lease's holder (operator/status/split-brain.ts). */
   splitBrainResolver?: SplitBrainResolverStatus;
+  formation?: FormationStatus;
   conditions?: V1Condition[];
 }
 
@@ -151,6 +191,7 @@ export const STATUS_FIELDS = {
   requiredContactPoints: 'reconcile',
   podTemplate: 'reconcile',
   scaleDown: 'reconcile',
+  formation: 'reconcile',
   message: 'observed',
   splitBrainResolver: 'reconcile',
   conditions: 'reconcile',
@@ -228,6 +269,13 @@ export const ConditionReason = {
   PodListForbidden: 'PodListForbidden',
   /** Ready: the cluster is Formed, the children are not as desired. */
   ResourcesNotReady: 'ResourcesNotReady',
+  // ClusterFormed and Ready after the cluster formed once (operator/lifecycle/formation.ts)
+  /** Every member is gone; the operator cold-starts after spec.formation.coldStartAfter. */
+  MembersGone: 'MembersGone',
+  /** A cold start is under way: every pod replaced at once with new-cluster-enabled=on. */
+  ColdStart: 'ColdStart',
+  /** Every member is gone and the operator may not cold-start (Manual, or newClusterEnabled false): what to do. */
+  ColdStartRequired: 'ColdStartRequired',
   // DeletionCostApplied
   /** The oldest members carry the highest pod-deletion-cost. */
   Annotated: 'Annotated',

@@ -20,6 +20,7 @@ test('minimal spec is valid and gets every schema default', () => {
     paused: false,
     lifecycle: { podDeletionCost: true, appVersion: true, stepwiseScaleDown: true, podDisruptionBudget: true },
     splitRepair: { enabled: false },
+    formation: { coldStart: 'Automatic', coldStartAfter: '60s' },
   });
 });
 
@@ -54,6 +55,7 @@ test('a fully specified spec is valid and keeps its values', () => {
       podDisruptionBudget: false,
     },
     splitRepair: { enabled: true },
+    formation: { coldStart: 'Manual', coldStartAfter: '10s' },
   };
   const { spec, errors } = check(full);
   assert.equal(errors, []);
@@ -104,6 +106,13 @@ const invalid: [string, unknown, string][] = [
   ['stableMargin in words', { image: 'a', bootstrap: { stableMargin: '5 seconds' } }, 'spec.bootstrap.stableMargin'],
   ['stableMargin compound', { image: 'a', bootstrap: { stableMargin: '1m30s' } }, 'spec.bootstrap.stableMargin'],
   ['leaveTimeout without unit', { image: 'a', lifecycle: { leaveTimeout: '90' } }, 'spec.lifecycle.leaveTimeout'],
+  ['coldStart unknown', { image: 'a', formation: { coldStart: 'Never' } }, 'spec.formation.coldStart'],
+  ['coldStartAfter without unit', { image: 'a', formation: { coldStartAfter: '60' } }, 'spec.formation.coldStartAfter'],
+  [
+    'coldStartAfter below 10s',
+    { image: 'a', formation: { coldStartAfter: '9999ms' } },
+    'spec.formation.coldStartAfter',
+  ],
   [
     'podDeletionCost as string',
     { image: 'a', lifecycle: { podDeletionCost: 'off' } },

@@ -147,12 +147,18 @@ export const SETTINGS = {
     default: 3000,
     doc: 'probe timeout; silent points are dropped; older answers ignored',
   }),
+  // Revision-scoped (operator/lifecycle/revision.ts): off for the pods of each revision started after the cluster
+  // formed, on again for a cold start (operator/lifecycle/formation.ts).
   newClusterEnabled: setting({
     key: 'pekko.management.cluster.bootstrap.new-cluster-enabled',
     type: boolean('on-off'),
     default: true,
     doc: 'may the lowest node form a new cluster',
-    render: { value: (r) => r.newClusterEnabled, to: ['pekko', 'agent'], from: '`spec.bootstrap.newClusterEnabled`' },
+    render: {
+      value: (r) => r.revision?.newClusterEnabled ?? r.newClusterEnabled,
+      to: ['pekko', 'agent'],
+      from: '`status.podTemplate.newClusterEnabled` (`spec.bootstrap.newClusterEnabled`, then off once formed)',
+    },
   }),
 
   // Kubernetes API discovery.

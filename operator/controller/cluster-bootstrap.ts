@@ -16,6 +16,7 @@ import { httpStatus } from '../errors.ts';
 import type { ReconcileFn } from '../kernel/controller.ts';
 import { splitKey } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
+import { withFormationProblem } from '../lifecycle/formation.ts';
 import { type Lifecycle, prepare } from '../lifecycle/lifecycle.ts';
 import { INSTANCE_LABEL, renderedValue, selectorString } from '../render/index.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
@@ -152,7 +153,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     });
 
     const deployment = caches.Deployment.get(name, namespace);
-    const observed = observer.observe({
+    const observation = observer.observe({
       r,
       previous,
       deployment,
@@ -162,8 +163,14 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       childrenReady: ready.status === 'True',
       sharedRbac,
     });
-    const sbr = await deps.splitBrain?.reconcile({ cb, r, previous, pods: ownPods, clusters: observed.clusters ?? [] });
-    for (const e of [...observed.events, ...(sbr?.events ?? [])]) {
+    const sbr = await deps.splitBrain?.reconcile({
+      cb,
+      r,
+      previous,
+      pods: ownPods,
+      clusters: observation.clusters ?? [],
+    });
+    for (const e of [...observation.events, ...(sbr?.events ?? [])]) {
       log.info({ reason: e.reason, note: e.note }, 'cluster status changed');
       events.record({ regarding: cb, ...e, action: 'Observe' });
     }
@@ -175,8 +182,11 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       previous,
       deployment,
       pods: ownPods,
-      views: observed.views ?? [],
+      views: observation.views ?? [],
+      observed: observation.status,
     });
+    // While every member is gone, the formation record says why no cluster forms (operator/lifecycle/formation.ts).
+    const observed = withFormationProblem(observation, lifecycle.formationProblem);
     for (const e of lifecycle.events) {
       log.info({ reason: e.reason, note: e.note }, 'lifecycle');
       events.record({ regarding: cb, ...e });

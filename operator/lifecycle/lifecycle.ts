@@ -1,8 +1,10 @@
-// The lifecycle features (spec.lifecycle, docs/pekko.md) as the reconcile uses them, in two calls:
-// - prepare(), before the children are applied: the pod template revision (revision.ts) and the Deployment's
-//   replicas (scale-down.ts), both fixed from what status and the Deployment recorded;
-// - afterObserve(), once the pods' answers are known: the pod-deletion-cost patches (deletion-costs.ts) and the
-//   scale-down's next step, as status fields, a condition, Events and a time to look again.
+// The lifecycle features (spec.lifecycle, spec.formation, docs/pekko.md) as the reconcile uses them, in two calls:
+// - prepare(), before the children are applied: the pod template revision (revision.ts) with its formation setting
+//   and a cold start under way (formation.ts), and the Deployment's replicas (scale-down.ts), all fixed from what
+//   status and the Deployment recorded;
+// - afterObserve(), once the pods' answers are known: the pod-deletion-cost patches (deletion-costs.ts), the
+//   scale-down's next step and the formation record (whether every member is gone, a cold start), as status fields,
+//   a condition, Events, what the status message must say and a time to look again.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Resolved } from '../../core/api/resolve.ts';
 import {
@@ -10,6 +12,8 @@ import {
   APP_CONTAINER,
   type ClusterBootstrap,
   type ClusterBootstrapStatus,
+  type FormationStatus,
+  type ObservedStatus,
   type PodTemplateRevision,
   type ScaleDownStatus,
 } from '../../core/api/types.ts';
@@ -19,7 +23,16 @@ import type { PodView } from '../status/compute.ts';
 import type { ConditionInput } from '../status/conditions.ts';
 import { POD_DELETION_COST } from './deletion-cost.ts';
 import { DeletionCosts } from './deletion-costs.ts';
-import { decideRevision, revisionOf, settingsFor, templateHash } from './revision.ts';
+import {
+  coldStartPending,
+  decideFormation,
+  type FormationProblem,
+  formationRecord,
+  hasFormed,
+  recordedFormation,
+} from './formation.ts';
+import { membersGone } from './members-gone.ts';
+import { decideRevision, latestRevision, revisionOf, settingsFor, templateHash } from './revision.ts';
 import { decideScaleDown, deploymentReplicas } from './scale-down.ts';
 
 /** The resolved resource as it is rendered: with its pod template revision and the scale-down's step as replicas. */
@@ -30,11 +43,22 @@ export function prepare(
   deployment: V1Deployment | undefined,
   pods: readonly V1Pod[] = [],
 ): Resolved {
+  const recorded = [previous?.podTemplate, revisionOf(deployment)];
+  const formation = recordedFormation(previous?.formation, deployment);
+  const coldStart = coldStartPending(formation);
+  const facts = {
+    formed: hasFormed(formation, latestRevision(recorded), r),
+    coldStart,
+    recreate: cb.spec.strategy?.type === 'Recreate',
+  };
   const revision = decideRevision({
-    recorded: [previous?.podTemplate, revisionOf(deployment)],
+    recorded,
     hash: templateHash(cb, r),
-    settingsFor: (n) => settingsFor(n, r),
+    settingsFor: (n) => settingsFor(n, r, facts),
+    // A cold start needs a revision whose pods may all form (formation.ts).
+    keeps: (latest) => !coldStart || latest.newClusterEnabled !== false,
   });
+  const formed = formationRecord(formation);
   const replicas = deploymentReplicas({
     enabled: r.lifecycle.stepwiseScaleDown,
     desired: r.replicas,
@@ -42,7 +66,7 @@ export function prepare(
     ...(previous?.scaleDown ? { recorded: previous.scaleDown } : {}),
     pods,
   });
-  return { ...r, revision, replicas };
+  return { ...r, revision, replicas, ...(formed ? { formed } : {}), ...(coldStart ? { coldStart } : {}) };
 }
 
 export interface AfterObserveInput {
@@ -59,22 +83,27 @@ export interface AfterObserveInput {
   pods: readonly V1Pod[];
   /** The live pods' latest answers (the observer's). */
   views: readonly PodView[];
+  /** This pass's observation: whether and around which seed the cluster is formed. */
+  observed?: Pick<ObservedStatus, 'phase' | 'seedNode'>;
 }
 
 export interface LifecycleEvent {
   type: 'Normal' | 'Warning';
   reason: string;
   /** events.k8s.io action */
-  action: 'Scale' | 'Annotate';
+  action: 'Scale' | 'Annotate' | 'Form';
   note: string;
 }
 
 export interface LifecycleOutcome {
   podTemplate?: PodTemplateRevision;
   scaleDown?: ScaleDownStatus;
+  formation?: FormationStatus;
   /** DeletionCostApplied; empty while paused (the stored one stays). */
   conditions: ConditionInput[];
   events: LifecycleEvent[];
+  /** Set while every member is gone: what the status message and ClusterFormed/Ready must say instead. */
+  formationProblem?: FormationProblem;
   requeueAfterMs?: number;
 }
 
@@ -89,20 +118,37 @@ export class Lifecycle {
 
   async afterObserve(i: AfterObserveInput): Promise<LifecycleOutcome> {
     const { r, previous } = i;
+    const memberContainer = r.agentImage !== undefined ? AGENT_CONTAINER : APP_CONTAINER;
+    // Observed while paused too (no cold start is started then).
+    const form = decideFormation({
+      nowMs: this.clock.now(),
+      r,
+      recorded: recordedFormation(previous?.formation, i.deployment),
+      revision: i.rendered?.revision ?? previous?.podTemplate,
+      observed: i.observed ?? {},
+      gone: membersGone(i.pods, i.views, memberContainer),
+    });
+    const formation = {
+      ...(form.formation ? { formation: form.formation } : {}),
+      ...(form.problem ? { formationProblem: form.problem } : {}),
+    };
+    const formationEvents = form.events.map((e) => ({ ...e, action: 'Form' as const }));
     if (!i.rendered) {
       // Paused: nothing is applied or patched; what status recorded stays.
       return {
         ...(previous?.podTemplate ? { podTemplate: previous.podTemplate } : {}),
         ...(previous?.scaleDown ? { scaleDown: previous.scaleDown } : {}),
+        ...formation,
         conditions: [],
-        events: [],
+        events: formationEvents,
+        ...(form.requeueAfterMs !== undefined ? { requeueAfterMs: form.requeueAfterMs } : {}),
       };
     }
     const templateCost = i.cb.spec.template?.metadata?.annotations?.[POD_DELETION_COST];
     const cost = await this.costs.keep(i.key, r.namespace, {
       views: i.views,
       pods: i.pods,
-      memberContainer: r.agentImage !== undefined ? AGENT_CONTAINER : APP_CONTAINER,
+      memberContainer,
       enabled: r.lifecycle.podDeletionCost,
       ...(templateCost !== undefined ? { templateCost } : {}),
     });
@@ -116,14 +162,18 @@ export class Lifecycle {
       nowMs: this.clock.now(),
       leaveTimeoutMs: r.lifecycle.leaveTimeoutMs,
     });
-    const waits = [cost.retryAfterMs, step.requeueAfterMs].filter((x): x is number => x !== undefined);
+    const waits = [cost.retryAfterMs, step.requeueAfterMs, form.requeueAfterMs].filter(
+      (x): x is number => x !== undefined,
+    );
     return {
       ...(i.rendered.revision ? { podTemplate: i.rendered.revision } : {}),
       ...(step.scaleDown ? { scaleDown: step.scaleDown } : {}),
+      ...formation,
       conditions: [cost.condition],
       events: [
         ...cost.events.map((e) => ({ ...e, action: 'Annotate' as const })),
         ...step.events.map((e) => ({ ...e, action: 'Scale' as const })),
+        ...formationEvents,
       ],
       ...(waits.length ? { requeueAfterMs: Math.max(0, Math.min(...waits)) } : {}),
     };

@@ -97,9 +97,57 @@ test('the hash leaves the revision-scoped value out: the rendered template diffe
 });
 
 test('settings: the app version is the revision for workload pekko, none for the agent or when turned off', () => {
-  assert.equal(settingsFor(3, resolved({}).r), { appVersion: '3' });
-  assert.equal(settingsFor(3, resolved({ workload: 'agent' }).r), {});
-  assert.equal(settingsFor(3, resolved({ lifecycle: { appVersion: false } }).r), {});
+  assert.equal(settingsFor(3, resolved({}).r), { appVersion: '3', newClusterEnabled: true });
+  assert.equal(settingsFor(3, resolved({ workload: 'agent' }).r), { newClusterEnabled: true });
+  assert.equal(settingsFor(3, resolved({ lifecycle: { appVersion: false } }).r), { newClusterEnabled: true });
+});
+
+test('new-cluster-enabled: the spec value until formed, off after, on for a cold start or a Recreate strategy', () => {
+  const { r } = resolved({});
+  const facts = (o: Partial<{ formed: boolean; coldStart: boolean; recreate: boolean }> = {}) => ({
+    formed: false,
+    coldStart: false,
+    recreate: false,
+    ...o,
+  });
+  const nce = (rr: typeof r, f = facts()) => settingsFor(2, rr, f).newClusterEnabled;
+  assert.is(nce(r), true);
+  assert.is(nce(r, facts({ formed: true })), false);
+  assert.is(nce(r, facts({ formed: true, coldStart: true })), true);
+  assert.is(nce(r, facts({ formed: true, recreate: true })), true, 'Recreate replaces every member: they must form');
+  const off = resolved({ bootstrap: { newClusterEnabled: false } }).r;
+  assert.is(nce(off), false);
+  assert.is(nce(off, facts({ formed: true, coldStart: true })), false, "the user's false is never overridden");
+});
+
+test("the hash sees the user's newClusterEnabled, never the value decided for a revision", () => {
+  const { cb, r } = resolved({});
+  const decided = (v: boolean) => ({
+    ...r,
+    revision: { revision: 2, hash: 'x', appVersion: '2', newClusterEnabled: v },
+  });
+  const java = (v: boolean) =>
+    renderDeployment(cb, decided(v)).spec?.template.spec?.containers[0]?.env?.find(
+      (e) => e.name === 'JAVA_TOOL_OPTIONS',
+    )?.value ?? '';
+  assert.match(java(false), ' -Dpekko.management.cluster.bootstrap.new-cluster-enabled=off ');
+  assert.match(java(true), ' -Dpekko.management.cluster.bootstrap.new-cluster-enabled=on ');
+  assert.is(templateHash(cb, decided(false)), templateHash(cb, r), 'handing it off is no template change');
+  assert.not.equal(hashOf({ bootstrap: { newClusterEnabled: false } }), hashOf({}), "the user's own change is one");
+});
+
+test('keeps: a cold start starts the next revision although the template is the same', () => {
+  const rec = { revision: 4, hash: 'h1', appVersion: '4', newClusterEnabled: false };
+  const on = (n: number) => ({ appVersion: String(n), newClusterEnabled: true });
+  const keeps = (l: { newClusterEnabled?: boolean }) => l.newClusterEnabled !== false;
+  assert.equal(decideRevision({ recorded: [rec], hash: 'h1', settingsFor: on, keeps }), {
+    revision: 5,
+    hash: 'h1',
+    appVersion: '5',
+    newClusterEnabled: true,
+  });
+  const five = { revision: 5, hash: 'h1', appVersion: '5', newClusterEnabled: true };
+  assert.equal(decideRevision({ recorded: [five], hash: 'h1', settingsFor: on, keeps }), five, 'once is enough');
 });
 
 test('prepare(): the Deployment carries the revision on its own metadata and -Dpekko.cluster.app-version', () => {

@@ -4,7 +4,7 @@
 //
 // Some settings handed to the pods are revision-scoped: decided once, when a revision starts, and kept until the next
 // one, so that they change only together with a change that rolls the pods anyway. Today: pekko.cluster.app-version
-// (the revision number itself). To add one: a field in PodTemplateRevision (core/api/types.ts) and the status schema,
+// (the revision number itself) and new-cluster-enabled (off once the cluster formed: formation.ts). To add one: a field in PodTemplateRevision (core/api/types.ts) and the status schema,
 // its value for a new revision in settingsFor(), what the hash sees instead in masked() (the user's own spec value, or
 // a placeholder: never the decided value), and its catalog entry reading r.revision (core/settings/catalog.ts).
 import type { V1Deployment } from '@kubernetes/client-node';
@@ -16,19 +16,38 @@ import { renderDeployment } from '../render/deployment.ts';
 /** The revision-scoped settings of a revision. */
 export type RevisionSettings = Omit<PodTemplateRevision, 'revision' | 'hash'>;
 
+/** What decides the formation setting of a new revision (formation.ts). */
+export interface FormationFacts {
+  /** The cluster has formed (status.formation, the Deployment's annotation, or a revision that handed it off). */
+  formed: boolean;
+  /** A cold start is under way: every pod may form. */
+  coldStart: boolean;
+  /** The user's strategy is Recreate: each rollout replaces every member, so the new pods must be able to form. */
+  recreate: boolean;
+}
+
+const NEVER_FORMED: FormationFacts = { formed: false, coldStart: false, recreate: false };
+
 /** What the pods of a new revision `revision` are handed. Pure. */
-export function settingsFor(revision: number, r: Resolved): RevisionSettings {
-  return r.lifecycle.appVersion ? { appVersion: String(revision) } : {};
+export function settingsFor(revision: number, r: Resolved, f: FormationFacts = NEVER_FORMED): RevisionSettings {
+  // Pekko lets a node form a cluster only when no contact point answers with seed nodes; once a cluster formed, a
+  // pod that may form could found a second one when it cannot see the others (docs/pekko.md, "Formation safety").
+  const newClusterEnabled = r.newClusterEnabled && (!f.formed || f.coldStart || f.recreate);
+  return { ...(r.lifecycle.appVersion ? { appVersion: String(revision) } : {}), newClusterEnabled };
 }
 
 /**
- * What the template hash sees in place of the revision-scoped values: whether each is handed at all (the user's
- * spec decides that, so turning one on is a change), never the value decided for a revision (which would make every
- * revision a change of the template, and so another revision).
+ * What the template hash sees in place of the revision-scoped values: whether each is handed at all and the user's
+ * own spec value (the spec decides those, so changing one is a change), never the value decided for a revision
+ * (which would make every revision a change of the template, and so another revision).
  */
 function masked(r: Resolved): PodTemplateRevision {
-  const placeholders = Object.fromEntries(Object.keys(settingsFor(0, r)).map((k) => [k, 'revision-scoped']));
-  return { revision: 0, hash: '', ...placeholders };
+  return {
+    revision: 0,
+    hash: '',
+    ...(r.lifecycle.appVersion ? { appVersion: 'revision-scoped' } : {}),
+    newClusterEnabled: r.newClusterEnabled,
+  };
 }
 
 /** The hash of the pod template the resource renders, revision-scoped values masked. Pure. */
@@ -44,7 +63,8 @@ const isRevision = (v: unknown): v is PodTemplateRevision => {
     Number.isSafeInteger(x.revision) &&
     x.revision >= 1 &&
     typeof x.hash === 'string' &&
-    (x.appVersion === undefined || typeof x.appVersion === 'string')
+    (x.appVersion === undefined || typeof x.appVersion === 'string') &&
+    (x.newClusterEnabled === undefined || typeof x.newClusterEnabled === 'boolean')
   );
 };
 
@@ -67,15 +87,26 @@ export interface RevisionInput {
   hash: string;
   /** The revision-scoped settings of a new revision. */
   settingsFor: (revision: number) => RevisionSettings;
+  /**
+   * Whether the latest revision's settings may stay although its hash is the template's; false starts the next
+   * revision (a cold start, whose pods must all be handed new-cluster-enabled=on). Default: they may.
+   */
+  keeps?: (latest: PodTemplateRevision) => boolean;
+}
+
+/** The highest revision recorded (status.podTemplate, the Deployment's annotation), malformed ones skipped. */
+export function latestRevision(recorded: readonly unknown[]): PodTemplateRevision | undefined {
+  return recorded.filter(isRevision).sort((a, b) => b.revision - a.revision)[0];
 }
 
 /**
  * The revision to render. The highest recorded revision stays as it is (its settings too) while its hash is the
- * template's; any other hash starts the next revision with fresh settings. Nothing recorded: revision 1. Pure.
+ * template's (and `keeps` lets it); any other hash starts the next revision with fresh settings. Nothing recorded:
+ * revision 1. Pure.
  */
 export function decideRevision(i: RevisionInput): PodTemplateRevision {
-  const latest = i.recorded.filter(isRevision).sort((a, b) => b.revision - a.revision)[0];
-  if (latest && latest.hash === i.hash) return latest;
+  const latest = latestRevision(i.recorded);
+  if (latest && latest.hash === i.hash && (i.keeps?.(latest) ?? true)) return latest;
   const revision = (latest?.revision ?? 0) + 1;
   return { revision, hash: i.hash, ...i.settingsFor(revision) };
 }

@@ -16,6 +16,7 @@ import {
   AGENT_CONTAINER,
   APP_CONTAINER,
   type ClusterBootstrap,
+  FORMATION_ANNOTATION,
   TEMPLATE_REVISION_ANNOTATION,
 } from '../../core/api/types.ts';
 import { agentEnv, downwardEnv, javaToolOptions, OWNED_ENV, sidecarEnv } from './env.ts';
@@ -153,6 +154,16 @@ function agentSidecar(r: Resolved, image: string): V1Container {
   };
 }
 
+/** What the Deployment keeps on its own metadata (rolls nothing), where a lost status cannot take it. */
+function ownAnnotations(r: Resolved): Record<string, string> | undefined {
+  const a: Record<string, string> = {};
+  // The pod template revision (operator/lifecycle/revision.ts).
+  if (r.revision?.hash) a[TEMPLATE_REVISION_ANNOTATION] = JSON.stringify(r.revision);
+  // When and around which seed the cluster formed (operator/lifecycle/formation.ts).
+  if (r.formed) a[FORMATION_ANNOTATION] = JSON.stringify(r.formed);
+  return Object.keys(a).length ? a : undefined;
+}
+
 /** The desired Deployment for a resource whose spec validate() accepted. */
 export function renderDeployment(cb: ClusterBootstrap, r: Resolved): V1Deployment {
   const template = cb.spec.template ?? {};
@@ -171,14 +182,14 @@ export function renderDeployment(cb: ClusterBootstrap, r: Resolved): V1Deploymen
       name: r.name,
       namespace: r.namespace,
       labels,
-      // The pod template revision (operator/lifecycle/revision.ts), where a lost status cannot take it.
-      ...(r.revision?.hash ? { annotations: { [TEMPLATE_REVISION_ANNOTATION]: JSON.stringify(r.revision) } } : {}),
+      ...(ownAnnotations(r) ? { annotations: ownAnnotations(r) } : {}),
       ownerReferences: [ownerRef(cb, true)],
     },
     spec: {
       replicas: r.replicas,
       selector: { matchLabels: selectorLabels(r) },
-      strategy: strategyFor(cb.spec.strategy),
+      // A cold start replaces every pod at once, so that all may form together (operator/lifecycle/formation.ts).
+      strategy: r.coldStart ? { type: 'Recreate' } : strategyFor(cb.spec.strategy),
       template: {
         metadata: {
           ...template.metadata,

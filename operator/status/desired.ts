@@ -6,6 +6,7 @@ import type { SplitBrainResolverStatus } from '../../core/api/split-brain.ts';
 import {
   type ClusterBootstrapStatus,
   ConditionType,
+  type FormationStatus,
   OBSERVED_FIELDS,
   type ObservedStatus,
   type PodTemplateRevision,
@@ -27,15 +28,21 @@ export interface StatusInput {
   /** Undefined when there was no observation (invalid spec): the stored observed fields are kept. */
   observed?: { status: ObservedStatus; conditions: readonly ConditionInput[] };
   /**
-   * operator/lifecycle's part: the pod template revision, the scale-down in progress (absent: none) and the
+   * operator/lifecycle's part: the pod template revision, the scale-down in progress (absent: none), the formation
+   * record (absent: the cluster never formed) and the
    * DeletionCostApplied condition. Undefined (invalid spec): the stored values are kept.
    */
-  lifecycle?: { podTemplate?: PodTemplateRevision; scaleDown?: ScaleDownStatus; conditions: readonly ConditionInput[] };
   /**
    * The split brain resolver's part (operator/controller/split-brain-lease.ts). Undefined when there was no
    * observation (invalid spec): the stored field and LeaseReady are kept. A field or condition it leaves out goes.
    */
   splitBrain?: { status?: SplitBrainResolverStatus; condition?: ConditionInput };
+  lifecycle?: {
+    podTemplate?: PodTemplateRevision;
+    scaleDown?: ScaleDownStatus;
+    formation?: FormationStatus;
+    conditions: readonly ConditionInput[];
+  };
 }
 
 export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
@@ -56,6 +63,8 @@ export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
   if (podTemplate !== undefined) out.podTemplate = podTemplate;
   const scaleDown = i.lifecycle ? i.lifecycle.scaleDown : prev.scaleDown;
   if (scaleDown !== undefined) out.scaleDown = scaleDown;
+  const formation = i.lifecycle ? i.lifecycle.formation : prev.formation;
+  if (formation !== undefined) out.formation = formation;
   let conditions = setCondition(prev.conditions, i.resourcesReady, i.generation, i.nowMs);
   for (const c of i.observed?.conditions ?? []) {
     if (c.type !== ConditionType.ResourcesReady) conditions = setCondition(conditions, c, i.generation, i.nowMs);
