@@ -19,7 +19,6 @@ import {
   E2E_LABEL,
   e2eEnv,
   ensureCrd,
-  expectQuiet,
   kubectl,
   listPods,
   loudly,
@@ -30,6 +29,7 @@ import {
   statusOf,
   type Target,
   waitFor,
+  whileQuiet,
 } from '../lib/index.ts';
 
 const SYSTEM = 'pekko-sample';
@@ -114,6 +114,10 @@ test(
     await patchSpec(t(), { image: IMAGES[1] });
     const rolled = await oneCluster(t(), 3, 240_000, IMAGES[1]);
     assert.equal(rolled.pods.map(newClusterEnabledOf), ['off', 'off', 'off'], 'JAVA_TOOL_OPTIONS of the new pods');
+    for (const p of rolled.pods) {
+      const java = p.spec?.containers[0]?.env?.find((e) => e.name === 'JAVA_TOOL_OPTIONS')?.value ?? '';
+      assert.match(java, ' -Dpekko.management.cluster.bootstrap.new-cluster-enabled=off ');
+    }
     let s = await statusOf(t());
     assert.equal([s.podTemplate?.revision, s.podTemplate?.newClusterEnabled], [2, false]);
     assert.equal(s.formation?.seedNode, formed.seedNode, 'the record of the formation stays');
@@ -121,22 +125,23 @@ test(
     // A scale (3 → 2 → 3) and a resync: no new ReplicaSet, the new pod gets the same join-only settings.
     const rsPath = `/apis/apps/v1/namespaces/${ns}/replicasets`;
     const rsList = await clients().apps.listNamespacedReplicaSet({ namespace: ns });
-    const quiet = expectQuiet({
-      path: rsPath,
-      resourceVersion: rsList.metadata?.resourceVersion ?? '',
-      what: 'a new ReplicaSet (a rollout)',
-      forMs: 60_000,
-      unwanted: (type, rs) => (type === 'ADDED' ? `ReplicaSet ${rs.metadata?.name} added` : undefined),
-    });
-    const scaled = (async () => {
-      await kubectl(['scale', 'cb/sample', '--replicas=2'], { namespace: ns });
-      await oneCluster(t(), 2, 90_000);
-      await kubectl(['scale', 'cb/sample', '--replicas=3'], { namespace: ns });
-      await oneCluster(t(), 3, 120_000);
-      await kubectl(['annotate', 'cb/sample', `resync=${Date.now()}`], { namespace: ns });
-    })();
-    await Promise.race([quiet, scaled]);
-    await scaled;
+    await whileQuiet(
+      {
+        path: rsPath,
+        resourceVersion: rsList.metadata?.resourceVersion ?? '',
+        what: 'a new ReplicaSet (a rollout)',
+        unwanted: (type, rs) => (type === 'ADDED' ? `ReplicaSet ${rs.metadata?.name} added` : undefined),
+      },
+      async () => {
+        await kubectl(['scale', 'cb/sample', '--replicas=2'], { namespace: ns });
+        await oneCluster(t(), 2, 90_000);
+        await kubectl(['scale', 'cb/sample', '--replicas=3'], { namespace: ns });
+        await oneCluster(t(), 3, 120_000);
+        await kubectl(['annotate', 'cb/sample', `resync=${Date.now()}`], { namespace: ns });
+        // The resync's reconcile, and a few more, within the window.
+        await new Promise((r) => setTimeout(r, 5000));
+      },
+    );
     assert.equal(await settingsNow(), ['off', 'off', 'off']);
     s = await statusOf(t());
     assert.is(s.podTemplate?.revision, 2, 'a scale and a resync are no new revision');
