@@ -33,6 +33,7 @@ test('the API server fills in the schema defaults', () =>
       paused: false,
       lifecycle: { podDeletionCost: true, appVersion: true, stepwiseScaleDown: true, podDisruptionBudget: true },
       splitRepair: { enabled: false },
+      formation: { coldStart: 'Automatic', coldStartAfter: '60s' },
     });
   }));
 
@@ -62,6 +63,9 @@ const rejected: [string, string, string, string][] = [
   ],
   ['x', '{image: a, bootstrap: {stableMargin: 5sec}}', 'spec.bootstrap.stableMargin', 'e.g. 5s'],
   ['x', '{image: a, lifecycle: {leaveTimeout: 2min}}', 'spec.lifecycle.leaveTimeout', 'e.g. 2m'],
+  ['x', '{image: a, formation: {coldStartAfter: 1min}}', 'spec.formation.coldStartAfter', 'e.g. 60s'],
+  ['x', '{image: a, formation: {coldStartAfter: 9s}}', 'spec.formation.coldStartAfter', 'at least 10s'],
+  ['x', '{image: a, formation: {coldStart: Never}}', 'spec.formation.coldStart', 'supported values'],
   ['x', "{image: a, bootstrap: {podLabelSelector: 'app=%s,b=%s'}}", 'spec.bootstrap.podLabelSelector', '%s once'],
   ['x', "{image: a, bootstrap: {podLabelSelector: 'app in (a,b)'}}", 'spec.bootstrap.podLabelSelector', 'no spaces'],
   ['x', '{image: a, replicas: -1}', 'spec.replicas', 'greater than or equal to 0'],
@@ -133,6 +137,7 @@ test('a metadata.name over 63 characters is refused, also with spec.actorSystemN
     }
     assert.is(await rejection(ns, 'a'.repeat(63), '{image: a}'), '');
     assert.is(await rejection(ns, 'x', '{image: a, strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}}'), '');
+    assert.is(await rejection(ns, 'x', '{image: a, formation: {coldStartAfter: 10000ms}}'), '');
   }));
 
 test('kubectl explain reads like documentation', async () => {
