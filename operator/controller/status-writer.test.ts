@@ -23,4 +23,21 @@ test('the merge patch: unchanged fields left out, removed ones null, objects pat
   });
 });
 
+test('a key gone from a nested object is null in the patch; a gone field too; lists are replaced whole', () => {
+  const cur: ClusterBootstrapStatus = {
+    formation: { formedAt: 't0', seedNode: 'a', membersGoneSince: 't1' },
+    scaleDown: { target: 2, replicas: 3, since: 't', waitingFor: 'x' },
+    contactPoints: [{ pod: 'p1', host: 'h', port: 1, ready: true }],
+  };
+  const want: ClusterBootstrapStatus = {
+    formation: { formedAt: 't0', seedNode: 'a', coldStart: { startedAt: 't2', cause: 'c' } },
+    contactPoints: [],
+  };
+  assert.equal(statusPatch(cur, want), {
+    formation: { membersGoneSince: null, coldStart: { startedAt: 't2', cause: 'c' } },
+    scaleDown: null,
+    contactPoints: [],
+  });
+});
+
 test.run();

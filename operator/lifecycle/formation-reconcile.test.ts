@@ -214,6 +214,7 @@ test('a full outage: MembersGone, a cold start after the bound (revision 3, Recr
   assert.is(s?.formation?.coldStart?.completedAt, '2026-01-01T00:01:20Z');
   assert.equal([s?.formation?.formedAt, s?.formation?.seedNode], ['2026-01-01T00:01:20Z', node(7)]);
   assert.ok(h.reasons().includes('Normal ColdStartCompleted'));
+  assert.is(s?.formation?.membersGoneSince, undefined, 'the count is gone from the stored status too');
   await h.run();
   assert.is(h.deployment().spec?.strategy?.type, 'RollingUpdate', "the user's strategy back, rolling nothing");
   assert.equal(h.deployment().spec?.strategy?.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });

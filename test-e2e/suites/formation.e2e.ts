@@ -180,6 +180,7 @@ test(
     assert.equal([s.podTemplate?.revision, s.podTemplate?.newClusterEnabled], [3, true]);
     assert.is(s.formation?.coldStart?.revision, 3);
     assert.ok(s.formation?.coldStart?.completedAt, 'completed');
+    assert.is(s.formation?.membersGoneSince, undefined, 'the count is gone from the stored status');
     assert.is(s.formation?.seedNode, after.oldest, 'the new cluster is recorded');
     assert.not.equal(s.formation?.formedAt, before.formation?.formedAt);
     assert.equal(after.pods.map(newClusterEnabledOf), ['on', 'on', 'on']);
