@@ -28,15 +28,15 @@ export interface StatusInput {
   /** Undefined when there was no observation (invalid spec): the stored observed fields are kept. */
   observed?: { status: ObservedStatus; conditions: readonly ConditionInput[] };
   /**
-   * operator/lifecycle's part: the pod template revision, the scale-down in progress (absent: none), the formation
-   * record (absent: the cluster never formed) and the
-   * DeletionCostApplied condition. Undefined (invalid spec): the stored values are kept.
-   */
-  /**
    * The split brain resolver's part (operator/controller/split-brain-lease.ts). Undefined when there was no
    * observation (invalid spec): the stored field and LeaseReady are kept. A field or condition it leaves out goes.
    */
   splitBrain?: { status?: SplitBrainResolverStatus; condition?: ConditionInput };
+  /**
+   * operator/lifecycle's part: the pod template revision, the scale-down in progress (absent: none), the formation
+   * record (absent: the cluster never formed) and the DeletionCostApplied condition. Undefined (invalid spec): the
+   * stored values are kept.
+   */
   lifecycle?: {
     podTemplate?: PodTemplateRevision;
     scaleDown?: ScaleDownStatus;
