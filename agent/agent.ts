@@ -1,5 +1,5 @@
-// The agent: management and peer servers, then bootstrap (coordinator) until a join decision, then membership
-// (ClusterNode). A removed incarnation starts over with a new uid. Emits membership-change events.
+// The agent: the management server, then bootstrap (coordinator) until a join decision, then membership in the
+// ClusterMembership record (Member). An incarnation that is out starts over with a new uid. Emits membership events.
 import { EventEmitter } from 'node:events';
 import { podLabelSelector } from '../core/discovery/selector.ts';
 import { nodeAddress } from '../core/protocol/address.ts';
@@ -7,12 +7,15 @@ import { BootstrapCoordinator, type JoinDecision } from './bootstrap/coordinator
 import { type ContactPointSource, KubernetesApiDiscovery } from './bootstrap/discovery.ts';
 import type { AgentConfig } from './config.ts';
 import { AgentError } from './errors.ts';
-import { type MembershipSnapshot, managementRoute, selfStatus } from './http/management.ts';
-import { ClusterNode } from './membership/node.ts';
-import { keyOf, type MemberRecord, nodeOfKey, oldestMember, type View } from './membership/view.ts';
+import { type MembershipSnapshot, managementRoute } from './http/management.ts';
+import { Member } from './membership/member.ts';
+import { compareAge } from './membership/order.ts';
+import { PodCache } from './membership/pod-cache.ts';
+import { keyOf, type MemberEntry } from './membership/record.ts';
+import { RecordStore } from './membership/store.ts';
 import type { Ports, Reply, ServerHandle } from './ports.ts';
 
-export type AgentPhase = 'starting' | 'bootstrapping' | 'joining' | 'member' | 'leaving' | 'stopped';
+export type AgentPhase = 'starting' | 'bootstrapping' | 'joining' | 'member' | 'isolated' | 'leaving' | 'stopped';
 
 export interface MemberInfo {
   node: string;
@@ -27,46 +30,61 @@ export interface Membership {
   selfNode: string;
   selfUid: string;
   phase: AgentPhase;
-  /** This node's member status; undefined while not a member. */
+  /** This node's member status; undefined while it does not claim membership. */
   status: string | undefined;
   clusterId: string | undefined;
   leader: string | undefined;
   oldest: string | undefined;
-  /** Oldest first. */
+  /** Oldest first. Empty while this node does not claim membership. */
   members: MemberInfo[];
-  /** Members this node has not heard from for the failure timeout. */
+  /** Members unreachable in this node's view. */
   unreachable: string[];
 }
 
 export interface AgentEvents {
-  /** Any change of the member list, leader or this node's phase, with the new picture. */
+  /** Any change of the member list, leader, oldest or this node's phase, with the new picture. */
   membership: [Membership];
   'member-up': [MemberInfo];
   'member-removed': [MemberInfo];
+  /** This node claims membership (again: after an isolation ends, too). */
   'self-up': [MemberInfo];
-  /** This incarnation is out of the cluster (removed, minority, or stopping); bootstrap starts again unless stopping. */
+  /** This node stopped claiming membership: removed, isolated from the API, or stopping. Bootstrap starts again by itself when removed. */
   'self-removed': [{ reason: string }];
   'leader-changed': [{ leader: string | undefined }];
 }
 
-const info = (m: MemberRecord): MemberInfo => ({ ...m, roles: [...m.roles] });
+const info = (m: MemberEntry): MemberInfo => ({
+  node: m.node,
+  uid: m.uid,
+  status: m.status,
+  upNumber: m.upNumber,
+  roles: [...m.roles],
+});
 
 export class Agent extends EventEmitter<AgentEvents> {
   readonly config: AgentConfig;
   readonly selfNode: string;
   readonly source: ContactPointSource;
+  readonly store: RecordStore;
   readonly #ports: Ports;
+  readonly #namespace: string;
   #phase: AgentPhase = 'starting';
-  #node: ClusterNode;
+  #member: Member | undefined;
+  #uid: string;
   #coordinator: BootstrapCoordinator | undefined;
   #servers: ServerHandle[] = [];
+  #last: Membership | undefined;
+  /** The members of the last picture in which this incarnation claimed membership: what member events diff against. */
+  #claimed = new Map<string, MemberInfo>();
 
   /** `namespace`: the pods' namespace, already resolved (see resolveNamespace in index.ts). */
   constructor(config: AgentConfig, ports: Ports, namespace: string) {
     super();
     this.config = config;
     this.#ports = ports;
+    this.#namespace = namespace;
     this.selfNode = nodeAddress(config.actorSystemName, config.remoting.hostname, config.remoting.port);
+    this.#uid = ports.newUid();
     const k = config.kubernetes;
     this.source = new KubernetesApiDiscovery(ports.kube, {
       namespace,
@@ -81,97 +99,75 @@ export class Agent extends EventEmitter<AgentEvents> {
         fallbackPort: config.management.port,
       },
     });
-    this.#node = this.#newNode();
+    this.store = new RecordStore(ports.kube, ports.clock, {
+      namespace,
+      name: config.membership.name,
+      timeoutMs: config.membership.requestTimeoutMs,
+    });
   }
 
   get phase(): AgentPhase {
-    return this.#phase;
+    const p = this.#phase;
+    return p === 'member' && this.#member?.snapshot().isolated ? 'isolated' : p;
   }
 
-  /** Binds the servers and starts bootstrap. Rejects with code Bind when an address cannot be bound. */
+  /** Binds the management server and starts bootstrap. Rejects with code Bind when the address cannot be bound. */
   async start(): Promise<void> {
     const { servers, logger } = this.#ports;
     const m = this.config.management;
-    const r = this.config.remoting;
     const mgmt = (req: Parameters<typeof managementRoute>[0]): Reply => managementRoute(req, () => this.snapshot());
-    const peer = (req: Parameters<ClusterNode['handle']>[0]): Reply => this.#node.handle(req);
-    const bind = async (what: string, host: string, port: number, h: typeof mgmt, optional = false) => {
+    const bind = async (host: string, optional: boolean) => {
       try {
-        this.#servers.push(await servers.listen(host, port, h));
+        this.#servers.push(await servers.listen(host, m.bindPort, mgmt));
       } catch (err) {
-        if (optional) return logger.warn({ host, port, error: (err as Error).message }, `cannot bind ${what}`);
+        const error = (err as Error).message;
+        if (optional) return logger.warn({ host, port: m.bindPort, error }, 'cannot bind management server');
         await this.#closeServers();
-        throw new AgentError('Bind', `cannot bind the ${what} to ${host}:${port}: ${(err as Error).message}`, {
+        throw new AgentError('Bind', `cannot bind the management server to ${host}:${m.bindPort}: ${error}`, {
           cause: err,
         });
       }
     };
-    await bind('management server', m.bindHostname, m.bindPort, mgmt);
-    if (m.alsoLocalhost && m.bindHostname !== '127.0.0.1')
-      await bind('management server', '127.0.0.1', m.bindPort, mgmt, true);
-    await bind('remoting server', r.bindHostname, r.bindPort, peer);
+    await bind(m.bindHostname, false);
+    if (m.alsoLocalhost && m.bindHostname !== '127.0.0.1') await bind('127.0.0.1', true);
     logger.info(
-      { selfNode: this.selfNode, management: `${m.hostname}:${m.port}`, serviceName: this.config.serviceName },
+      { selfNode: this.selfNode, management: `${m.hostname}:${m.port}`, membership: this.config.membership.name },
       'agent started',
     );
     this.#bootstrap();
   }
 
-  /** Leaves the cluster (a leader hands over first), then closes the servers. */
+  /** Leaves the cluster (stops claiming at once, then one conditional write), then closes the server. */
   async stop(): Promise<void> {
     if (this.#phase === 'stopped' || this.#phase === 'leaving') return;
     this.#phase = 'leaving';
     this.#coordinator?.stop();
-    await this.#node.leave();
+    await this.#member?.leave(5000);
     await this.#closeServers();
     this.#phase = 'stopped';
     this.#ports.logger.info({ selfNode: this.selfNode }, 'agent stopped');
-    this.emit('membership', this.membership());
+    this.#changed();
   }
 
   snapshot(): MembershipSnapshot {
-    const n = this.#node;
-    return {
-      selfNode: this.selfNode,
-      selfUid: n.selfKey.slice(n.selfKey.lastIndexOf('#') + 1),
-      phase: this.#phase,
-      view: n.view,
-      unreachable: n.unreachable(),
-    };
+    const s = this.#member?.snapshot();
+    return { selfNode: this.selfNode, selfUid: this.#uid, phase: this.phase, claim: s?.claim ?? false, view: s?.view };
   }
 
   membership(): Membership {
     const s = this.snapshot();
-    const view = s.view;
-    const oldest = view ? oldestMember(view) : undefined;
+    const view = s.claim ? s.view : undefined;
     return {
-      selfNode: s.selfNode,
-      selfUid: s.selfUid,
-      phase: this.#phase,
-      status: selfStatus(s),
+      selfNode: this.selfNode,
+      selfUid: this.#uid,
+      phase: this.phase,
+      status: view?.self?.status,
       clusterId: view?.clusterId,
-      leader: view ? nodeOfKey(view.leader) : undefined,
-      oldest: oldest?.node,
-      members: [...(view?.members ?? [])].sort((a, b) => a.upNumber - b.upNumber).map(info),
-      unreachable: s.unreachable.map((m) => m.node),
+      leader: view?.leader?.node,
+      oldest: view?.oldest?.node,
+      members: [...(view?.members ?? [])].sort(compareAge).map(info),
+      unreachable: (view?.unreachable ?? []).map((u) => u.member.node),
     };
-  }
-
-  #newNode(): ClusterNode {
-    const { clock, http, logger, newUid } = this.#ports;
-    const node: ClusterNode = new ClusterNode({
-      clock,
-      http,
-      logger,
-      timeouts: this.config.membership,
-      source: this.source,
-      self: { node: this.selfNode, uid: newUid() },
-      roles: this.config.roles,
-      system: this.config.actorSystemName,
-      onChange: (prev, next) => this.#changed(node, prev, next),
-      onRemoved: (reason) => this.#removed(node, reason),
-    });
-    return node;
   }
 
   #bootstrap(): void {
@@ -192,49 +188,85 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   async #decided(c: BootstrapCoordinator, d: JoinDecision): Promise<void> {
     if (this.#coordinator !== c || this.#phase !== 'bootstrapping') return;
-    if (d.kind === 'JoinSelf') {
-      this.#phase = 'member';
-      this.#node.found();
-      return;
-    }
+    const { clock, random, logger, kube } = this.#ports;
     this.#phase = 'joining';
-    const node = this.#node;
-    const ok = await node.join(d.seedNodes);
-    if (this.#node !== node || this.#phase !== 'joining') return;
+    const k = this.config.kubernetes;
+    let member: Member | undefined;
+    const pods = new PodCache(
+      kube,
+      clock,
+      logger,
+      {
+        namespace: this.#namespace,
+        selector: podLabelSelector(k.podLabelSelector, this.config.serviceName),
+        timeoutMs: this.config.membership.requestTimeoutMs,
+      },
+      () => {
+        member?.evaluate();
+        if (member === this.#member) this.#changed();
+      },
+    );
+    member = new Member({
+      clock,
+      random,
+      logger,
+      store: this.store,
+      pods,
+      settings: this.config.membership,
+      self: { node: this.selfNode, uid: this.#uid, pod: this.config.podName, roles: this.config.roles },
+      system: this.config.actorSystemName,
+      onChange: () => member === this.#member && this.#changed(),
+      onOut: (reason) => this.#out(member as Member, reason),
+    });
+    this.#member = member;
+    const ok = await member.enter(d);
+    if (this.#member !== member || this.#phase !== 'joining') return;
     if (ok) {
       this.#phase = 'member';
+      this.#changed();
       return;
     }
-    this.#ports.logger.warn({ seedNodes: d.seedNodes }, 'no seed node admitted this node, probing again');
+    // Not entered: probe again after a pause (a probe interval with jitter), so a refusal is no busy loop.
+    this.#member = undefined;
+    this.#phase = 'bootstrapping';
+    const pause = this.config.bootstrap.probeIntervalMs * (1 + random());
+    clock.setTimeout(() => this.#phase === 'bootstrapping' && !this.#member && this.#bootstrap(), pause);
+  }
+
+  #out(member: Member, reason: string): void {
+    if (member !== this.#member || this.#phase === 'leaving' || this.#phase === 'stopped') return;
+    this.#member = undefined;
+    this.#changed(reason);
+    this.#claimed = new Map();
+    this.#uid = this.#ports.newUid();
+    this.#ports.logger.info({ selfUid: this.#uid }, 'starting bootstrap again as a new incarnation');
     this.#bootstrap();
   }
 
-  #removed(node: ClusterNode, reason: string): void {
-    if (node !== this.#node || this.#phase === 'leaving' || this.#phase === 'stopped') return;
-    this.emit('self-removed', { reason });
-    this.#node = this.#newNode();
-    this.#ports.logger.info(
-      { selfUid: this.#node.selfKey.split('#').pop() },
-      'starting bootstrap again as a new incarnation',
-    );
-    this.#bootstrap();
-  }
-
-  #changed(node: ClusterNode, prev: View | undefined, next: View | undefined): void {
-    if (node !== this.#node) return;
-    if (next && (this.#phase === 'joining' || this.#phase === 'bootstrapping')) this.#phase = 'member';
-    const before = new Map((prev?.members ?? []).map((m) => [keyOf(m), m]));
-    const after = new Map((next?.members ?? []).map((m) => [keyOf(m), m]));
-    for (const [k, m] of after) {
-      if (before.has(k)) continue;
-      this.emit('member-up', info(m));
-      if (k === node.selfKey) this.emit('self-up', info(m));
+  /** Emits the events for the change from the last picture to the current one. */
+  #changed(outReason?: string): void {
+    const prev = this.#last;
+    const next = this.membership();
+    if (prev && JSON.stringify(prev) === JSON.stringify(next)) return;
+    this.#last = next;
+    const had = prev?.status !== undefined;
+    const has = next.status !== undefined;
+    if (has) {
+      // Member events diff the member lists this incarnation claimed; an isolation in between is no change.
+      const after = new Map(next.members.map((m) => [keyOf(m), m]));
+      for (const [k, m] of after) if (!this.#claimed.has(k)) this.emit('member-up', m);
+      for (const [k, m] of this.#claimed) if (!after.has(k)) this.emit('member-removed', m);
+      this.#claimed = after;
     }
-    for (const [k, m] of before) if (!after.has(k)) this.emit('member-removed', info(m));
-    if (prev?.leader !== next?.leader)
-      this.emit('leader-changed', { leader: next ? nodeOfKey(next.leader) : undefined });
-    if (!next && this.#phase === 'leaving') this.emit('self-removed', { reason: 'stopping' });
-    this.emit('membership', this.membership());
+    const self = next.members.find((m) => m.node === next.selfNode && m.uid === next.selfUid);
+    if (!had && has && self) this.emit('self-up', self);
+    if (had && !has) {
+      const stopping = next.phase === 'leaving' || next.phase === 'stopped';
+      const isolated = next.phase === 'isolated' ? 'no contact with the Kubernetes API' : 'challenged';
+      this.emit('self-removed', { reason: outReason ?? (stopping ? 'stopping' : isolated) });
+    }
+    if (prev?.leader !== next.leader) this.emit('leader-changed', { leader: next.leader });
+    this.emit('membership', next);
   }
 
   async #closeServers(): Promise<void> {

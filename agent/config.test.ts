@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ENV, parseConfig } from './config.ts';
+import { ENV, minRemovalMarginMs, parseConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 
 const base = { PEKKO_ACTOR_SYSTEM_NAME: 'My_System', POD_IP: '10.0.0.5' };
@@ -15,7 +15,15 @@ test("Pekko's defaults, derived names, frozen", () => {
     bindPort: 7626,
     alsoLocalhost: false,
   });
-  assert.equal(c.remoting, { hostname: '10.0.0.5', port: 17355, bindHostname: '10.0.0.5', bindPort: 17355 });
+  assert.equal(c.remoting, { hostname: '10.0.0.5', port: 17355 });
+  assert.equal(c.membership, {
+    name: 'my-system',
+    contactIntervalMs: 10_000,
+    contactTimeoutMs: 15_000,
+    removalMarginMs: 17_000,
+    joinGraceMs: 10_000,
+    requestTimeoutMs: 3000,
+  });
   assert.equal(c.bootstrap, {
     discoveryIntervalMs: 1000,
     backoffRandomFactor: 0.2,
@@ -95,8 +103,22 @@ test('a bad value throws a ConfigError naming the variable', () => {
     [{ ...base, [ENV.newClusterEnabled]: 'maybe' }, ENV.newClusterEnabled, /true or false/],
     [{ ...base, [ENV.probeIntervalJitter]: '2' }, ENV.probeIntervalJitter, /from 0 to 1/],
     [{ ...base, LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
-    [{ ...base, AGENT_FAILURE_TIMEOUT: '500ms' }, 'AGENT_FAILURE_TIMEOUT', /longer than AGENT_HEARTBEAT_INTERVAL/],
-    [{ ...base, AGENT_DOWN_AFTER: '2s' }, 'AGENT_DOWN_AFTER', /longer than AGENT_FAILURE_TIMEOUT/],
+    [
+      { ...base, AGENT_API_CONTACT_TIMEOUT: '12s' },
+      'AGENT_API_CONTACT_TIMEOUT',
+      /longer than AGENT_API_CONTACT_INTERVAL \+ AGENT_API_REQUEST_TIMEOUT \(13000ms\)/,
+    ],
+    [
+      { ...base, AGENT_REMOVAL_MARGIN: '16s' },
+      'AGENT_REMOVAL_MARGIN',
+      /at least 16032ms .* two members could both claim to be the oldest/,
+    ],
+    [{ ...base, AGENT_MEMBERSHIP_NAME: 'Shop_1' }, 'AGENT_MEMBERSHIP_NAME', /Kubernetes object name/],
+    [
+      { ...base, PEKKO_CLUSTER_BOOTSTRAP_SERVICE_NAME: 'Shop' },
+      'AGENT_MEMBERSHIP_NAME',
+      /unset, it is the service name/,
+    ],
   ];
   for (const [env, variable, message] of cases) {
     try {
@@ -110,6 +132,14 @@ test('a bad value throws a ConfigError naming the variable', () => {
       assert.match((err as Error).message, message);
     }
   }
+});
+
+test('the removal margin bound: (1+rho)(timeout/(1-rho) + 1 s); a longer contact timeout raises the default margin', () => {
+  assert.is(minRemovalMarginMs(15_000), 16_032);
+  const c = parseConfig({ ...base, AGENT_API_CONTACT_TIMEOUT: '30s' });
+  assert.is(c.membership.removalMarginMs, minRemovalMarginMs(30_000));
+  assert.is(parseConfig({ ...base, AGENT_REMOVAL_MARGIN: '16032ms' }).membership.removalMarginMs, 16_032);
+  assert.is(parseConfig({ ...base, AGENT_MEMBERSHIP_NAME: 'shop-1' }).membership.name, 'shop-1');
 });
 
 test('booleans: true/false, on/off, yes/no, any case', () => {

@@ -1,8 +1,9 @@
 // The agent's configuration, parsed once into a frozen object from env vars. Which variables, their types and
 // defaults are the settings catalog's (core/settings/catalog.ts, the contract with the operator; docs/agent.md has
 // the table); this file adds what depends on other settings (host names default to POD_IP, bind addresses to the
-// advertised ones) and the checks between them. The only place that reads process.env. A bad value throws a
-// ConfigError naming the variable; main.ts turns that into exit code 2.
+// advertised ones, the membership's name to the service name, the removal margin to its bound) and the checks between
+// them. The only place that reads process.env. A bad value throws a ConfigError naming the variable; main.ts turns
+// that into exit code 2.
 import { serviceNameFromActorSystem } from '../core/discovery/selector.ts';
 import { ENV, SETTINGS } from '../core/settings/catalog.ts';
 import { type Env, lookup, type Setting } from '../core/settings/setting.ts';
@@ -20,7 +21,8 @@ export interface AgentConfig {
   podIP: string | undefined;
   roles: readonly string[];
   management: { hostname: string; port: number; bindHostname: string; bindPort: number; alsoLocalhost: boolean };
-  remoting: { hostname: string; port: number; bindHostname: string; bindPort: number };
+  /** This node's address `pekko://<system>@<hostname>:<port>`; the agent listens on no remoting port. */
+  remoting: { hostname: string; port: number };
   bootstrap: {
     discoveryIntervalMs: number;
     backoffRandomFactor: number;
@@ -51,11 +53,15 @@ export interface AgentConfig {
     useRawIp: boolean;
     containerName: string | undefined;
   };
+  /** docs/membership.md, "Settings". */
   membership: {
-    heartbeatIntervalMs: number;
-    failureTimeoutMs: number;
-    downAfterMs: number;
-    memberDiscoveryIntervalMs: number;
+    /** The ClusterMembership's name. */
+    name: string;
+    contactIntervalMs: number;
+    contactTimeoutMs: number;
+    removalMarginMs: number;
+    joinGraceMs: number;
+    requestTimeoutMs: number;
   };
   logLevel: string;
 }
@@ -68,6 +74,58 @@ function reader(env: Env) {
     const parsed = s.type.parse(found.text);
     if (!parsed.ok) throw new ConfigError(found.name, parsed.error);
     return parsed.value;
+  };
+}
+
+/** A1 in docs/membership.md: every pod's monotonic clock runs within this rate of real time. */
+export const CLOCK_RATE_ERROR = 1e-3;
+/** A3: an answer computed from a claim reaches its reader within this (ms). */
+export const PAUSE_ALLOWANCE_MS = 1000;
+
+/** The least removal margin that keeps two members from claiming `oldest` at once: (1+ρ)(F/(1−ρ) + π). */
+export function minRemovalMarginMs(contactTimeoutMs: number): number {
+  const rho = CLOCK_RATE_ERROR;
+  return Math.ceil((1 + rho) * (contactTimeoutMs / (1 - rho) + PAUSE_ALLOWANCE_MS));
+}
+
+/** The membership settings and the checks between them (docs/membership.md, "The removal margin"). */
+function membershipSettings(env: Env, get: ReturnType<typeof reader>, serviceName: string): AgentConfig['membership'] {
+  const S = SETTINGS;
+  const name = get(S.membershipName) ?? serviceName;
+  if (!lookup(env, S.membershipName)) {
+    const parsed = S.membershipName.type.parse(name);
+    if (!parsed.ok) {
+      throw new ConfigError(
+        ENV.membershipName,
+        `${parsed.error}, got ${JSON.stringify(name)} (unset, it is the service name)`,
+      );
+    }
+  }
+  const contactIntervalMs = get(S.apiContactInterval);
+  const requestTimeoutMs = get(S.apiRequestTimeout);
+  const contactTimeoutMs = get(S.apiContactTimeout);
+  if (contactTimeoutMs <= contactIntervalMs + requestTimeoutMs) {
+    throw new ConfigError(
+      ENV.apiContactTimeout,
+      `must be longer than ${ENV.apiContactInterval} + ${ENV.apiRequestTimeout} (${contactIntervalMs + requestTimeoutMs}ms), so that one failed read does not isolate a member`,
+    );
+  }
+  const least = minRemovalMarginMs(contactTimeoutMs);
+  const set = lookup(env, S.removalMargin) !== undefined;
+  const removalMarginMs = set ? get(S.removalMargin) : Math.max(S.removalMargin.default, least);
+  if (removalMarginMs < least) {
+    throw new ConfigError(
+      ENV.removalMargin,
+      `must be at least ${least}ms with ${ENV.apiContactTimeout}=${contactTimeoutMs}ms, or two members could both claim to be the oldest (docs/membership.md)`,
+    );
+  }
+  return {
+    name,
+    contactIntervalMs,
+    contactTimeoutMs,
+    removalMarginMs,
+    joinGraceMs: get(S.joinGrace),
+    requestTimeoutMs,
   };
 }
 
@@ -90,18 +148,11 @@ export function parseConfig(env: Env): AgentConfig {
   const apiHostEnvName = get(S.apiServiceHostEnvName);
   const apiPortEnvName = get(S.apiServicePortEnvName);
   const logLevel = get(S.logLevel);
-  const heartbeatIntervalMs = get(S.heartbeatInterval);
-  const failureTimeoutMs = get(S.failureTimeout);
-  const downAfterMs = get(S.downAfter);
-  if (failureTimeoutMs <= heartbeatIntervalMs) {
-    throw new ConfigError(ENV.failureTimeout, `must be longer than ${ENV.heartbeatInterval}`);
-  }
-  if (downAfterMs <= failureTimeoutMs)
-    throw new ConfigError(ENV.downAfter, `must be longer than ${ENV.failureTimeout}`);
+  const serviceName = get(S.serviceName) ?? serviceNameFromActorSystem(actorSystemName);
 
   const config: AgentConfig = {
     actorSystemName,
-    serviceName: get(S.serviceName) ?? serviceNameFromActorSystem(actorSystemName),
+    serviceName,
     portName: get(S.portName),
     podName: get(S.podName),
     podIP,
@@ -113,12 +164,7 @@ export function parseConfig(env: Env): AgentConfig {
       bindPort: get(S.managementBindPort) ?? mgmtPort,
       alsoLocalhost: get(S.managementAlsoLocalhost),
     },
-    remoting: {
-      hostname: remoteHostname,
-      port: remotePort,
-      bindHostname: get(S.remotingBindHostname) ?? remoteHostname,
-      bindPort: get(S.remotingBindPort) ?? remotePort,
-    },
+    remoting: { hostname: remoteHostname, port: remotePort },
     bootstrap: {
       discoveryIntervalMs: get(S.discoveryInterval),
       backoffRandomFactor: get(S.backoffRandomFactor),
@@ -146,12 +192,7 @@ export function parseConfig(env: Env): AgentConfig {
       useRawIp: get(S.useRawIp),
       containerName: get(S.containerName),
     },
-    membership: {
-      heartbeatIntervalMs,
-      failureTimeoutMs,
-      downAfterMs,
-      memberDiscoveryIntervalMs: get(S.memberDiscoveryInterval),
-    },
+    membership: membershipSettings(env, get, serviceName),
     logLevel,
   };
   return deepFreeze(config);

@@ -1,6 +1,6 @@
 // The agent's side effects, behind small interfaces. main.ts and index.ts wire the real ones (runtime/, and the
 // shared clock and logger of core/runtime); the simulation wires the shared FakeClock, an in-memory network and an
-// in-memory Kubernetes API (sim/).
+// in-memory Kubernetes API server (sim/).
 import type { Logger } from 'pino';
 import type { Clock } from '../core/runtime/clock.ts';
 
@@ -47,12 +47,29 @@ export interface HttpServers {
   listen(host: string, port: number, handler: Handler): Promise<ServerHandle>;
 }
 
+export interface KubeRequest {
+  method: 'GET' | 'PUT';
+  /** Path with query string, e.g. /api/v1/namespaces/ns/pods?labelSelector=app%3Dx */
+  path: string;
+  /** JSON text for PUT. */
+  body?: string;
+  timeoutMs: number;
+}
+
+/** One watch stream. close() ends it without calling onEnd. */
+export interface WatchHandle {
+  close(): void;
+}
+
 /**
- * GET on the Kubernetes API server with the pod's credentials. Resolves with any status; rejects with a
- * DiscoveryError (MissingEnv, Credentials, Timeout, Unreachable).
+ * The Kubernetes API server with the pod's credentials. request() resolves with any status and rejects with a
+ * DiscoveryError (MissingEnv, Credentials, Timeout, Unreachable). watch() opens `path` (which carries watch=1) and
+ * calls onEvent with each parsed event ({type, object}) in order, then onEnd once when the stream ends for any reason
+ * (error: why; undefined: the server closed it, e.g. at its timeoutSeconds).
  */
 export interface KubeApi {
-  get(path: string, timeoutMs: number): Promise<Reply>;
+  request(req: KubeRequest): Promise<Reply>;
+  watch(path: string, onEvent: (event: unknown) => void, onEnd: (error?: Error) => void): WatchHandle;
 }
 
 /** Uniform random numbers in [0, 1). */

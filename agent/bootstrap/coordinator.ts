@@ -1,7 +1,8 @@
 // The bootstrap loop (docs/agent.md, How it bootstraps): look up contact points every interval (exponential backoff on
 // failures), probe each one's /bootstrap/seed-nodes with jitter, drop those silent past the failure timeout, and
 // decide every probe interval (and at once when an answer carries seed nodes) with the pure decider. It ends with a
-// join decision handed to the caller; everything else is its own state, thrown away on stop().
+// join decision handed to the caller; everything else is its own state, thrown away on stop(). Every time here is
+// monotonic (stable margin, probe failure timeout, answer age): a wall-clock step changes nothing.
 import type { ContactPoint } from '../../core/discovery/contact-points.ts';
 import { parseSeedNodes } from '../../core/protocol/pekko.ts';
 import type { AgentConfig } from '../config.ts';

@@ -19,6 +19,7 @@ export interface Observation {
 }
 
 export interface DecisionInput {
+  /** Monotonic milliseconds, like every time below. */
   now: number;
   /** The contact points of the last lookup (empty after a failed one). */
   contactPoints: readonly ContactPoint[];

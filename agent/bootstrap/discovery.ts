@@ -4,7 +4,6 @@ import {
   type ContactPoint,
   contactPointsFromPods,
   type DiscoverySettings,
-  livePodIPs,
 } from '../../core/discovery/contact-points.ts';
 import { podListFromResponse } from '../../core/discovery/pod-list.ts';
 import { podListPath } from '../../core/discovery/selector.ts';
@@ -13,8 +12,6 @@ import type { KubeApi } from '../ports.ts';
 
 export interface Lookup {
   contactPoints: ContactPoint[];
-  /** IPs of pods that pass the filters before the port step: which members' pods still exist. */
-  livePodIPs: Set<string>;
 }
 
 /** Where contact points come from. lookup() rejects with a DiscoveryError. */
@@ -45,12 +42,9 @@ export class KubernetesApiDiscovery implements ContactPointSource {
   async lookup(): Promise<Lookup> {
     this.calls++;
     const { namespace, selector, settings, timeoutMs } = this.#opts;
-    const reply = await this.#kube.get(podListPath(namespace, selector), timeoutMs);
+    const reply = await this.#kube.request({ method: 'GET', path: podListPath(namespace, selector), timeoutMs });
     const result = podListFromResponse(reply.status, reply.body, namespace);
     if (!result.ok) throw new DiscoveryError(result.code, result.message);
-    return {
-      contactPoints: contactPointsFromPods(result.pods, settings),
-      livePodIPs: livePodIPs(result.pods, settings),
-    };
+    return { contactPoints: contactPointsFromPods(result.pods, settings) };
   }
 }

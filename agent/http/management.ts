@@ -1,53 +1,56 @@
 // The management endpoints, as pure functions of a membership snapshot (docs/agent.md, What it serves):
-//   GET /alive                 200 while the process lives
-//   GET /ready                 200 only while this node is a member with status Up or WeaklyUp, else 500 with
-//                              Pekko's own text (`Not Healthy: Check [...ClusterMembershipCheck] not ok`)
-//   GET /bootstrap/seed-nodes  Pekko's JSON, nodeUid a number; reachable Up/WeaklyUp/Joining members, first 5 in
-//                              Pekko's member address order; [] before joining
-//   GET /cluster/members       Pekko's JSON, nodeUid a string; leader and oldest left out when unknown
-// Only reads: like Pekko with route-providers-read-only = true (the default), there are no write routes.
-import { compareNodeAddressStrings } from '../../core/protocol/address.ts';
+//   GET /alive                     200 while the process lives
+//   GET /ready                     200 only while this node claims membership as an Up member
+//                                  (docs/membership.md, "Its claim"), else 500 with Pekko's own text; so 500 while
+//                                  bootstrapping, joining, isolated from the API, challenged, or leaving
+//   GET /bootstrap/seed-nodes      Pekko's JSON, nodeUid a number; reachable Up/WeaklyUp/Joining members, the first 5
+//                                  in Pekko's member order; [] unless this node claims membership
+//   GET /cluster/members           Pekko's JSON, nodeUid a string; members by the whole address string, as Pekko
+//                                  Management lists them; leader and oldest left out when unknown
+//   GET /cluster/members/{address} one member ({address} is the whole address or host:port, URL-encoded or not),
+//                                  404 {"message":"Member [...] not found"} once it is gone
+// Only reads: like Pekko with route-providers-read-only = true (the default), there are no write routes (405).
+import { parseNodeAddress } from '../../core/protocol/address.ts';
 import {
   type ClusterMember,
   formatClusterMembers,
   formatSeedNodes,
   MAX_SEED_NODES,
   NOT_READY_BODY,
-  READY_STATUSES,
   SEED_STATUSES,
 } from '../../core/protocol/pekko.ts';
-import { keyOf, type MemberRecord, nodeOfKey, oldestMember, type View } from '../membership/view.ts';
+import { compareForMembersJson, compareMembers } from '../membership/order.ts';
+import { keyOf, type MemberEntry } from '../membership/record.ts';
+import type { View } from '../membership/view.ts';
 import type { IncomingRequest, Reply } from '../ports.ts';
 
 export interface MembershipSnapshot {
   selfNode: string;
   selfUid: string;
-  /** What the agent is doing: bootstrapping, joining, member, leaving, stopped. */
+  /** What the agent is doing (agent.ts AgentPhase). */
   phase: string;
+  /** This node claims membership now: /ready, seed nodes. */
+  claim: boolean;
+  /** What it shows on /cluster/members: while it claims membership, and while it leaves. */
   view: View | undefined;
-  unreachable: readonly MemberRecord[];
 }
 
 const text = (status: number, body: string): Reply => ({ status, body, contentType: 'text/plain; charset=UTF-8' });
-const json = (body: string): Reply => ({ status: 200, body, contentType: 'application/json' });
+const json = (body: string, status = 200): Reply => ({ status, body, contentType: 'application/json' });
 
-const toMember = (m: MemberRecord): ClusterMember => ({
+const toMember = (m: MemberEntry): ClusterMember => ({
   node: m.node,
   nodeUid: m.uid,
   status: m.status,
   roles: m.roles,
 });
-const byAddress = (a: MemberRecord, b: MemberRecord) => compareNodeAddressStrings(a.node, b.node);
-
-export function selfStatus(s: MembershipSnapshot): string | undefined {
-  return s.view?.members.find((m) => m.node === s.selfNode && m.uid === s.selfUid)?.status;
-}
 
 export function seedNodesBody(s: MembershipSnapshot): string {
-  const unreachable = new Set(s.unreachable.map(keyOf));
-  const seeds = (s.view?.members ?? [])
-    .filter((m) => SEED_STATUSES.includes(m.status) && !unreachable.has(keyOf(m)))
-    .sort(byAddress)
+  const view = s.claim ? s.view : undefined;
+  const unreachable = new Set(view?.unreachable.map((u) => keyOf(u.member)));
+  const seeds = (view?.members ?? [])
+    .filter((m) => SEED_STATUSES.includes(m.status as never) && !unreachable.has(keyOf(m)))
+    .sort(compareMembers)
     .slice(0, MAX_SEED_NODES)
     .map(toMember);
   return formatSeedNodes({ selfNode: s.selfNode, seedNodes: seeds });
@@ -55,39 +58,48 @@ export function seedNodesBody(s: MembershipSnapshot): string {
 
 export function clusterMembersBody(s: MembershipSnapshot): string {
   const view = s.view;
-  const members = [...(view?.members ?? [])].sort(byAddress);
-  const oldest = view ? oldestMember(view) : undefined;
-  const oldestPerRole: Record<string, string> = {};
-  for (const role of [...new Set(members.flatMap((m) => m.roles))].sort()) {
-    const o = view ? oldestMember(view, (m) => m.roles.includes(role)) : undefined;
-    if (o) oldestPerRole[role] = o.node;
-  }
   return formatClusterMembers({
     selfNode: s.selfNode,
-    members: members.map(toMember),
-    unreachable: [...s.unreachable].sort(byAddress).map((m) => ({ node: m.node, observedBy: [s.selfNode] })),
-    ...(view ? { leader: nodeOfKey(view.leader) } : {}),
-    ...(oldest ? { oldest: oldest.node } : {}),
-    oldestPerRole,
+    members: [...(view?.members ?? [])].sort(compareForMembersJson).map(toMember),
+    unreachable: (view?.unreachable ?? []).map((u) => ({ node: u.member.node, observedBy: [u.observedBy] })),
+    ...(view?.leader ? { leader: view.leader.node } : {}),
+    ...(view?.oldest ? { oldest: view.oldest.node } : {}),
+    oldestPerRole: view?.oldestPerRole ?? {},
   });
+}
+
+/** Pekko Management's findMember: the whole address, or its host:port. */
+function memberReply(s: MembershipSnapshot, raw: string): Reply {
+  let address = raw;
+  try {
+    address = decodeURIComponent(raw);
+  } catch {
+    // not percent-encoded: use it as it is
+  }
+  const found = s.view?.members.find((m) => {
+    const p = parseNodeAddress(m.node);
+    return m.node === address || (p.ok && `${p.value.host}:${p.value.port}` === address);
+  });
+  if (!found) return json(JSON.stringify({ message: `Member [${address}] not found` }), 404);
+  const m = toMember(found);
+  return json(JSON.stringify({ node: m.node, nodeUid: m.nodeUid, roles: m.roles, status: m.status }));
 }
 
 export function managementRoute(req: IncomingRequest, snapshot: () => MembershipSnapshot): Reply {
   if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Method Not Allowed');
-  const path = req.path.split('?')[0];
+  const path = req.path.split('?')[0] ?? '';
   switch (path) {
     case '/alive':
       return text(200, 'OK');
-    case '/ready': {
-      const status = selfStatus(snapshot());
-      if (status !== undefined && READY_STATUSES.includes(status as never)) return text(200, 'OK');
-      return text(500, NOT_READY_BODY);
-    }
+    case '/ready':
+      return snapshot().claim ? text(200, 'OK') : text(500, NOT_READY_BODY);
     case '/bootstrap/seed-nodes':
       return json(seedNodesBody(snapshot()));
     case '/cluster/members':
+    case '/cluster/members/':
       return json(clusterMembersBody(snapshot()));
     default:
+      if (path.startsWith('/cluster/members/')) return memberReply(snapshot(), path.slice('/cluster/members/'.length));
       return text(404, 'The requested resource could not be found.');
   }
 }

@@ -1,144 +1,57 @@
-// The cluster view: one cluster's identity and member list, changed only by its leader. Pure data and functions.
-// docs/membership.md explains the protocol; this file states the data's contracts.
-//
-// - clusterId is fixed by the founder (its address and uid) and never changes; views of other clusters are ignored.
-// - A view is newer than another of the same cluster when its term is higher; in the same term, the one whose
-//   leader has the lower address wins (two nodes took over at once; this picks one for everybody); with the same
-//   leader, the higher version wins. Every node adopts the newer view whole, so all converge to one.
-// - upNumber orders members by age: the founder has 1; the oldest member is the one with the lowest upNumber.
-import { compareNodeAddressStrings, parseNodeAddress } from '../../core/protocol/address.ts';
-import { canonicalUid, DC_DEFAULT_ROLE, type MemberStatus } from '../../core/protocol/pekko.ts';
+// What one member derives from the record it last read (docs/membership.md, "What each member derives"): who is
+// unreachable in its eyes, Pekko's leader, the oldest member overall and per role. Pure.
 
-export interface MemberId {
-  node: string;
-  uid: string;
-}
+import { compareMembers, leaderOf, oldestOf, oldestPerRole } from './order.ts';
+import { keyOf, type MemberEntry, type MembershipState } from './record.ts';
 
-export interface MemberRecord extends MemberId {
-  status: MemberStatus;
-  upNumber: number;
-  roles: string[];
+export interface Unreachable {
+  member: MemberEntry;
+  /** The challenger, or this observer for a pod signal it has not challenged (yet). */
+  observedBy: string;
 }
 
 export interface View {
-  clusterId: string;
-  term: number;
-  version: number;
-  /** keyOf() the leader. */
-  leader: string;
-  nextUpNumber: number;
-  members: MemberRecord[];
+  clusterId: string | undefined;
+  /** The record's members, with this node's own status replaced when it is leaving. */
+  members: MemberEntry[];
+  self: MemberEntry | undefined;
+  /** In Pekko's member order. */
+  unreachable: Unreachable[];
+  leader: MemberEntry | undefined;
+  oldest: MemberEntry | undefined;
+  oldestPerRole: Record<string, string>;
 }
 
-/** A member incarnation's key: address and uid. */
-export const keyOf = (m: MemberId): string => `${m.node}#${m.uid}`;
-export const nodeOfKey = (key: string): string => key.slice(0, key.lastIndexOf('#'));
-
-/** The new view of a cluster that `self` forms alone. */
-export function foundView(self: MemberId, roles: readonly string[]): View {
-  return {
-    clusterId: keyOf(self),
-    term: 1,
-    version: 1,
-    leader: keyOf(self),
-    nextUpNumber: 2,
-    members: [{ ...self, status: 'Up', upNumber: 1, roles: withDcRole(roles) }],
-  };
+export interface ObserveInput {
+  state: MembershipState;
+  selfNode: string;
+  selfKey: string;
+  /** Members whose pods look dead to this observer and that have not refuted a challenge for that pod state. */
+  suspects: ReadonlySet<string>;
+  /** This node's status as it shows it (Leaving while it leaves); default: as recorded. */
+  selfStatus?: string;
 }
 
-export function withDcRole(roles: readonly string[]): string[] {
-  return [...new Set([...roles, DC_DEFAULT_ROLE])].sort();
-}
-
-/** True when `a` is newer than `b` (same cluster assumed). */
-export function supersedes(a: View, b: View): boolean {
-  if (a.term !== b.term) return a.term > b.term;
-  if (a.leader !== b.leader) {
-    const c = compareNodeAddressStrings(nodeOfKey(a.leader), nodeOfKey(b.leader));
-    return c !== 0 ? c < 0 : a.leader < b.leader;
+export function observe(input: ObserveInput): View {
+  const { state, selfKey, selfNode, suspects } = input;
+  const members = state.members.map((m) =>
+    keyOf(m) === selfKey && input.selfStatus !== undefined ? { ...m, status: input.selfStatus } : m,
+  );
+  const unreachable: Unreachable[] = [];
+  for (const m of members) {
+    if (keyOf(m) === selfKey) continue; // self is always reachable, as in Pekko
+    if (m.challenge) unreachable.push({ member: m, observedBy: m.challenge.by || selfNode });
+    else if (suspects.has(keyOf(m))) unreachable.push({ member: m, observedBy: selfNode });
   }
-  return a.version > b.version;
-}
-
-export function memberOf(view: View, key: string): MemberRecord | undefined {
-  return view.members.find((m) => keyOf(m) === key);
-}
-
-/** The oldest member (lowest upNumber) among those `include` accepts. */
-export function oldestMember(view: View, include: (m: MemberRecord) => boolean = () => true): MemberRecord | undefined {
-  let old: MemberRecord | undefined;
-  for (const m of view.members) if (include(m) && (old === undefined || m.upNumber < old.upNumber)) old = m;
-  return old;
-}
-
-/**
- * The leader admits a joiner, Up at once with the next upNumber. An older incarnation at the same address is
- * replaced (it restarted). Returns the same view when the joiner is already a member.
- */
-export function withJoiner(view: View, joiner: MemberId, roles: readonly string[]): View {
-  const key = keyOf(joiner);
-  if (memberOf(view, key)) return view;
-  const members = view.members.filter((m) => m.node !== joiner.node);
-  members.push({ ...joiner, status: 'Up', upNumber: view.nextUpNumber, roles: withDcRole(roles) });
-  return { ...view, version: view.version + 1, nextUpNumber: view.nextUpNumber + 1, members };
-}
-
-/** The leader removes members. The leader itself is never removed this way. */
-export function withoutMembers(view: View, keys: ReadonlySet<string>): View {
-  const members = view.members.filter((m) => !keys.has(keyOf(m)) || keyOf(m) === view.leader);
-  return members.length === view.members.length ? view : { ...view, version: view.version + 1, members };
-}
-
-/** `self` becomes the leader in a new term (the old leader stays a member until it is removed). */
-export function takenOver(view: View, selfKey: string): View {
-  return { ...view, term: view.term + 1, version: view.version + 1, leader: selfKey };
-}
-
-/** A leaving leader hands the cluster to `successorKey` in a new term and drops itself. */
-export function handedOver(view: View, successorKey: string): View {
+  unreachable.sort((a, b) => compareMembers(a.member, b.member));
+  const lost = new Set(unreachable.map((u) => keyOf(u.member)));
   return {
-    ...view,
-    term: view.term + 1,
-    version: view.version + 1,
-    leader: successorKey,
-    members: view.members.filter((m) => keyOf(m) !== view.leader),
-  };
-}
-
-const STATUSES = new Set(['Joining', 'WeaklyUp', 'Up', 'Leaving', 'Exiting', 'Down', 'Removed']);
-const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-
-/** Checks a view received from a peer; undefined when it is malformed. */
-export function readView(v: unknown): View | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  if (typeof o.clusterId !== 'string' || typeof o.leader !== 'string') return undefined;
-  if (!posInt(o.term) || !posInt(o.version) || !posInt(o.nextUpNumber) || !Array.isArray(o.members)) return undefined;
-  const members: MemberRecord[] = [];
-  for (const m of o.members as unknown[]) {
-    const id = readMemberId(m);
-    if (!id) return undefined;
-    const r = m as Record<string, unknown>;
-    if (!STATUSES.has(r.status as string) || !posInt(r.upNumber) || !Array.isArray(r.roles)) return undefined;
-    if (r.roles.some((x) => typeof x !== 'string')) return undefined;
-    members.push({ ...id, status: r.status as MemberStatus, upNumber: r.upNumber, roles: r.roles as string[] });
-  }
-  if (!members.some((m) => keyOf(m) === o.leader)) return undefined;
-  return {
-    clusterId: o.clusterId,
-    term: o.term,
-    version: o.version,
-    leader: o.leader,
-    nextUpNumber: o.nextUpNumber,
+    clusterId: state.clusterId,
     members,
+    self: members.find((m) => keyOf(m) === selfKey),
+    unreachable,
+    leader: leaderOf(members, (m) => !lost.has(keyOf(m))),
+    oldest: oldestOf(members),
+    oldestPerRole: oldestPerRole(members),
   };
-}
-
-/** Checks a {node, uid} received from a peer. */
-export function readMemberId(v: unknown): MemberId | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
-  if (!parseNodeAddress(o.node).ok || typeof o.uid !== 'string') return undefined;
-  const uid = canonicalUid(o.uid);
-  return uid === undefined ? undefined : { node: o.node as string, uid };
 }

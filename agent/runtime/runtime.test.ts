@@ -1,6 +1,6 @@
 // The real side effects, on loopback addresses: the Kubernetes API client (token re-read, only the service-account
-// CA trusted, missing env), three in-process agents forming a cluster over real HTTP, and main.ts as a process
-// (exit 2 naming a bad variable; SIGTERM leaves and exits 0).
+// CA trusted, missing env, PUT, watch streams), three in-process agents forming a cluster over real HTTP and TLS, and
+// main.ts as a process (exit 2 naming a bad variable; SIGTERM leaves and exits 0).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,9 +33,6 @@ const env = (ip: string, extra: Record<string, string> = {}): Record<string, str
   PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_STABLE_MARGIN: '600ms',
   PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_DISCOVERY_INTERVAL: '200ms',
   PEKKO_MANAGEMENT_CLUSTER_BOOTSTRAP_CONTACT_POINT_PROBE_INTERVAL: '200ms',
-  AGENT_HEARTBEAT_INTERVAL: '200ms',
-  AGENT_FAILURE_TIMEOUT: '1s',
-  AGENT_DOWN_AFTER: '3s',
   LOG_LEVEL: 'silent',
   ...extra,
 });
@@ -59,26 +56,73 @@ test('kube client: bearer token re-read on every call, only the service-account 
   const k = parseConfig(env(ips[0] as string)).kubernetes;
   const client = kubeApi(k);
   const path = '/api/v1/namespaces/test/pods?labelSelector=app%3Dappka';
-  assert.is((await client.get(path, 2000)).status, 200);
+  const get = (c: typeof client) => c.request({ method: 'GET', path, timeoutMs: 2000 });
+  assert.is((await get(client)).status, 200);
   writeFileSync(tokenPath, 'token-2\n');
-  assert.is((await client.get(path, 2000)).status, 200, 'the rotated token is used');
+  assert.is((await get(client)).status, 200, 'the rotated token is used');
   assert.equal(api.tokens.slice(-2), ['token-1', 'token-2']);
 
   const wrongCa = kubeApi({ ...k, caPath: pki.otherCaPath });
-  const err = await wrongCa.get(path, 2000).catch((e: Error & { code?: string }) => e);
+  const err = await get(wrongCa).catch((e: Error & { code?: string }) => e);
   assert.instance(err, Error);
   assert.is((err as { code?: string }).code, 'Unreachable');
   assert.match((err as Error).message, /certificate|self.signed|issuer/i);
 
   const noEnv = kubeApi({ ...k, apiHost: undefined, apiPort: undefined });
-  const missing = await noEnv.get(path, 2000).catch((e: Error) => e);
+  const missing = await get(noEnv).catch((e: Error) => e);
   assert.match((missing as Error).message, /KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT/);
 
   const noToken = kubeApi({ ...k, tokenPath: join(pki.dir, 'nope') });
-  assert.is(((await noToken.get(path, 2000).catch((e) => e)) as { code?: string }).code, 'Credentials');
+  assert.is(((await get(noToken).catch((e) => e)) as { code?: string }).code, 'Credentials');
 });
 
-test('three in-process agents form one cluster over real HTTP, then leave on stop()', async () => {
+test('kube client: PUT with a stale resourceVersion is 409; a watch streams events in order, split lines joined', async () => {
+  const client = kubeApi(parseConfig(env(ips[0] as string)).kubernetes);
+  const base = '/apis/bootstrap.pekko-operator.dev/v1alpha1/namespaces/test/clustermemberships';
+  const read = JSON.parse((await client.request({ method: 'GET', path: `${base}/appka`, timeoutMs: 2000 })).body);
+  const events: unknown[] = [];
+  let ended: Error | undefined | 'no' = 'no';
+  const w = client.watch(
+    `${base}?watch=1&fieldSelector=metadata.name%3Dappka&resourceVersion=${read.metadata.resourceVersion}`,
+    (e) => events.push(e),
+    (err) => {
+      ended = err;
+    },
+  );
+  const put = (rv: string, version: number) =>
+    client.request({
+      method: 'PUT',
+      path: `${base}/appka/status`,
+      body: JSON.stringify({ metadata: { name: 'appka', resourceVersion: rv }, status: { version, members: [] } }),
+      timeoutMs: 2000,
+    });
+  const first = await put(read.metadata.resourceVersion, 1);
+  assert.is(first.status, 200);
+  assert.is((await put(read.metadata.resourceVersion, 2)).status, 409, 'stale resourceVersion');
+  await put(JSON.parse(first.body).metadata.resourceVersion, 3);
+  await until('two events', 5000, () => events.length === 2);
+  assert.equal(
+    events.map((e) => [
+      (e as { type: string }).type,
+      (e as { object: { status: { version: number } } }).object.status.version,
+    ]),
+    [
+      ['MODIFIED', 1],
+      ['MODIFIED', 3],
+    ],
+  );
+  w.close();
+  assert.is(ended, 'no', 'close() does not call onEnd');
+  api.forbidden = true;
+  try {
+    const refused = await new Promise<Error | undefined>((done) => client.watch(`${base}?watch=1`, () => {}, done));
+    assert.match(String(refused?.message), /^watch answered 403: .*forbidden/, 'a refused watch ends with the reason');
+  } finally {
+    api.forbidden = false;
+  }
+});
+
+test('three in-process agents form one cluster over real HTTP and TLS, then leave on stop()', async () => {
   api.pods = ips.map((ip, i) => runningPod(`p${i}`, ip));
   const agents: Agent[] = [];
   const ups: string[] = [];
@@ -102,10 +146,14 @@ test('three in-process agents form one cluster over real HTTP, then leave on sto
     });
     assert.is(ups.length, 3, 'each agent emitted self-up once');
     assert.is((await get(ips[0] as string, '/alive')).status, 200);
+    const record = api.sim.objects.clustermemberships.get('appka') as { status?: { members?: unknown[] } };
+    assert.is(record.status?.members?.length, 3, 'the three are in the ClusterMembership');
   } finally {
     for (const a of agents.reverse()) await a.stop();
   }
   assert.is((await get(ips[0] as string, '/alive')).status, 0, 'servers closed after stop()');
+  const after = api.sim.objects.clustermemberships.get('appka') as { status?: { members?: unknown[] } };
+  assert.equal(after.status?.members, [], 'each left: no member is left in the record');
 });
 
 function runMain(envVars: Record<string, string>) {

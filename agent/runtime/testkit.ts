@@ -1,11 +1,13 @@
-// Test helpers for the real runtime: a CA and server certificate made with openssl, and a small HTTPS server that
-// answers pod lists the way the API server does (bearer token checked against the current token file).
+// Test helpers for the real runtime: a CA and server certificate made with openssl, and an HTTPS server in front of
+// the simulation's in-memory API server (bearer token checked against the current token file).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock } from '../../core/runtime/clock.ts';
+import { SimApi } from '../sim/api.ts';
 
 export interface Pki {
   dir: string;
@@ -84,20 +86,44 @@ export interface FakeApi {
   port: number;
   /** Tokens seen, in order. */
   tokens: string[];
-  /** Pods to answer with; `forbidden` makes every list a 403. */
+  /** Pods to answer with; `forbidden` makes every request a 403. */
   pods: object[];
   forbidden: boolean;
+  /** The API's objects and counters (the simulation's in-memory API server, on real time). */
+  sim: SimApi;
   close(): Promise<void>;
 }
 
-/** An HTTPS server answering GET /api/v1/namespaces/<ns>/pods?labelSelector=... like the API server. */
+/**
+ * An HTTPS server in front of the simulation's in-memory API server (sim/api.ts, on real time): pod lists, the
+ * ClusterMembership `appka` in namespace `test` (GET, PUT of its status with resourceVersion, watch), with the bearer
+ * token checked against the current token file. It tests the real transport (TLS, token, streaming); the API's
+ * behaviour is the simulation's, and the real API server is the e2e suite's.
+ */
 export async function fakeApi(pki: Pki, tokenPath: string): Promise<FakeApi> {
+  const sim = new SimApi(systemClock, Math.random);
+  sim.latencyMs = 1;
+  sim.watchDelayMs = 1;
+  sim.create('clustermemberships', {
+    apiVersion: 'bootstrap.pekko-operator.dev/v1alpha1',
+    kind: 'ClusterMembership',
+    metadata: { name: 'appka', namespace: 'test' },
+  });
+  let pods: object[] = [];
   const api: FakeApi = {
     server: undefined as unknown as Server,
     port: 0,
     tokens: [],
-    pods: [],
+    get pods() {
+      return pods;
+    },
+    set pods(list: object[]) {
+      for (const name of [...sim.objects.pods.keys()]) sim.deleteObject('pods', name);
+      for (const p of list) sim.store('pods', p as Parameters<SimApi['store']>[1]);
+      pods = list;
+    },
     forbidden: false,
+    sim,
     close: () => new Promise((done) => api.server.close(() => done())),
   };
   api.server = createServer({ key: pki.key, cert: pki.cert }, (req, res) => {
@@ -106,11 +132,28 @@ export async function fakeApi(pki: Pki, tokenPath: string): Promise<FakeApi> {
     const expected = readFileSync(tokenPath, 'utf8').trim();
     res.setHeader('content-type', 'application/json');
     if (token !== expected) return void res.writeHead(401).end('{"kind":"Status","code":401}');
-    if (api.forbidden) return void res.writeHead(403).end('{"kind":"Status","message":"pods is forbidden","code":403}');
-    if (!req.url?.startsWith('/api/v1/namespaces/test/pods?labelSelector=app%3Dappka')) {
-      return void res.writeHead(404).end('{"kind":"Status","code":404}');
+    if (api.forbidden) return void res.writeHead(403).end('{"kind":"Status","message":"forbidden","code":403}');
+    const client = sim.client(req.socket.remoteAddress ?? '?');
+    const path = req.url ?? '/';
+    if (new URLSearchParams(path.split('?')[1] ?? '').get('watch') === '1') {
+      res.writeHead(200);
+      const w = client.watch(
+        path,
+        (e) => res.write(`${JSON.stringify(e)}\n`),
+        () => res.end(),
+      );
+      req.on('close', () => w.close());
+      return;
     }
-    res.writeHead(200).end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items: api.pods }));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const method = req.method === 'PUT' ? 'PUT' : 'GET';
+      client.request({ method, path, body: Buffer.concat(chunks).toString('utf8'), timeoutMs: 5000 }).then(
+        (r) => res.writeHead(r.status).end(r.body),
+        (err: Error) => res.writeHead(500).end(JSON.stringify({ message: err.message })),
+      );
+    });
   });
   await new Promise<void>((done) => api.server.listen(0, '127.0.0.1', () => done()));
   api.port = (api.server.address() as AddressInfo).port;

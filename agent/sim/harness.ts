@@ -1,15 +1,18 @@
-// The simulation harness: pods in an in-memory API, each running a real Agent on the fake clock and the in-memory
-// network, with pino logs captured per pod. Tests drive it (add, kill, delete pods; partitions; API failures) and
-// ask it about clusters. Everything random comes from the seed.
+// The simulation harness: pods in the in-memory API server, each running a real Agent on its own process clock, the
+// in-memory network and the in-memory API, with pino logs captured per pod; a kubelet that probes /ready. Tests drive
+// it (add, kill, delete, pause pods; cut a pod off the API; restart the API server; step wall clocks) and ask it
+// about clusters. Everything random comes from the seed. The ClusterMembership is created up front, as the operator
+// will.
 import { FakeClock } from '../../core/runtime/fake-clock.ts';
 import { Agent } from '../agent.ts';
 import { parseConfig } from '../config.ts';
 import { TransportError } from '../errors.ts';
-import { keyOf } from '../membership/view.ts';
-import type { Ports } from '../ports.ts';
+import { keyOf } from '../membership/record.ts';
+import type { KubeApi, Ports, Timer } from '../ports.ts';
 import { agentLogger } from '../runtime/logger.ts';
-import { NodeClock } from './clock.ts';
-import { SimKube, type SimPod } from './kube.ts';
+import { SimApi } from './api.ts';
+import { ProcessClock, SIM_EPOCH } from './clock.ts';
+import { SimKubelet } from './kubelet.ts';
 import { SimNetwork } from './network.ts';
 import { seededRandom } from './random.ts';
 
@@ -19,10 +22,10 @@ export const SERVICE = 'appka';
 export interface SimNode {
   name: string;
   ip: string;
-  pod: SimPod;
-  clock: NodeClock;
+  clock: ProcessClock;
   agent: Agent | undefined;
   alive: boolean;
+  restarts: number;
   logs: string[];
 }
 
@@ -31,22 +34,48 @@ export interface SimOptions {
   /** Agent env overrides (e.g. the required contact points). */
   env?: Record<string, string>;
   logLevel?: string;
+  /** Keep pod logs (default true; the 200-member run turns them off). */
+  keepLogs?: boolean;
+}
+
+/** Settles a promise inside a process: held while it is paused, dropped once it is dead. */
+function inProcess<T>(clock: ProcessClock, p: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    p.then(
+      (v) => clock.run(() => resolve(v)),
+      (e) => clock.run(() => reject(e)),
+    );
+  });
 }
 
 export class Sim {
-  readonly clock = new FakeClock();
+  /** The one time line; its monotonic time is the simulated milliseconds since the start (`t`). */
+  readonly clock = new FakeClock(SIM_EPOCH, 0);
   readonly random: () => number;
   readonly net: SimNetwork;
-  readonly kube: SimKube;
+  readonly api: SimApi;
+  readonly kubelet: SimKubelet;
   readonly nodes = new Map<string, SimNode>();
   readonly #opts: SimOptions;
   readonly #ips = new Set<string>();
+  readonly #monitors = new Set<() => void>();
 
   constructor(opts: SimOptions) {
     this.#opts = opts;
     this.random = seededRandom(opts.seed);
     this.net = new SimNetwork(this.clock, this.random);
-    this.kube = new SimKube(this.clock);
+    this.api = new SimApi(this.clock, this.random);
+    this.kubelet = new SimKubelet(this.clock, this.api, this.net);
+    this.api.create('clustermemberships', {
+      apiVersion: 'bootstrap.pekko-operator.dev/v1alpha1',
+      kind: 'ClusterMembership',
+      metadata: { name: SERVICE, namespace: NAMESPACE },
+    });
+  }
+
+  /** Simulated milliseconds since the start. */
+  get t(): number {
+    return this.clock.monotonic();
   }
 
   /** An unused pod IP; octets above 127 are common, so Pekko's signed order matters. */
@@ -61,21 +90,80 @@ export class Sim {
     }
   }
 
+  #pod(name: string, f: (status: Record<string, unknown>, meta: Record<string, unknown>) => void): void {
+    const pod = this.api.objects.pods.get(name);
+    if (!pod) return;
+    const status = { ...((pod.status ?? {}) as Record<string, unknown>) };
+    const meta = { ...pod.metadata } as Record<string, unknown>;
+    f(status, meta);
+    this.api.store('pods', { ...pod, metadata: meta as typeof pod.metadata, status });
+  }
+
   /** Creates a pod now; it is Running with an IP after `runAfterMs`, and its agent starts `startAfterMs` later. */
   addPod(name: string, runAfterMs = 0, startAfterMs = 0, ip = this.newIP()): SimNode {
-    const pod: SimPod = {
+    this.api.store('pods', {
       metadata: { name, namespace: NAMESPACE, labels: { app: SERVICE } },
       spec: { containers: [{ name: 'app', ports: [{ name: 'management', containerPort: 7626 }] }] },
       status: { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }] },
+    });
+    const origin = Math.floor(this.random() * 1e9);
+    const node: SimNode = {
+      name,
+      ip,
+      clock: new ProcessClock(this.clock, origin),
+      agent: undefined,
+      alive: true,
+      restarts: 0,
+      logs: [],
     };
-    const node: SimNode = { name, ip, pod, clock: new NodeClock(this.clock), agent: undefined, alive: true, logs: [] };
     this.nodes.set(name, node);
-    this.kube.pods.set(name, pod);
-    node.clock.setTimeout(() => {
-      pod.status = { ...pod.status, phase: 'Running', podIP: ip, containerStatuses: [{ name: 'app', state: {} }] };
-      node.clock.setTimeout(() => void this.#start(node), startAfterMs);
+    this.clock.setTimeout(() => {
+      this.#pod(name, (s) => {
+        Object.assign(s, {
+          phase: 'Running',
+          podIP: ip,
+          containerStatuses: [{ name: 'app', ready: false, restartCount: 0, state: {} }],
+        });
+      });
+      this.kubelet.start(name, ip);
+      this.clock.setTimeout(() => void this.#start(node), startAfterMs);
     }, runAfterMs);
     return node;
+  }
+
+  #ports(node: SimNode, logger: Ports['logger']): Ports {
+    const { clock, ip } = node;
+    const http = this.net.client(ip);
+    const servers = this.net.servers();
+    const api = this.api.client(ip);
+    const kube: KubeApi = {
+      request: (req) => inProcess(clock, api.request(req)),
+      watch: (path, onEvent, onEnd) =>
+        api.watch(
+          path,
+          (e) => clock.run(() => onEvent(e)),
+          (err) => clock.run(() => onEnd(err)),
+        ),
+    };
+    return {
+      clock,
+      http: {
+        request: (req) =>
+          node.alive ? inProcess(clock, http.request(req)) : Promise.reject(new TransportError('Network', 'dead')),
+      },
+      servers: {
+        listen: (host, port, handler) =>
+          servers.listen(host, port, (req) => new Promise((resolve) => clock.run(() => resolve(handler(req))))),
+      },
+      kube,
+      random: this.random,
+      newUid: () =>
+        BigInt.asIntN(
+          64,
+          (BigInt(Math.floor(this.random() * 2 ** 32)) << 32n) | BigInt(Math.floor(this.random() * 2 ** 32)),
+        ).toString(),
+      logger,
+    };
   }
 
   async #start(node: SimNode): Promise<void> {
@@ -91,30 +179,11 @@ export class Sim {
       ...this.#opts.env,
     };
     const config = parseConfig(env);
-    const sink = { write: (line: string) => void node.logs.push(line) };
-    const logger = agentLogger(config, { destination: sink, now: () => this.clock.now() });
-    const dead = () => Promise.reject(new TransportError('Network', 'this process is dead'));
-    const http = this.net.client(node.ip);
-    const kube = this.kube.api(node.ip);
-    const ports: Ports = {
-      clock: node.clock,
-      http: { request: (req) => (node.alive ? http.request(req) : dead()) },
-      servers: this.net.servers(),
-      kube: { get: (path, t) => (node.alive ? kube.get(path, t) : dead()) },
-      random: this.random,
-      newUid: () =>
-        BigInt.asIntN(
-          64,
-          (BigInt(Math.floor(this.random() * 2 ** 32)) << 32n) | BigInt(Math.floor(this.random() * 2 ** 32)),
-        ).toString(),
-      logger,
-    };
-    const agent = new Agent(config, ports, NAMESPACE);
+    const keep = this.#opts.keepLogs !== false;
+    const sink = { write: (line: string) => void (keep && node.logs.push(line)) };
+    const logger = agentLogger(config, { destination: sink, now: () => node.clock.now() });
+    const agent = new Agent(config, this.#ports(node, logger), NAMESPACE);
     node.agent = agent;
-    agent.on('membership', (m) => {
-      const ready = m.status === 'Up' ? 'True' : 'False';
-      if (node.pod.status) node.pod.status.conditions = [{ type: 'Ready', status: ready }];
-    });
     await agent.start();
   }
 
@@ -125,7 +194,11 @@ export class Sim {
     node.alive = false;
     node.clock.kill();
     this.net.unbindHost(node.ip);
-    if (removePod) this.kube.pods.delete(name);
+    this.api.dropCaller(node.ip);
+    if (removePod) {
+      this.kubelet.stop(name);
+      this.api.deleteObject('pods', name);
+    }
   }
 
   /** The container restarts in the same pod (same IP): a new process with a new uid. */
@@ -134,73 +207,122 @@ export class Sim {
     if (!node) return;
     this.kill(name);
     node.alive = true;
-    node.logs.push(`{"msg":"--- container restarted at ${this.clock.now()} ---"}\n`);
-    node.clock = new NodeClock(this.clock);
+    node.restarts++;
+    node.logs.push(`{"msg":"--- container restarted at ${this.t} ---"}\n`);
+    node.clock = new ProcessClock(this.clock, Math.floor(this.random() * 1e9));
+    this.#pod(name, (s) => {
+      s.containerStatuses = [{ name: 'app', ready: false, restartCount: node.restarts, state: {} }];
+    });
     void this.#start(node);
   }
 
-  /** Pod deletion: the pod is marked terminating, the agent gets SIGTERM (leaves), then the pod goes. */
+  /** Pod deletion: the pod turns terminating, the agent gets SIGTERM (leaves), then the pod goes. */
   async deletePod(name: string, graceful = true): Promise<void> {
     const node = this.nodes.get(name);
     if (!node) return;
-    node.pod.metadata.deletionTimestamp = new Date(this.clock.now()).toISOString();
+    this.#pod(name, (_, meta) => {
+      meta.deletionTimestamp = new Date(node.clock.now()).toISOString();
+    });
     if (graceful && node.alive && node.agent) {
-      const stopped = node.agent.stop();
       let done = false;
-      void stopped.then(() => {
+      void node.agent.stop().then(() => {
         done = true;
       });
-      await this.clock.advance(5000, () => done);
+      await this.#advance(10_000, () => done);
     }
     this.kill(name, true);
   }
 
-  /** Runs the simulation for `ms`, or until `done()` holds (checked at most every 50 simulated ms). */
-  run(ms: number, done?: () => boolean): Promise<boolean> {
-    let next = this.clock.monotonic();
-    const check = done
-      ? () => {
-          if (this.clock.monotonic() < next) return false;
-          next = this.clock.monotonic() + 50;
-          return done();
-        }
-      : undefined;
-    return this.clock.advance(ms, check);
+  /** SIGSTOP / SIGCONT: every callback of the process is held, then runs. */
+  pause(name: string): void {
+    this.nodes.get(name)?.clock.pause();
+  }
+
+  resume(name: string): void {
+    this.nodes.get(name)?.clock.resume();
+  }
+
+  /**
+   * Calls `check` after every simulated event (every timer, once the promise jobs it started settled) while the
+   * simulation runs, until the returned function is called. For invariants that must hold at every instant.
+   */
+  everyEvent(check: () => void): () => void {
+    this.#monitors.add(check);
+    return () => this.#monitors.delete(check);
+  }
+
+  /** Moves the clock by `ms`, with the monitors after every event; stops early once `done()` holds. */
+  #advance(ms: number, done: () => boolean = () => false): Promise<boolean> {
+    return this.clock.advance(ms, () => {
+      for (const m of this.#monitors) m();
+      return done();
+    });
+  }
+
+  /** Runs the simulation for `ms`, or until `done()` holds (checked every 50 simulated ms). */
+  async run(ms: number, done?: () => boolean): Promise<boolean> {
+    if (!done) return this.#advance(ms);
+    let next = this.t;
+    let ticker: Timer | undefined;
+    const tick = () => {
+      ticker = this.clock.setTimeout(tick, 50);
+    };
+    tick();
+    try {
+      return await this.#advance(ms, () => {
+        if (this.t < next) return false;
+        next = this.t + 50;
+        return done();
+      });
+    } finally {
+      ticker?.cancel();
+    }
   }
 
   live(): SimNode[] {
     return [...this.nodes.values()].filter((n) => n.alive);
   }
 
-  /** Cluster ids of live nodes that are members right now. */
+  /** Cluster ids of live, running nodes that claim membership right now. */
   clusterIds(): Set<string> {
     const ids = new Set<string>();
     for (const n of this.live()) {
-      const id = n.agent?.snapshot().view?.clusterId;
-      if (id !== undefined) ids.add(id);
+      if (n.clock.paused) continue;
+      const m = n.agent?.membership();
+      if (m?.clusterId !== undefined) ids.add(m.clusterId);
     }
     return ids;
   }
 
+  /** Live, running nodes that claim to be the oldest member right now. */
+  oldestClaims(): string[] {
+    return this.live()
+      .filter((n) => !n.clock.paused)
+      .filter((n) => {
+        const m = n.agent?.membership();
+        return m?.phase === 'member' && m.oldest === m.selfNode;
+      })
+      .map((n) => n.name);
+  }
+
   /**
-   * True when every named node is alive and an Up member of one cluster, and every one of them has exactly these
-   * nodes (their current incarnations) as members.
+   * True when every named node is alive and claims membership of one cluster, every one of them has exactly these
+   * nodes (their current incarnations) as Up members, and none sees any member unreachable.
    */
   converged(names: readonly string[]): boolean {
     const nodes = names.map((n) => this.nodes.get(n));
-    if (nodes.some((n) => !n?.alive || !n.agent)) return false;
-    const snaps = nodes.map((n) => n?.agent?.snapshot());
-    const want = snaps
-      .map((s) => (s ? keyOf({ node: s.selfNode, uid: s.selfUid }) : ''))
+    if (nodes.some((n) => !n?.alive || !n.agent || n.clock.paused)) return false;
+    const pictures = nodes.map((n) => n?.agent?.membership());
+    const want = pictures
+      .map((p) => (p ? keyOf({ node: p.selfNode, uid: p.selfUid }) : ''))
       .sort()
       .join(',');
     const ids = new Set<string>();
-    for (const s of snaps) {
-      if (!s?.view) return false;
-      ids.add(s.view.clusterId);
-      if (s.view.members.map(keyOf).sort().join(',') !== want) return false;
-      if (s.view.members.some((m) => m.status !== 'Up')) return false;
-      if (s.unreachable.length > 0) return false;
+    for (const p of pictures) {
+      if (p?.status !== 'Up' || p.clusterId === undefined) return false;
+      ids.add(p.clusterId);
+      if (p.members.map(keyOf).sort().join(',') !== want) return false;
+      if (p.members.some((m) => m.status !== 'Up') || p.unreachable.length > 0) return false;
     }
     return ids.size === 1;
   }

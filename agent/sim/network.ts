@@ -1,12 +1,12 @@
 // An in-memory network on the fake clock: servers by host:port, one-way latency from the seeded PRNG, refused
-// connections for unbound ports, timeouts for blocked routes (partitions) and hung hosts.
-
-import type { FakeClock } from '../../core/runtime/fake-clock.ts';
+// connections for unbound ports, timeouts for blocked routes (partitions) and cut-off hosts. Pod-to-pod and
+// kubelet-to-pod HTTP only: the Kubernetes API is sim/api.ts.
+import type { Clock } from '../../core/runtime/clock.ts';
 import { TransportError } from '../errors.ts';
 import type { Handler, HttpClient, HttpServers, OutgoingRequest, Reply } from '../ports.ts';
 
 export class SimNetwork {
-  readonly #clock: FakeClock;
+  readonly #clock: Clock;
   readonly #random: () => number;
   readonly #servers = new Map<string, Handler>();
   /** Hosts whose traffic is dropped (both ways): requests to or from them time out. */
@@ -16,7 +16,7 @@ export class SimNetwork {
   maxLatencyMs = 5;
   requests = 0;
 
-  constructor(clock: FakeClock, random: () => number) {
+  constructor(clock: Clock, random: () => number) {
     this.#clock = clock;
     this.#random = random;
   }

@@ -265,20 +265,8 @@ export const SETTINGS = {
     key: 'pekko.remote.artery.canonical.port',
     type: PORT,
     default: DEFAULT_REMOTING_PORT,
-    doc: 'port in the address; the agent-to-agent protocol listens here',
+    doc: "port in the node's address (Pekko listens on it; the agent only names itself with it)",
     render: { value: (r) => r.remotingPort, to: ['pekko', 'agent'], from: '`spec.remoting.port`' },
-  }),
-  remotingBindHostname: setting({
-    key: 'pekko.remote.artery.bind.hostname',
-    type: text,
-    defaultDoc: 'the canonical host',
-    doc: 'where the remoting server listens',
-  }),
-  remotingBindPort: setting({
-    key: 'pekko.remote.artery.bind.port',
-    type: PORT,
-    defaultDoc: 'the canonical port',
-    doc: 'where the remoting server listens',
   }),
 
   // The agent's own.
@@ -289,29 +277,46 @@ export const SETTINGS = {
     doc: 'also listen on `127.0.0.1:<bind port>` (sidecar use; a failed bind is a warning)',
     render: { value: () => true, to: ['sidecar'], from: '`true` in the sidecar' },
   }),
-  heartbeatInterval: setting({
-    env: 'AGENT_HEARTBEAT_INTERVAL',
-    type: duration(10),
-    default: 1000,
-    doc: 'gossip interval between members',
+  // Membership on the Kubernetes API (docs/membership.md).
+  membershipName: setting({
+    env: 'AGENT_MEMBERSHIP_NAME',
+    type: matching(
+      /^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+      "a Kubernetes object name (lower case letters, digits, '-' and '.')",
+    ),
+    defaultDoc: 'the service name',
+    doc: "the cluster's ClusterMembership, which the operator creates",
   }),
-  failureTimeout: setting({
-    env: 'AGENT_FAILURE_TIMEOUT',
-    type: duration(10),
-    default: 3000,
-    doc: 'a member silent this long is unreachable (must exceed the heartbeat)',
-  }),
-  downAfter: setting({
-    env: 'AGENT_DOWN_AFTER',
-    type: duration(10),
-    default: 10_000,
-    doc: 'a member silent this long is removed (must exceed the failure timeout)',
-  }),
-  memberDiscoveryInterval: setting({
-    env: 'AGENT_MEMBER_DISCOVERY_INTERVAL',
+  apiContactInterval: setting({
+    env: 'AGENT_API_CONTACT_INTERVAL',
     type: duration(100),
-    default: 5000,
-    doc: 'how often the leader lists pods to remove members whose pods are gone',
+    default: 10_000,
+    doc: 'how often a member confirms its membership with a consistent read',
+  }),
+  apiContactTimeout: setting({
+    env: 'AGENT_API_CONTACT_TIMEOUT',
+    type: duration(100),
+    default: 15_000,
+    doc: 'no successful API request for this long: the member stops claiming membership (must exceed interval + request timeout)',
+  }),
+  removalMargin: setting({
+    env: 'AGENT_REMOVAL_MARGIN',
+    type: duration(),
+    default: 17_000,
+    defaultDoc: '`17s`, or the least allowed for a longer contact timeout',
+    doc: 'a challenge unanswered this long removes the member; at least (1+ρ)(timeout/(1−ρ) + 1 s), else refused',
+  }),
+  joinGrace: setting({
+    env: 'AGENT_JOIN_GRACE',
+    type: duration(0),
+    default: 10_000,
+    doc: "a new member's pod not yet Ready is no reason to challenge it",
+  }),
+  apiRequestTimeout: setting({
+    env: 'AGENT_API_REQUEST_TIMEOUT',
+    type: duration(100),
+    default: 3000,
+    doc: 'deadline of each membership request',
   }),
   logLevel: setting({ env: 'LOG_LEVEL', type: oneOf(LOG_LEVELS), default: 'info', doc: 'the least level logged' }),
 };
