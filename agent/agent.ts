@@ -74,6 +74,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   #coordinator: BootstrapCoordinator | undefined;
   #servers: ServerHandle[] = [];
   #last: Membership | undefined;
+  #basis: { view: unknown; claim: boolean; phase: string; uid: string } | undefined;
   /** The members of the last picture in which this incarnation claimed membership: what member events diff against. */
   #claimed = new Map<string, MemberInfo>();
 
@@ -245,6 +246,19 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Emits the events for the change from the last picture to the current one. */
   #changed(outReason?: string): void {
+    // The member's views are remembered objects: the same view, phase and uid is the same picture.
+    const s = this.snapshot();
+    const basis = this.#basis;
+    if (
+      basis &&
+      basis.view === s.view &&
+      basis.claim === s.claim &&
+      basis.phase === s.phase &&
+      basis.uid === this.#uid
+    ) {
+      return;
+    }
+    this.#basis = { view: s.view, claim: s.claim, phase: s.phase, uid: this.#uid };
     const prev = this.#last;
     const next = this.membership();
     if (prev && JSON.stringify(prev) === JSON.stringify(next)) return;

@@ -3,7 +3,7 @@
 // founder facing a record with members, the cold-start steps. Pure: times are monotonic milliseconds given in.
 import type { PodSignal } from './pod-signals.ts';
 import { challenged, keyOf, type MembershipState, removed } from './record.ts';
-import { observe } from './view.ts';
+import { observe, type View } from './view.ts';
 
 /** A member is suspect to this observer when its pod looks dead in a state it has not already answered for. */
 export function suspects(state: MembershipState, signals: ReadonlyMap<string, PodSignal>): Set<string> {
@@ -61,9 +61,11 @@ export interface LeaderWrite {
  * The leader's next write: undefined unless this node is the leader in its own view (Pekko's leader among the members
  * reachable to it) and has a removal or a challenge to make.
  */
-export function leaderWrite(input: LeaderInput & { selfNode: string }): LeaderWrite | undefined {
+export function leaderWrite(
+  input: LeaderInput & { selfNode: string /** this node's view of `state`, when already computed */; view?: View },
+): LeaderWrite | undefined {
   const { state, selfKey, selfNode, signals } = input;
-  const leader = observe({ state, selfNode, selfKey, suspects: suspects(state, signals) }).leader;
+  const leader = (input.view ?? observe({ state, selfNode, selfKey, suspects: suspects(state, signals) })).leader;
   if (!leader || keyOf(leader) !== selfKey) return undefined;
   const d = leaderDuties(input);
   const gone = d.remove.length > 0 ? removed(state, d.remove) : undefined;

@@ -5,8 +5,34 @@
 //     Up or Leaving (or a shutdown status); if none, the lowest by Pekko's leader-status order;
 //   - oldest and oldestPerRole (Pekko Management): the oldest Up member, overall and per role;
 //   - /cluster/members lists its members set by the whole address string (ClusterMember's Ordering.by(_.node)).
-import { compareNodeAddressStrings, compareStrings } from '../../core/protocol/address.ts';
+import {
+  compareNodeAddresses,
+  compareStrings,
+  type NodeAddress,
+  parseNodeAddress,
+} from '../../core/protocol/address.ts';
 import type { MemberEntry } from './record.ts';
+
+const parsed = new Map<string, NodeAddress | null>();
+/** parseNodeAddress, remembered: views sort the same few addresses over and over. */
+export function addressOf(node: string): NodeAddress | undefined {
+  let a = parsed.get(node);
+  if (a === undefined) {
+    if (parsed.size > 50_000) parsed.clear();
+    const p = parseNodeAddress(node);
+    a = p.ok ? p.value : null;
+    parsed.set(node, a);
+  }
+  return a ?? undefined;
+}
+
+/** Pekko's Member.addressOrdering on address strings; unparsable ones last, by text. */
+function compareAddresses(a: string, b: string): number {
+  const x = addressOf(a);
+  const y = addressOf(b);
+  if (x && y) return compareNodeAddresses(x, y);
+  return x ? -1 : y ? 1 : compareStrings(a, b);
+}
 
 const LEADER_STATUSES = new Set(['Up', 'Leaving', 'PreparingForShutdown', 'ReadyForShutdown']);
 /** Pekko's leaderStatusOrdering: these statuses sort last, in this order (Down last of all). */
@@ -20,13 +46,13 @@ function compareUids(a: string, b: string): number {
 
 /** Pekko's Member.ordering: address (host string, port), then uid. */
 export function compareMembers(a: MemberEntry, b: MemberEntry): number {
-  return compareNodeAddressStrings(a.node, b.node) || compareUids(a.uid, b.uid);
+  return compareAddresses(a.node, b.node) || compareUids(a.uid, b.uid);
 }
 
 /** Pekko's Member.ageOrdering: the lower upNumber is older; equal numbers by address. */
 export function compareAge(a: MemberEntry, b: MemberEntry): number {
   if (a.upNumber !== b.upNumber) return a.upNumber < b.upNumber ? -1 : 1;
-  return compareNodeAddressStrings(a.node, b.node);
+  return compareAddresses(a.node, b.node);
 }
 
 /** The order of Pekko Management's /cluster/members: the whole address string (uid only to break exact ties). */

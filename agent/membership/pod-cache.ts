@@ -25,6 +25,8 @@ export class PodCache {
   #watch: WatchHandle | undefined;
   #timer: Timer | undefined;
   #failures = 0;
+  /** Incremented on every change of what pods() returns. */
+  revision = 0;
 
   constructor(kube: KubeApi, clock: Clock, logger: Logger, options: PodCacheOptions, onChange: () => void) {
     this.#kube = kube;
@@ -63,6 +65,7 @@ export class PodCache {
 
   #retry(why: string): void {
     this.#synced = false;
+    this.revision++;
     this.#failures++;
     const delay = Math.min(10_000, 500 * 2 ** Math.min(this.#failures, 5));
     this.#logger.debug({ error: why, retryInMs: delay }, 'pod watch failed');
@@ -89,6 +92,7 @@ export class PodCache {
     }
     this.#failures = 0;
     this.#synced = true;
+    this.revision++;
     this.#onChange();
     this.#watchFrom(rv);
   }
@@ -115,6 +119,7 @@ export class PodCache {
         if (e.type === 'DELETED') this.#pods.delete(name);
         else if (e.type === 'ADDED' || e.type === 'MODIFIED') this.#pods.set(name, p);
         else return; // BOOKMARK
+        this.revision++;
         this.#onChange();
       },
       (err) => {

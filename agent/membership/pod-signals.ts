@@ -5,7 +5,8 @@
 // removes anyone by itself.
 
 import type { PodLike } from '../../core/discovery/contact-points.ts';
-import { ipBytes, parseNodeAddress } from '../../core/protocol/address.ts';
+import { ipBytes } from '../../core/protocol/address.ts';
+import { addressOf } from './order.ts';
 import { keyOf, type MemberEntry } from './record.ts';
 
 export interface PodSignal {
@@ -39,11 +40,17 @@ function stateKey(pod: PodLike): string {
   return [meta.uid ?? meta.name, pod.status?.phase, ready?.status, ready?.lastTransitionTime, containers].join('|');
 }
 
-/** The pod a member runs in: by the recorded pod name, else by the address's host as pod IP. */
-function podOf(m: MemberEntry, pods: readonly PodLike[]): PodLike | undefined {
-  if (m.pod !== undefined) return pods.find((p) => p.metadata?.name === m.pod);
-  const host = parseNodeAddress(m.node);
-  return host.ok ? pods.find((p) => p.status?.podIP === host.value.host) : undefined;
+const isIP = new Map<string, boolean>();
+function hostIP(node: string): string | undefined {
+  const host = addressOf(node)?.host;
+  if (host === undefined) return undefined;
+  let ip = isIP.get(host);
+  if (ip === undefined) {
+    if (isIP.size > 50_000) isIP.clear();
+    ip = ipBytes(host) !== undefined;
+    isIP.set(host, ip);
+  }
+  return ip ? host : undefined;
 }
 
 /**
@@ -58,15 +65,21 @@ export function podSignals(
   joinGraceMs: number,
 ): Map<string, PodSignal> {
   const out = new Map<string, PodSignal>();
+  const byName = new Map<string, PodLike>();
+  const byIP = new Map<string, PodLike>();
+  for (const p of pods) {
+    if (p.metadata?.name) byName.set(p.metadata.name, p);
+    if (p.status?.podIP) byIP.set(p.status.podIP, p);
+  }
   for (const m of members) {
-    const host = parseNodeAddress(m.node);
-    const hostIP = host.ok && ipBytes(host.value.host) !== undefined ? host.value.host : undefined;
-    if (m.pod === undefined && hostIP === undefined) continue; // nothing to match a pod by
+    const ip = hostIP(m.node);
+    if (m.pod === undefined && ip === undefined) continue; // nothing to match a pod by
     if (now - firstSeenAt(keyOf(m)) < joinGraceMs) continue;
-    const pod = podOf(m, pods);
+    // The pod a member runs in: by the recorded pod name, else by the address's host as pod IP.
+    const pod = m.pod !== undefined ? byName.get(m.pod) : byIP.get(ip as string);
     const podIP = pod?.status?.podIP;
     let reason: string | undefined;
-    if (!pod || (hostIP !== undefined && podIP && podIP !== hostIP)) reason = 'pod gone';
+    if (!pod || (ip !== undefined && podIP && podIP !== ip)) reason = 'pod gone';
     else if ((pod.metadata as PodMeta | undefined)?.deletionTimestamp) reason = 'pod terminating';
     else if (pod.status?.phase !== 'Running') reason = 'pod not running';
     else if (readyCondition(pod)?.status !== 'True') reason = 'not ready';

@@ -33,6 +33,8 @@ export interface SimOptions {
   seed: number;
   /** Agent env overrides (e.g. the required contact points). */
   env?: Record<string, string>;
+  /** Per-pod env overrides, on top of `env`. */
+  envFor?: (pod: string) => Record<string, string>;
   logLevel?: string;
   /** Keep pod logs (default true; the 200-member run turns them off). */
   keepLogs?: boolean;
@@ -177,6 +179,7 @@ export class Sim {
       KUBERNETES_SERVICE_PORT: '443',
       LOG_LEVEL: this.#opts.logLevel ?? 'info',
       ...this.#opts.env,
+      ...this.#opts.envFor?.(node.name),
     };
     const config = parseConfig(env);
     const keep = this.#opts.keepLogs !== false;
