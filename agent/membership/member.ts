@@ -5,13 +5,13 @@
 // bootstrap again with a new incarnation. Every duration is on the monotonic clock.
 import type { Clock, Logger, Random, Timer, WatchHandle } from '../ports.ts';
 import { Contact } from './contact.ts';
-import { leaderWrite, nextRemovalAt, suspects } from './duties.ts';
+import { Derived } from './derived.ts';
+import { leaderWrite, nextRemovalAt } from './duties.ts';
 import { type Entered, found, joinThroughSeeds } from './enter.ts';
 import type { PodCache } from './pod-cache.ts';
-import { type PodSignal, podSignals } from './pod-signals.ts';
 import { keyOf, left, type MembershipState, memberOf, type Newcomer, refuted } from './record.ts';
 import type { Fetched, RecordStore } from './store.ts';
-import { observe, type View } from './view.ts';
+import type { View } from './view.ts';
 
 export interface MembershipSettings {
   contactIntervalMs: number;
@@ -61,19 +61,17 @@ export class Member {
   #watch: WatchHandle | undefined;
   #writing = false;
   #again = false;
-  #memo:
-    | {
-        state: MembershipState;
-        revision: number;
-        validUntil: number;
-        signals: Map<string, PodSignal>;
-        views: Map<string, View>;
-      }
-    | undefined;
+  readonly #derived: Derived;
 
   constructor(deps: MemberDeps) {
     this.#d = deps;
     this.selfKey = keyOf(deps.self);
+    this.#derived = new Derived(
+      deps.pods,
+      deps.settings.joinGraceMs,
+      { node: deps.self.node, key: this.selfKey },
+      (k) => this.#firstSeen.get(k),
+    );
     this.#contact = new Contact({
       clock: deps.clock,
       logger: deps.logger,
@@ -163,49 +161,9 @@ export class Member {
       return { phase: this.#phase, isolated, claim: false, view: undefined };
     }
     const leaving = this.#phase === 'leaving';
-    const view = this.#observe(s, now, leaving ? 'Leaving' : undefined);
+    const view = this.#derived.view(s, now, leaving ? 'Leaving' : undefined);
     const claim = !leaving && view.self?.status === 'Up' && !view.self.challenge;
     return { phase: this.#phase, isolated, claim, view: claim || leaving ? view : undefined };
-  }
-
-  /** The pod signals for `s` now; remembered for the current state until the pods change or a join grace ends. */
-  #signals(s: MembershipState, now: number): Map<string, PodSignal> {
-    const { pods, settings } = this.#d;
-    if (!pods.synced) return new Map();
-    const m = this.#memo;
-    if (m && m.state === s && m.revision === pods.revision && now < m.validUntil) return m.signals;
-    const seen = (k: string) => this.#firstSeen.get(k) ?? now;
-    let signals = podSignals(s.members, pods.pods(), seen, now, settings.joinGraceMs);
-    // The same signals as before (most pod changes touch no member's signal): keep the old map, and its views.
-    const same = m?.state === s && m.signals.size === signals.size;
-    if (same && [...signals].every(([k, v]) => m.signals.get(k)?.key === v.key)) signals = m.signals;
-    if (s === this.#current?.state) {
-      let validUntil = Number.POSITIVE_INFINITY;
-      for (const x of s.members) {
-        const ends = seen(keyOf(x)) + settings.joinGraceMs;
-        if (ends > now && ends < validUntil) validUntil = ends;
-      }
-      const views = signals === m?.signals ? m.views : new Map<string, View>();
-      this.#memo = { state: s, revision: pods.revision, validUntil, signals, views };
-    }
-    return signals;
-  }
-
-  /** observe(), remembered with the signals it was computed from. */
-  #observe(s: MembershipState, now: number, selfStatus?: string): View {
-    const signals = this.#signals(s, now);
-    const memo = this.#memo?.signals === signals ? this.#memo : undefined;
-    const cached = memo?.views.get(selfStatus ?? '');
-    if (cached) return cached;
-    const view = observe({
-      state: s,
-      selfNode: this.#d.self.node,
-      selfKey: this.selfKey,
-      suspects: suspects(s, signals),
-      ...(selfStatus === undefined ? {} : { selfStatus }),
-    });
-    memo?.views.set(selfStatus ?? '', view);
-    return view;
   }
 
   #stopLoops(): void {
@@ -338,8 +296,8 @@ export class Member {
       state: s,
       selfKey: this.selfKey,
       selfNode: self.node,
-      signals: this.#signals(s, now),
-      view: this.#observe(s, now),
+      signals: this.#derived.signals(s, now),
+      view: this.#derived.view(s, now),
       challengeSeenAt: (q) => this.#challengeSeen.get(q),
       now,
       removalMarginMs: settings.removalMarginMs,
