@@ -262,6 +262,25 @@ test('a hung member (SIGSTOP) is removed for "not ready" after the readiness pro
   assert.ok(logsOf(sim, 'removed from the cluster').some((l) => l.pod === x.name));
 });
 
+test("a hung leader: the next lowest reachable member leads in everybody's view and removes it", async () => {
+  const { sim, names } = await formed(41, 4);
+  await sim.run(15_000);
+  const m = node(sim, names[0] as string).agent?.membership();
+  const leader = sim.live().find((n) => addressOf(n) === m?.leader) as SimNode;
+  const rest = names.filter((n) => n !== leader.name);
+  sim.pause(leader.name);
+  assert.ok(await sim.run(60_000, () => sim.converged(rest)));
+  const challengers = logsOf(sim, 'challenging members').map((l) => l.pod);
+  const next = rest.map((n) => node(sim, n).agent?.membership().leader);
+  assert.is(new Set(next).size, 1, 'one leader for all');
+  const expected = sim.live().find((n) => addressOf(n) === next[0]) as SimNode;
+  assert.equal(challengers, [expected.name], 'the next leader challenged the hung one');
+  assert.equal(
+    logsOf(sim, 'members removed').map((l) => l.pod),
+    [expected.name],
+  );
+});
+
 test('leave on stop(): no challenge, and everybody agrees at once on the next leader and the next oldest', async () => {
   const { sim, names } = await formed(38, 4);
   await sim.run(15_000);

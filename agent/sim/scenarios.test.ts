@@ -226,6 +226,34 @@ test('a partition between pods changes nothing; cut off from the kubelet too, on
   assert.is(sim.api.counts.put, before + 4, 'two challenges (one write each), two refutations');
 });
 
+test('slow answers and fast watches: no member ever goes back to an older record', async () => {
+  // Reads every second, so that some answers are overtaken by watch events of joins.
+  const fast = { AGENT_API_CONTACT_INTERVAL: '1s', AGENT_API_CONTACT_TIMEOUT: '5s', AGENT_REMOVAL_MARGIN: '7s' };
+  const sim = new Sim({ seed: 25, env: { [REQUIRED]: '6', ...fast } });
+  sim.api.latencyMs = 250; // a read answered up to 500 ms later may be older than what the watch already delivered
+  sim.api.watchDelayMs = 2;
+  const names = Array.from({ length: 6 }, (_, i) => `pod-${i}`);
+  for (const n of names) sim.addPod(n, Math.floor(sim.random() * 3000));
+  const shown = new Map<string, number>();
+  const shrank: string[] = [];
+  sim.time.afterEach = () => {
+    for (const n of sim.live()) {
+      const m = n.agent?.membership();
+      if (!m || m.phase !== 'member') continue;
+      const before = shown.get(n.name) ?? 0;
+      if (m.members.length < before && shrank.length < 5)
+        shrank.push(`t=${sim.time.t} ${n.name}: ${before} -> ${m.members.length}`);
+      shown.set(n.name, Math.max(before, m.members.length));
+    }
+  };
+  assert.ok(await sim.run(60_000, () => sim.converged(names)));
+  const late = Array.from({ length: 12 }, (_, i) => `late-${i}`);
+  for (const [i, n] of late.entries()) sim.addPod(n, 700 * i); // joins while members read
+  assert.ok(await sim.run(120_000, () => sim.converged([...names, ...late])));
+  sim.time.afterEach = undefined;
+  assert.equal(shrank, []);
+});
+
 test('a restarted container (same pod IP, new uid) replaces its old incarnation', async () => {
   const { sim, names } = formed(23, 3);
   assert.ok(await sim.run(60_000, () => sim.converged(names)));
