@@ -239,7 +239,7 @@ test('slow answers and fast watches: no member ever goes back to an older record
   sim.time.afterEach = () => {
     for (const n of sim.live()) {
       const m = n.agent?.membership();
-      if (!m || m.phase !== 'member') continue;
+      if (m?.phase !== 'member') continue;
       const before = shown.get(n.name) ?? 0;
       if (m.members.length < before && shrank.length < 5)
         shrank.push(`t=${sim.time.t} ${n.name}: ${before} -> ${m.members.length}`);
