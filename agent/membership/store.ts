@@ -2,6 +2,7 @@
 // a PUT of the status subresource carrying the resourceVersion read (409 when someone wrote in between), and a watch
 // by name. Thin I/O: the record's meaning lives in record.ts.
 
+import { ENV } from '../config.ts';
 import { AgentError } from '../errors.ts';
 import type { Clock, KubeApi, Random, WatchHandle } from '../ports.ts';
 import { type MembershipState, readState, toStatus } from './record.ts';
@@ -67,7 +68,7 @@ export class RecordStore {
     if (status === 403) {
       throw new StoreError(
         'Forbidden',
-        `Forbidden to ${what} ${where}. Check RBAC: the pod's service account needs get and watch on ${PLURAL} and update on ${PLURAL}/status, resourceNames [${name}]. API said: ${body.slice(0, 300)}`,
+        `Forbidden to ${what} ${where}. Check RBAC: the pod's service account needs get and watch on ${PLURAL} and update on ${PLURAL}/status, resourceNames [${name}]; and that ${ENV.membershipName} names the ClusterMembership (rights on one name answer 403, not 404, for any other). API said: ${body.slice(0, 300)}`,
       );
     }
     throw new StoreError('HttpStatus', `${what} ${where} answered ${status}: ${body.slice(0, 300)}`);
