@@ -108,7 +108,18 @@ export class Member {
       d.logger.warn({ code: e.code ?? 'Error', error: e.message }, 'cannot enter the cluster membership');
       r = { ok: false, why: e.message };
     }
-    if (this.#phase !== 'entering') return false;
+    if (this.#phase !== 'entering') {
+      // Stopped while entering: a join that landed meanwhile is taken back (best effort).
+      if (r.ok) {
+        this.#current = r.fetched;
+        await this.#update(
+          (st) => left(st, this.selfKey),
+          d.settings.requestTimeoutMs,
+          () => true,
+        );
+      }
+      return false;
+    }
     if (!r.ok) {
       if (r.why !== 'stopping')
         d.logger.warn({ why: r.why, decision: decision.kind }, 'not entering the cluster, probing again');

@@ -314,6 +314,24 @@ test('leave on stop(): no challenge, and everybody agrees at once on the next le
   void names;
 });
 
+test('stop() while joining: a join that lands anyway is taken back', async () => {
+  const { sim, names } = await formed(42, 2);
+  const late = sim.addPod('late', 0, 0);
+  const puts = sim.api.counts.put;
+  let stopped: Promise<void> | undefined;
+  sim.time.afterEach = () => {
+    // The join's PUT has reached the API server; its answer is on the way back.
+    if (!stopped && late.agent?.phase === 'joining' && sim.api.counts.put > puts) stopped = late.agent.stop();
+  };
+  await sim.run(20_000, () => stopped !== undefined);
+  sim.time.afterEach = undefined;
+  await sim.run(5000);
+  await stopped;
+  const record = sim.api.objects.clustermemberships.get('appka') as { status?: { members?: Array<{ node: string }> } };
+  assert.equal(record.status?.members?.map((m) => m.node).includes(addressOf(late)), false);
+  assert.ok(sim.converged(names));
+});
+
 test('a pod of another actor system with the same labels never gets into the record', async () => {
   const { sim, names } = await formed(39, 3, {
     envFor: (pod): Record<string, string> => (pod === 'other' ? { PEKKO_ACTOR_SYSTEM_NAME: 'Other' } : {}),
