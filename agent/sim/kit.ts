@@ -5,7 +5,7 @@ import { Sim, type SimOptions } from './harness.ts';
 
 /** `n` pods (pod-0 ...) started within 2 s, required contact points = n; resolves once they formed one cluster. */
 export async function formed(seed: number, n: number, opts: Partial<SimOptions> = {}) {
-  const sim = new Sim({ seed, ...opts, env: { [ENV.required]: String(n), ...opts.env } });
+  const sim = new Sim({ seed, ...opts, env: { [ENV.requiredContactPointNr]: String(n), ...opts.env } });
   const names = Array.from({ length: n }, (_, i) => `pod-${i}`);
   for (const name of names) sim.addPod(name, Math.floor(sim.random() * 2000));
   const ok = await sim.run(120_000, () => sim.converged(names));
@@ -26,16 +26,11 @@ export const logsOf = (sim: Sim, msg: string): Array<Record<string, unknown>> =>
  */
 export function monitor(sim: Sim, violation: () => string | undefined) {
   const seen: string[] = [];
-  sim.time.afterEach = () => {
+  const stopWatching = sim.everyEvent(() => {
     const v = violation();
-    if (v && seen.length < 20) seen.push(`t=${sim.time.t}: ${v}`);
-  };
-  return {
-    violations: seen,
-    stop: () => {
-      sim.time.afterEach = undefined;
-    },
-  };
+    if (v && seen.length < 20) seen.push(`t=${sim.t}: ${v}`);
+  });
+  return { violations: seen, stop: stopWatching };
 }
 
 /** The node (by pod name) whose agent reports itself as the oldest, if one does. */

@@ -63,13 +63,13 @@ test('forged requests on the management and the old peer port change nothing', a
 
 test('wall-clock steps of ±2 minutes change nothing, during formation and in steady state', async () => {
   const run = async (step: boolean) => {
-    const sim = new Sim({ seed: 32, env: { [ENV.required]: '3' } });
+    const sim = new Sim({ seed: 32, env: { [ENV.requiredContactPointNr]: '3' } });
     const names = ['a', 'b', 'c'];
     for (const n of names) sim.addPod(n, Math.floor(sim.random() * 2000));
     await sim.run(3000); // inside the stable margin
     if (step) for (const [i, n] of sim.live().entries()) n.clock.stepWall(i % 2 ? -120_000 : 120_000);
     const ok = await sim.run(60_000, () => sim.converged(names));
-    const formedAt = sim.time.t;
+    const formedAt = sim.t;
     await sim.run(15_000);
     const puts = sim.api.counts.put;
     if (step) for (const [i, n] of sim.live().entries()) n.clock.stepWall(i % 2 ? 240_000 : -240_000);
@@ -98,7 +98,10 @@ test('wall-clock steps of ±2 minutes change nothing, during formation and in st
 test('two founders racing (each sees only itself: no contact with all) give one cluster', async () => {
   const paths = { conflict: 0, challenged: 0 };
   for (let seed = 330; seed < 345; seed++) {
-    const sim = new Sim({ seed, env: { [ENV.required]: '1', [ENV.contactWithAll]: 'false' } });
+    const sim = new Sim({
+      seed,
+      env: { [ENV.requiredContactPointNr]: '1', [ENV.contactWithAllContactPoints]: 'false' },
+    });
     const a = sim.addPod('a', 0, 0);
     const b = sim.addPod('b', 0, Math.floor(sim.random() * 30));
     sim.net.blocked = (x, y) => (x === a.ip && y === b.ip) || (x === b.ip && y === a.ip);
@@ -130,7 +133,7 @@ for (const how of [
     await sim.run(15_000);
     const old = oldest(sim, names);
     const watch = neverTwoOldest(sim);
-    const t0 = sim.time.t;
+    const t0 = sim.t;
     // Cut off from the kubelet too, it is challenged while it may still claim (its last read up to 10 s old): the
     // tightest case for the removal margin.
     if (how === 'hangs (SIGSTOP)') sim.pause(old.name);
@@ -139,7 +142,7 @@ for (const how of [
     if (how === 'loses its node') sim.kubelet.nodeLost(old.name);
     const rest = names.filter((n) => n !== old.name);
     assert.ok(await sim.run(120_000, () => sim.converged(rest) && sim.oldestClaims().length === 1), 'a new oldest');
-    const took = sim.time.t - t0;
+    const took = sim.t - t0;
     if (how === 'hangs (SIGSTOP)') sim.resume(old.name);
     else sim.api.restore(old.ip);
     sim.net.hung.delete(old.ip);
@@ -162,7 +165,7 @@ test("the monitor does catch two oldest: a member whose contact timeout outlasts
   const name = oldest(probeRun.sim, probeRun.names).name;
   const lax = await formed(34, 4, {
     envFor: (pod): Record<string, string> =>
-      pod === name ? { [ENV.contactTimeout]: '60s', [ENV.removalMargin]: '62s' } : {},
+      pod === name ? { [ENV.apiContactTimeout]: '60s', [ENV.removalMargin]: '62s' } : {},
   });
   await lax.sim.run(15_000);
   assert.is(oldest(lax.sim, lax.names).name, name, 'the same formation');
@@ -183,15 +186,15 @@ test('one pod losing the API isolates itself, is removed, and rejoins as a new i
   const isolation = monitor(sim, () =>
     rest.some((n) => sim.nodes.get(n)?.agent?.phase === 'isolated') ? 'another member isolated' : undefined,
   );
-  const t0 = sim.time.t;
+  const t0 = sim.t;
   sim.api.lose(x.ip);
   assert.ok(await sim.run(20_000, () => x.agent?.phase === 'isolated'));
-  const isolatedAfter = sim.time.t - t0;
+  const isolatedAfter = sim.t - t0;
   const members = parseClusterMembers((await probe(sim, x.ip, '/cluster/members')).body);
   assert.ok(members.ok && members.value.members.length === 0, 'isolated: the unjoined shape');
   assert.is((await probe(sim, x.ip, '/ready')).status, 500);
   assert.ok(await sim.run(60_000, () => sim.converged(rest)), 'the others remove it');
-  const removedAfter = sim.time.t - t0;
+  const removedAfter = sim.t - t0;
   assert.equal(
     logsOf(sim, 'members removed').flatMap((l) => l.removed as object[]),
     [{ node: addressOf(x), reason: 'not ready' }],
@@ -247,10 +250,10 @@ test('a hung member (SIGSTOP) is removed for "not ready" after the readiness pro
   await sim.run(15_000);
   const x = ordinary(sim, names);
   sim.pause(x.name);
-  const t0 = sim.time.t;
+  const t0 = sim.t;
   const rest = names.filter((n) => n !== x.name);
   assert.ok(await sim.run(60_000, () => sim.converged(rest)));
-  const took = sim.time.t - t0;
+  const took = sim.t - t0;
   assert.equal(
     logsOf(sim, 'members removed').flatMap((l) => l.removed as object[]),
     [{ node: addressOf(x), reason: 'not ready' }],
@@ -298,10 +301,10 @@ test('leave on stop(): no challenge, and everybody agrees at once on the next le
         : (m?.members.filter((x) => x.node !== addressOf(going))[0]?.node as string);
     const watch = neverTwoOldest(sim);
     const done = going.agent?.stop();
-    const t0 = sim.time.t;
+    const t0 = sim.t;
     const agreed = () => rest.every((n) => node(sim, n).agent?.membership()[role] === expected);
     assert.ok(await sim.run(2000, agreed), `${role} moved`);
-    const took = sim.time.t - t0;
+    const took = sim.t - t0;
     await done;
     sim.kill(going.name, true);
     watch.stop();
@@ -319,12 +322,12 @@ test('stop() while joining: a join that lands anyway is taken back', async () =>
   const late = sim.addPod('late', 0, 0);
   const puts = sim.api.counts.put;
   let stopped: Promise<void> | undefined;
-  sim.time.afterEach = () => {
+  const stopWatching = sim.everyEvent(() => {
     // The join's PUT has reached the API server; its answer is on the way back.
     if (!stopped && late.agent?.phase === 'joining' && sim.api.counts.put > puts) stopped = late.agent.stop();
-  };
+  });
   await sim.run(20_000, () => stopped !== undefined);
-  sim.time.afterEach = undefined;
+  stopWatching();
   await sim.run(5000);
   await stopped;
   const record = sim.api.objects.clustermemberships.get('appka') as { status?: { members?: Array<{ node: string }> } };
@@ -357,9 +360,9 @@ test('cold start: every pod replaced at once; the dead record is challenged, the
   for (const n of names) sim.kill(n, true);
   const fresh = ['n-0', 'n-1', 'n-2'];
   for (const n of fresh) sim.addPod(n, Math.floor(sim.random() * 2000));
-  const t0 = sim.time.t;
+  const t0 = sim.t;
   assert.ok(await sim.run(90_000, () => sim.converged(fresh)));
-  const took = sim.time.t - t0;
+  const took = sim.t - t0;
   assert.is(sim.foundings(), 2, 'a new incarnation');
   assert.is.not(sim.clusterIds().values().next().value, firstId);
   assert.is(logsOf(sim, 'cold start: challenging the recorded members').length, 1);

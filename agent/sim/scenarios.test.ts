@@ -236,21 +236,21 @@ test('slow answers and fast watches: no member ever goes back to an older record
   for (const n of names) sim.addPod(n, Math.floor(sim.random() * 3000));
   const shown = new Map<string, number>();
   const shrank: string[] = [];
-  sim.time.afterEach = () => {
+  const stopWatching = sim.everyEvent(() => {
     for (const n of sim.live()) {
       const m = n.agent?.membership();
       if (m?.phase !== 'member') continue;
       const before = shown.get(n.name) ?? 0;
       if (m.members.length < before && shrank.length < 5)
-        shrank.push(`t=${sim.time.t} ${n.name}: ${before} -> ${m.members.length}`);
+        shrank.push(`t=${sim.t} ${n.name}: ${before} -> ${m.members.length}`);
       shown.set(n.name, Math.max(before, m.members.length));
     }
-  };
+  });
   assert.ok(await sim.run(60_000, () => sim.converged(names)));
   const late = Array.from({ length: 12 }, (_, i) => `late-${i}`);
   for (const [i, n] of late.entries()) sim.addPod(n, 700 * i); // joins while members read
   assert.ok(await sim.run(120_000, () => sim.converged([...names, ...late])));
-  sim.time.afterEach = undefined;
+  stopWatching();
   assert.equal(shrank, []);
 });
 

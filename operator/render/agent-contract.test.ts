@@ -104,12 +104,7 @@ for (const [name, spec] of cases) {
       bindPort: r.managementPort,
       alsoLocalhost: container.name === AGENT_CONTAINER,
     });
-    assert.equal(c.remoting, {
-      hostname: POD_IP,
-      port: r.remotingPort,
-      bindHostname: POD_IP,
-      bindPort: r.remotingPort,
-    });
+    assert.equal(c.remoting, { hostname: POD_IP, port: r.remotingPort });
     assert.is(c.bootstrap.requiredContactPointNr, r.requiredContactPoints);
     assert.is(c.bootstrap.stableMarginMs, parseDuration(r.stableMargin));
     assert.is(c.bootstrap.newClusterEnabled, r.newClusterEnabled);
