@@ -11,12 +11,15 @@ export KUBECONFIG_LOCAL := $(CURDIR)/.cluster/kubeconfig
 RUN := node hack/run-tests.ts
 UNIT_TESTS := 'core/**/*.test.ts' 'operator/**/*.test.ts' 'agent/**/*.test.ts' 'hack/**/*.test.ts' 'local-cluster/**/*.test.ts' 'bench/**/*.test.ts'
 E2E_TESTS ?= 'test-e2e/suites/*.e2e.ts'
+# Simulations too long for the unit runner's timeout (docs/testing.md).
+SIM_TESTS := 'agent/sim/*.sim.ts'
 MUTATION_TESTS := 'operator/**/*.test.ts' 'agent/**/*.test.ts'
 # e.g. MUTATION_FLAGS='--only ID,ID' or '--report hack/mutations.md' (docs/testing.md)
 MUTATION_FLAGS ?=
 # Per-file timeouts in seconds (docs/testing.md): a file still running after this is stopped and counts as failed.
 UNIT_TIMEOUT ?= 60
 CHART_TIMEOUT ?= 300
+SIM_TIMEOUT ?= 600
 E2E_TIMEOUT ?= 1200
 # e2e files run in this many lanes; files marked `// test-runner: alone` run first, by themselves (docs/testing.md)
 E2E_LANES ?= 2
@@ -51,13 +54,14 @@ format: deps ## apply biome's formatting and safe fixes
 
 # ---- tests -------------------------------------------------------------------------------------------------------
 .PHONY: test
-test: deps ## every suite: static checks, unit, chart, e2e on one shared local cluster; ends with `N passed, N failed`
+test: deps ## every suite: static checks, unit, sim, chart, e2e on one shared local cluster; ends with `N passed, N failed`
 	@rm -rf .test-results; status=0; \
 	$(MAKE) --no-print-directory test-static || status=1; \
 	$(MAKE) --no-print-directory test-unit || status=1; \
+	$(MAKE) --no-print-directory test-sim || status=1; \
 	$(MAKE) --no-print-directory test-chart || status=1; \
 	$(MAKE) --no-print-directory test-e2e || status=1; \
-	$(RUN) summary --expect biome,tsc,unit,chart,e2e || status=1; \
+	$(RUN) summary --expect biome,tsc,unit,sim,chart,e2e || status=1; \
 	exit $$status
 
 .PHONY: test-static
@@ -68,6 +72,10 @@ test-static: deps
 .PHONY: test-unit
 test-unit: deps ## unit tests (seconds): pure logic, fake clocks, no cluster
 	@$(RUN) run unit --parallel 2 --timeout $(UNIT_TIMEOUT) $(UNIT_TESTS)
+
+.PHONY: test-sim
+test-sim: deps ## long simulations (minutes): the agent's 200-member cluster
+	@$(RUN) run sim --timeout $(SIM_TIMEOUT) $(SIM_TESTS)
 
 .PHONY: test-chart
 test-chart: deps helm ## helm lint and rendering tests
