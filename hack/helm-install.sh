@@ -26,10 +26,11 @@ KUBECTL="${KUBECTL:-$(local-cluster/build-binaries.sh 2>/dev/null | tail -n 1)/k
 [ -x "$KUBECTL" ] || { say "kubectl not found at $KUBECTL (run: make binaries)"; exit 1; }
 k() { "$KUBECTL" --kubeconfig "$KUBECONFIG" "$@"; }
 
-# Helm installs crds/ on the first install only and never upgrades it: apply the current CRD every time.
-say "applying the CRD (Helm never upgrades crds/)"
-k apply --server-side --force-conflicts -f "$CHART/crds/clusterbootstrap.yaml" >&2
-k wait --for=condition=Established --timeout=60s crd/clusterbootstraps.bootstrap.pekko-operator.dev >/dev/null
+# Helm installs crds/ on the first install only and never upgrades it: apply the current CRDs every time.
+say "applying the CRDs (Helm never upgrades crds/)"
+k apply --server-side --force-conflicts -f "$CHART/crds/" >&2
+k wait --for=condition=Established --timeout=60s crd/clusterbootstraps.bootstrap.pekko-operator.dev \
+  crd/clustermemberships.bootstrap.pekko-operator.dev >/dev/null
 
 # One operator at a time: the one from `make operator-up` (a local process) would fight the chart's pod.
 node local-cluster/cli.ts operator-down >&2 || true

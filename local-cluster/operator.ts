@@ -22,25 +22,27 @@ export class OperatorError extends Error {
   }
 }
 
-const CRD_NAME = 'clusterbootstraps.bootstrap.pekko-operator.dev';
+const CRD_NAMES = ['clusterbootstraps.bootstrap.pekko-operator.dev', 'clustermemberships.bootstrap.pekko-operator.dev'];
 
 export async function operatorUp(cfg: CliConfig): Promise<void> {
   const l = layout(cfg.dir);
   const st = readState(l.state);
   if (!st) throw new OperatorError(`no local cluster in ${l.dir}: run make cluster-up first`);
   const kubectl = join(st.assets, 'kubectl');
-  const crd = join(cfg.repoRoot, 'crds', 'clusterbootstrap.yaml');
-  if (!existsSync(crd)) {
-    throw new OperatorError(`${crd} is missing: run make generate (it renders the CRD from core/api/schema.ts)`);
+  const crds = join(cfg.repoRoot, 'crds');
+  for (const file of ['clusterbootstrap.yaml', 'clustermembership.yaml']) {
+    if (!existsSync(join(crds, file))) {
+      throw new OperatorError(`${join(crds, file)} is missing: run make generate (it renders the CRDs from core/api)`);
+    }
   }
   const k = (args: string[]) =>
     execFileSync(kubectl, ['--kubeconfig', l.kubeconfig, ...args], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-  say(k(['apply', '--server-side', '--force-conflicts', '-f', crd]).trim());
-  k(['wait', '--for=condition=Established', '--timeout=60s', `crd/${CRD_NAME}`]);
-  say(`CRD ${CRD_NAME} established`);
+  say(k(['apply', '--server-side', '--force-conflicts', '-f', crds]).trim());
+  k(['wait', '--for=condition=Established', '--timeout=60s', ...CRD_NAMES.map((n) => `crd/${n}`)]);
+  say(`CRDs ${CRD_NAMES.join(', ')} established`);
 
   if (st.operator && isAlive(st.operator)) {
     say(

@@ -1,5 +1,8 @@
+import { Ajv } from 'ajv';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { membershipStatusSchema } from '../../core/api/membership.ts';
+import type { SchemaNode } from '../../core/api/schema.ts';
 import {
   challenged,
   EMPTY_STATE,
@@ -136,6 +139,43 @@ test('founding over an old incarnation (cold start) keeps the challenge counter 
   const s = founded(old, n(5));
   assert.equal([s.clusterId, s.members.length, s.nextUpNumber, s.nextChallenge], [k(5), 1, 2, 3]);
   assert.is(s.version, old.version + 1);
+});
+
+/**
+ * The schema as the API server applies it to a write: a field an object does not declare is pruned (dropped without
+ * an error) unless the object keeps unknown fields. Closed here, so that such a field fails instead.
+ */
+function closed(node: SchemaNode): SchemaNode {
+  const out: SchemaNode = { ...node };
+  if (node.properties) {
+    out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, closed(v)]));
+    if (!node['x-kubernetes-preserve-unknown-fields']) out.additionalProperties = false;
+  }
+  if (node.items) out.items = closed(node.items);
+  return out;
+}
+
+test("every state the agents write fits the ClusterMembership CRD's status schema, nothing pruned (core/api/membership.ts)", () => {
+  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
+  ajv.addKeyword('x-kubernetes-preserve-unknown-fields');
+  ajv.addFormat('int64', true);
+  const check = ajv.compile(closed(membershipStatusSchema));
+  const s = cluster(3);
+  const c = challenged(s, [{ key: k(3), reason: 'not ready', podState: 'S1' }], n(1).node) as MembershipState;
+  const r = refuted(c, k(3)) as MembershipState;
+  const again = challenged(r, [{ key: k(2), reason: 'pod gone', podState: 'S2' }], n(1).node) as MembershipState;
+  const read = readState({
+    ...toStatus(again),
+    members: [...(toStatus(again).members as unknown[]), { node: 'x', v2: 1 }],
+  });
+  assert.ok(read.ok);
+  if (!read.ok) return;
+  for (const state of [founded(EMPTY_STATE, n(1)), s, c, r, again, read.state]) {
+    const status = toStatus(state);
+    assert.ok(check(status), JSON.stringify(check.errors));
+  }
+  assert.equal((toStatus(read.state).members as unknown[]).at(-1), { node: 'x', v2: 1 }, 'an unreadable entry kept');
+  assert.not.ok(check({ ...toStatus(s), extra: 1 }), 'the check does catch an undeclared field');
 });
 
 test.run();

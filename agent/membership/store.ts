@@ -2,15 +2,13 @@
 // a PUT of the status subresource carrying the resourceVersion read (409 when someone wrote in between), and a watch
 // by name. Thin I/O: the record's meaning lives in record.ts.
 
+import { MEMBERSHIP_API_VERSION, MEMBERSHIP_KIND, MEMBERSHIP_PLURAL } from '../../core/api/membership.ts';
 import { ENV } from '../config.ts';
 import { AgentError } from '../errors.ts';
 import type { Clock, KubeApi, Random, WatchHandle } from '../ports.ts';
 import { type MembershipState, readState, toStatus } from './record.ts';
 
-export const GROUP = 'bootstrap.pekko-operator.dev';
-export const VERSION = 'v1alpha1';
-export const PLURAL = 'clustermemberships';
-export const KIND = 'ClusterMembership';
+const PLURAL = MEMBERSHIP_PLURAL;
 
 /** One state of the record as the API server returned it. */
 export interface Fetched {
@@ -52,7 +50,7 @@ export class RecordStore {
     this.#clock = clock;
     this.#o = options;
     const ns = encodeURIComponent(options.namespace);
-    this.#base = `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}`;
+    this.#base = `/apis/${MEMBERSHIP_API_VERSION}/namespaces/${ns}/${PLURAL}`;
   }
 
   get name(): string {
@@ -107,8 +105,8 @@ export class RecordStore {
     const sentAt = this.#clock.monotonic();
     const { namespace, name } = this.#o;
     const body = {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: KIND,
+      apiVersion: MEMBERSHIP_API_VERSION,
+      kind: MEMBERSHIP_KIND,
       metadata: { name, namespace, resourceVersion: read.resourceVersion },
       status: toStatus(state),
     };

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { stale } from '../../hack/generate.ts';
 import { buildCrd } from './crd.ts';
+import { buildMembershipCrd } from './membership.ts';
 import { type SchemaNode, specSchema, statusSchema } from './schema.ts';
 
 test('the committed generated files (CRD, chart copy, reference, settings tables) are fresh; run make generate if not', () => {
@@ -22,6 +23,19 @@ test('identity, subresources and printer columns (docs/reference.md, docs/status
   });
   const columns = v.additionalPrinterColumns.filter((c) => !('priority' in c)).map((c) => c.name);
   assert.equal(columns, ['Replicas', 'Ready', 'Contact Points', 'Seed', 'Phase', 'Age']);
+});
+
+test('the ClusterMembership CRD: namespaced, a status subresource the agents write, member entries keep unknown fields', () => {
+  const crd = buildMembershipCrd();
+  assert.is(crd.metadata.name, 'clustermemberships.bootstrap.pekko-operator.dev');
+  assert.is(crd.spec.scope, 'Namespaced');
+  const v = crd.spec.versions[0]!;
+  assert.equal(v.subresources, { status: {} });
+  const root = v.schema.openAPIV3Schema;
+  assert.equal(Object.keys(root.properties), ['apiVersion', 'kind', 'metadata', 'status']);
+  const entry = root.properties.status.properties?.members?.items;
+  assert.is(entry?.['x-kubernetes-preserve-unknown-fields'], true);
+  assert.is(entry?.required, undefined, 'an entry missing a field is kept, not refused');
 });
 
 function walk(node: SchemaNode, path: string, out: string[]): void {

@@ -51,9 +51,10 @@ say "loading ${IMAGES[*]} into the kind nodes"
 kind load docker-image --name "$CLUSTER" "${IMAGES[@]}"
 
 helm=$(local-cluster/ensure-helm.sh | tail -n 1)
-say "applying the CRD, then helm upgrade --install"
-kubectl apply --server-side --force-conflicts -f charts/pekko-bootstrap-operator/crds/clusterbootstrap.yaml
-kubectl wait --for=condition=Established --timeout=60s crd/clusterbootstraps.bootstrap.pekko-operator.dev
+say "applying the CRDs, then helm upgrade --install"
+kubectl apply --server-side --force-conflicts -f charts/pekko-bootstrap-operator/crds/
+kubectl wait --for=condition=Established --timeout=60s crd/clusterbootstraps.bootstrap.pekko-operator.dev \
+  crd/clustermemberships.bootstrap.pekko-operator.dev
 # pullPolicy Never: the images exist only inside the kind nodes (kind load), never in a registry.
 "$helm" upgrade --install "$RELEASE" charts/pekko-bootstrap-operator --namespace "$OPERATOR_NS" --create-namespace \
   --set image.repository=pekko-bootstrap-operator --set image.tag=dev --set image.pullPolicy=Never \
