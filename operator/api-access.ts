@@ -4,6 +4,7 @@
 // with the code that makes the call.
 import { GROUP, PLURAL } from '../core/api/types.ts';
 import { WATCHED } from './controller/kinds.ts';
+import { membershipRules } from './render/membership.ts';
 import { POD_READER_RULES } from './render/shared-rbac.ts';
 
 export interface Access {
@@ -30,8 +31,9 @@ export function reconcileAccess(): Access[] {
     // object is new), delete (a child no longer rendered or immutable, the shared objects with the last resource).
     if ('render' in kind || kind.role === 'shared') add(group, kind.plural, ['get', 'create', 'patch', 'delete']);
   }
-  // Creating and binding pod-reader needs every permission it grants (RBAC escalation prevention).
-  for (const rule of POD_READER_RULES) {
+  // Creating and binding pod-reader, and an agent cluster's <name>-membership Role, needs every permission they grant
+  // (RBAC escalation prevention): for the latter, update on clustermemberships/status, which the operator never uses.
+  for (const rule of [...POD_READER_RULES, ...membershipRules('any')]) {
     for (const group of rule.apiGroups ?? []) for (const r of rule.resources ?? []) add(group, r, rule.verbs);
   }
   // The pods' deletion cost (kube/pod-patcher.ts: a merge patch of one annotation).

@@ -178,7 +178,7 @@ export class Member {
   }
 
   #stopLoops(): void {
-    const { clock, pods } = this.#d;
+    const { pods } = this.#d;
     for (const t of [this.#dueTimer, this.#watchTimer]) t?.cancel();
     this.#dueTimer = this.#watchTimer = undefined;
     this.#contact.stop();

@@ -226,6 +226,12 @@ export const ConditionType = {
   Ready: 'Ready',
   /** pod-deletion-cost follows membership (spec.lifecycle.podDeletionCost); not part of Ready. */
   DeletionCostApplied: 'DeletionCostApplied',
+  /**
+   * `workload: agent` only, a warning that Ready does not reflect: False when the pods run as the same ServiceAccount
+   * as another agent cluster of the namespace created before, whose agents can then write this cluster's
+   * ClusterMembership (and the other way round).
+   */
+  MembershipExclusive: 'MembershipExclusive',
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 
@@ -313,5 +319,10 @@ export const ConditionReason = {
   HolderGone: 'HolderGone',
   /** The holder is no address of this cluster (another actor system or port). */
   HolderUnknown: 'HolderUnknown',
+  // MembershipExclusive
+  /** No other agent cluster of the namespace runs as this one's ServiceAccount. */
+  OwnServiceAccount: 'OwnServiceAccount',
+  /** Another agent cluster of the namespace, created before this one, runs as the same ServiceAccount. */
+  ServiceAccountShared: 'ServiceAccountShared',
 } as const;
 export type ConditionReason = (typeof ConditionReason)[keyof typeof ConditionReason];

@@ -286,6 +286,7 @@ export const SETTINGS = {
     ),
     defaultDoc: 'the service name',
     doc: "the cluster's ClusterMembership, which the operator creates",
+    render: { value: (r) => r.name, to: ['agent'], from: "the ClusterBootstrap's name" },
   }),
   apiContactInterval: setting({
     env: 'AGENT_API_CONTACT_INTERVAL',

@@ -20,6 +20,7 @@ import { withFormationProblem } from '../lifecycle/formation.ts';
 import { type Lifecycle, prepare } from '../lifecycle/lifecycle.ts';
 import { INSTANCE_LABEL, renderedValue, selectorString } from '../render/index.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
+import { membershipExclusive } from '../status/membership-exclusive.ts';
 import type { StatusObserver } from '../status/observer.ts';
 import type { SharedRbac } from '../status/rbac.ts';
 import { resourcesReady } from '../status/resources-ready.ts';
@@ -150,6 +151,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       failures: [...messages('failed'), ...shared.failures],
       waiting: messages('waiting'),
       sharedRbacReady: sharedRbacReady(sharedRbac, cb, r),
+      ...(r.workload === 'agent' ? { agentCluster: r.name } : {}),
     });
 
     const deployment = caches.Deployment.get(name, namespace);
@@ -210,6 +212,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       observed,
       lifecycle,
       ...(deps.splitBrain ? { splitBrain: sbr ?? {} } : {}),
+      membershipExclusive: membershipExclusive(r, caches.ClusterBootstrap.list(namespace)) ?? null,
     });
     // A refused call is retried with the key's backoff, now that the status says why.
     const failure = results.find(([, o]) => o.action === 'failed')?.[1];

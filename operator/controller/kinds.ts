@@ -3,6 +3,8 @@
 // caches and the unit tests' fake API (operator/kube/fake.ts) are all built from this table.
 //
 // Adding a child: a render function in operator/render/, a row here, and its verbs in the chart's ClusterRole.
+// A CRD-backed child (ClusterMembership) also needs its CRD installed before the operator starts: its informer lists
+// it.
 import type {
   KubernetesObject,
   V1Deployment,
@@ -12,10 +14,17 @@ import type {
   V1RoleBinding,
   V1ServiceAccount,
 } from '@kubernetes/client-node';
+import {
+  type ClusterMembership,
+  MEMBERSHIP_API_VERSION,
+  MEMBERSHIP_KIND,
+  MEMBERSHIP_PLURAL,
+} from '../../core/api/membership.ts';
 import type { Resolved } from '../../core/api/resolve.ts';
 import { API_VERSION, type ClusterBootstrap, KIND, PLURAL } from '../../core/api/types.ts';
 import type { ResourceRef } from '../kernel/list-watch.ts';
 import { renderDeployment } from '../render/deployment.ts';
+import { renderClusterMembership, renderMembershipRole, renderMembershipRoleBinding } from '../render/membership.ts';
 import { renderPodDisruptionBudget } from '../render/pod-disruption-budget.ts';
 import { renderServiceAccount } from '../render/service-account.ts';
 import { renderLeaseRole, renderLeaseRoleBinding } from '../render/split-brain-lease.ts';
@@ -26,7 +35,8 @@ export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
    * `resource`: the ClusterBootstraps, every one, replayed at each resync; an event enqueues the resource.
    * `owned`: one resource's children and its pods, only the operator's (labelled); an event enqueues the owner.
    * `shared`: the namespace-wide Role and RoleBinding (labelled); an event enqueues their owners and the namespace's
-   * RBAC reconcile.
+   * RBAC reconcile. A shared kind may also render a child one resource owns alone (an agent cluster's
+   * `<name>-membership` Role and RoleBinding): the namespace reconcile only touches its own names.
    */
   role: 'resource' | 'owned' | 'shared';
   /** For a child one resource owns alone: the desired object (undefined: this resource has none of the kind). */
@@ -50,8 +60,8 @@ const RBAC = 'rbac.authorization.k8s.io/v1';
 
 /**
  * Keyed by kind. The order of the children here is the order they are rendered, applied and reported in: each is
- * applied only once those before it are in place (controller/children.ts), so the ServiceAccount exists before the
- * Deployment's ReplicaSet creates pods that run as it.
+ * applied only once those before it are in place (controller/children.ts), so the ServiceAccount, and for an agent
+ * cluster its ClusterMembership and the rights on it, exist before the Deployment's ReplicaSet creates pods.
  */
 export const WATCHED = {
   ClusterBootstrap: row<ClusterBootstrap>({ apiVersion: API_VERSION, kind: KIND, plural: PLURAL, role: 'resource' }),
@@ -66,6 +76,33 @@ export const WATCHED = {
       `spec.serviceAccountName: ${name}; otherwise delete it, or recreate the ClusterBootstrap under another name`,
     // After spec.serviceAccountName is set, the account the operator made goes once no pod runs as it any more.
     removableWhen: (live, pods) => !pods.some((p) => p.spec?.serviceAccountName === live.metadata?.name),
+  }),
+  // An agent cluster's record and its rights on it come before the Deployment, so its pods find both when they start.
+  ClusterMembership: row<ClusterMembership>({
+    apiVersion: MEMBERSHIP_API_VERSION,
+    kind: MEMBERSHIP_KIND,
+    plural: MEMBERSHIP_PLURAL,
+    role: 'owned',
+    render: renderClusterMembership,
+    conflictHint: () => 'delete it, or recreate the ClusterBootstrap under another name',
+  }),
+  // The shared pod-reader/read-pods (namespace-rbac.ts), and one resource's own: an agent cluster's
+  // <name>-membership, or a lease-majority cluster's <name>-sbr-lease (the resolver is refused for workload agent).
+  Role: row<V1Role>({
+    apiVersion: RBAC,
+    kind: 'Role',
+    plural: 'roles',
+    role: 'shared',
+    render: (cb, r) => renderMembershipRole(cb, r) ?? renderLeaseRole(cb, r),
+    conflictHint: () => 'delete it, or recreate the ClusterBootstrap under another name',
+  }),
+  RoleBinding: row<V1RoleBinding>({
+    apiVersion: RBAC,
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    role: 'shared',
+    render: (cb, r) => renderMembershipRoleBinding(cb, r) ?? renderLeaseRoleBinding(cb, r),
+    conflictHint: () => 'delete it, or recreate the ClusterBootstrap under another name',
   }),
   Deployment: row<V1Deployment>({
     apiVersion: 'apps/v1',
@@ -83,15 +120,6 @@ export const WATCHED = {
     plural: 'poddisruptionbudgets',
     role: 'owned',
     render: renderPodDisruptionBudget,
-  }),
-  // The shared pod-reader/read-pods (namespace-rbac.ts), and for lease-majority one resource's own <name>-sbr-lease.
-  Role: row<V1Role>({ apiVersion: RBAC, kind: 'Role', plural: 'roles', role: 'shared', render: renderLeaseRole }),
-  RoleBinding: row<V1RoleBinding>({
-    apiVersion: RBAC,
-    kind: 'RoleBinding',
-    plural: 'rolebindings',
-    role: 'shared',
-    render: renderLeaseRoleBinding,
   }),
   Pod: row<V1Pod>({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', role: 'owned' }),
 };

@@ -43,6 +43,8 @@ export interface StatusInput {
     formation?: FormationStatus;
     conditions: readonly ConditionInput[];
   };
+  /** Agent clusters' MembershipExclusive; null: not an agent cluster (removed); undefined: kept as stored. */
+  membershipExclusive?: ConditionInput | null;
 }
 
 export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
@@ -82,6 +84,11 @@ export function desiredStatus(i: StatusInput): ClusterBootstrapStatus {
       : conditions.filter((c) => c.type !== ConditionType.LeaseReady);
   } else if (prev.splitBrainResolver) {
     out.splitBrainResolver = prev.splitBrainResolver;
+  }
+  if (i.membershipExclusive) {
+    conditions = setCondition(conditions, i.membershipExclusive, i.generation, i.nowMs);
+  } else if (i.membershipExclusive === null) {
+    conditions = conditions.filter((c) => c.type !== ConditionType.MembershipExclusive);
   }
   out.conditions = conditions;
   return out;

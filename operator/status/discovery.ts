@@ -32,12 +32,20 @@ function createdAt(cb: ClusterBootstrap): number {
   return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
 }
 
-/** A resource of the namespace created before `r` (ties: by name) whose serviceName is r's. */
-function earlierWithServiceName(r: Resolved, self: ClusterBootstrap | undefined, all: readonly ClusterBootstrap[]) {
+/**
+ * The first resource of the namespace, created before `r` (ties: by name) and not being deleted, for which `same`
+ * holds of its resolved spec: the resource that keeps a shared setting, the later one being the one told.
+ */
+export function createdBefore(
+  r: Resolved,
+  all: readonly ClusterBootstrap[],
+  same: (other: Resolved) => boolean,
+): ClusterBootstrap | undefined {
+  const self = all.find((o) => o.metadata.name === r.name);
   const mine = self ? createdAt(self) : Number.POSITIVE_INFINITY;
   return all
     .filter((o) => o.metadata.name !== r.name && !o.metadata.deletionTimestamp)
-    .filter((o) => resolve(o, o.spec ?? { image: '' }).serviceName === r.serviceName)
+    .filter((o) => same(resolve(o, o.spec ?? { image: '' })))
     .filter((o) => createdAt(o) < mine || (createdAt(o) === mine && (o.metadata.name ?? '') < r.name))
     .sort((a, b) => createdAt(a) - createdAt(b))[0];
 }
@@ -67,8 +75,7 @@ export function discoveryView(
   const found = new Set(matched.map((p) => p.metadata?.name ?? ''));
   const view = { pods: [...matched, ...own.filter((p) => !found.has(p.metadata?.name ?? ''))], found };
 
-  const self = resources.find((o) => o.metadata.name === r.name);
-  const first = earlierWithServiceName(r, self, resources);
+  const first = createdBefore(r, resources, (o) => o.serviceName === r.serviceName);
   if (first) {
     return {
       ...view,

@@ -16,6 +16,8 @@ export interface ChildrenState {
   waiting?: readonly string[];
   /** The namespace's Role pod-reader and RoleBinding read-pods exist, are the operator's and bind the account. */
   sharedRbacReady?: boolean;
+  /** An agent cluster: the resource's name (its ClusterMembership and Role and RoleBinding <name>-membership). */
+  agentCluster?: string;
 }
 
 export function resourcesReady(s: ChildrenState): ConditionInput {
@@ -65,6 +67,9 @@ export function resourcesReady(s: ChildrenState): ConditionInput {
     type,
     status: 'True',
     reason: ConditionReason.Applied,
-    message: 'The Deployment, ServiceAccount, Role pod-reader and RoleBinding read-pods are as desired.',
+    message: s.agentCluster
+      ? `The Deployment, ServiceAccount, Role pod-reader and RoleBinding read-pods, ClusterMembership ${s.agentCluster} ` +
+        `and Role and RoleBinding ${s.agentCluster}-membership are as desired.`
+      : 'The Deployment, ServiceAccount, Role pod-reader and RoleBinding read-pods are as desired.',
   };
 }

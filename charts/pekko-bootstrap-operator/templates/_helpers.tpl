@@ -58,6 +58,15 @@ chart test compares with this. Its own leader-election lease lives in a Role in 
 - apiGroups: ["bootstrap.pekko-operator.dev"]
   resources: ["clusterbootstraps/status"]
   verbs: ["patch"]
+# An agent cluster's ClusterMembership: the operator creates it (server-side apply) and never writes its status.
+- apiGroups: ["bootstrap.pekko-operator.dev"]
+  resources: ["clustermemberships"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# update on the status only so that it may grant it to the agents in Role <name>-membership (RBAC escalation
+# prevention); the operator itself never writes a ClusterMembership's status.
+- apiGroups: ["bootstrap.pekko-operator.dev"]
+  resources: ["clustermemberships/status"]
+  verbs: ["update"]
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["get", "list", "watch", "create", "patch", "delete"]
