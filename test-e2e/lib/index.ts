@@ -1,6 +1,25 @@
 // The e2e helpers every suite imports: `import { withNamespace, waitFor, ... } from '../lib/index.ts'`.
 // See docs/local-cluster.md ("Writing an e2e suite").
 export {
+  AGENT_IMAGE,
+  AGENTS,
+  AGENTS_SELECTOR,
+  agentLogLines,
+  agentLogs,
+  agentScenario,
+  applyAgents,
+  foundings,
+  members,
+  memberUids,
+  memberViews,
+  nodeOf,
+  type OperatorHandle,
+  oneCluster,
+  patchAgents,
+  readyStatus,
+  watchForSplits,
+} from './agents.ts';
+export {
   type Clients,
   clients,
   clusterLayout,

@@ -1,167 +1,39 @@
 // The in-pod agent (issue 5, item 8) through the operator on the real local cluster: the operator's Deployment,
-// ServiceAccount, Role and RoleBinding, and real RBAC on every pod list. Each test has its own namespace and its own
-// operator process (node operator/main.ts watching only that namespace). Membership is read the way the operator
-// reads it: GET /cluster/members on each pod IP.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// ServiceAccount, Role and RoleBinding, the ClusterMembership with its own Role and RoleBinding, and real RBAC on
+// every API call. Each test has its own namespace and its own operator process (node operator/main.ts watching only
+// that namespace). Membership is read the way the operator reads it: GET /cluster/members on each pod IP
+// (test-e2e/lib/agents.ts). Failures, partitions and the API server: agent-failures.e2e.ts.
 import type { V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ClusterMembers } from '../../core/protocol/pekko.ts';
 import {
-  applyClusterBootstrap,
+  agentLogs,
+  agentScenario,
+  applyAgents as applyCb,
   clients,
-  clusterLayout,
-  clusterMembersAt,
   describePods,
   ensureCrd,
   expectQuiet,
+  foundings,
   isReady,
   kubectl,
   listPods,
   loudly,
-  Operator,
+  members,
+  AGENTS as NAME,
+  oneCluster,
+  patchAgents as patchCb,
+  AGENTS_SELECTOR as SELECTOR,
   waitFor,
-  withNamespace,
+  watchForSplits,
 } from '../lib/index.ts';
 
-const IMAGE = 'pekko-bootstrap-agent:dev';
 const NEXT_IMAGE = 'pekko-bootstrap-agent:dev2'; // the same program under another tag, in the default image map
-const NAME = 'agents';
-const SELECTOR = `app=${NAME}`;
 
 // Suites run in any order on a fresh cluster: the CRD first.
 test.before(loudly('apply the CRD', ensureCrd));
 
-// ---- an operator per test --------------------------------------------------------------------------------------
-
-interface OperatorHandle {
-  /** SIGTERM and wait for the exit (the operator is "paused": nothing repairs the children). */
-  stop(): Promise<void>;
-  start(): Promise<void>;
-}
-
-/** Runs fn in a fresh namespace with its own operator; prints the operator's log tail when fn throws. */
-async function scenario(fn: (ns: string, operator: OperatorHandle) => Promise<void>): Promise<void> {
-  await withNamespace(
-    async (ns) => {
-      let op: Operator | undefined = await Operator.start(ns, `op-${ns}`);
-      const handle: OperatorHandle = {
-        stop: async () => {
-          await op?.stop();
-          op = undefined;
-        },
-        start: async () => {
-          op = await Operator.start(ns, `op-${ns}`);
-        },
-      };
-      try {
-        await fn(ns, handle);
-      } catch (err) {
-        if (op) process.stderr.write(`----- operator log (${op.logFile})\n${op.tail(40)}\n`);
-        throw err;
-      } finally {
-        await handle.stop();
-      }
-    },
-    { prefix: 'agent', dump: { objects: ['clusterbootstraps', 'deployments', 'roles', 'rolebindings'] } },
-  );
-}
-
-// ---- the resource and the pods ---------------------------------------------------------------------------------
-
-async function applyCb(ns: string, spec: Record<string, unknown>): Promise<void> {
-  await applyClusterBootstrap(ns, NAME, { image: IMAGE, workload: 'agent', ...spec });
-}
-
-async function patchCb(ns: string, spec: Record<string, unknown>): Promise<void> {
-  await kubectl(['patch', 'clusterbootstrap', NAME, '--type', 'merge', '-p', JSON.stringify({ spec })], {
-    namespace: ns,
-  });
-}
-
-const nodeOf = (p: V1Pod) => `pekko://${NAME}@${p.status?.podIP}:17355`;
-
-async function members(ip: string): Promise<ClusterMembers | undefined> {
-  const parsed = await clusterMembersAt(ip);
-  return parsed.ok ? parsed.value : undefined;
-}
-
-/**
- * Waits until exactly `n` pods (not terminating) are Ready and each reports the same members: those n pods, all Up,
- * nobody unreachable. Returns the pods.
- */
-async function oneCluster(ns: string, n: number, timeoutMs = 120_000): Promise<V1Pod[]> {
-  return waitFor(
-    async () => {
-      const pods = await listPods(ns, SELECTOR);
-      if (pods.length !== n || !pods.every(isReady)) throw new Error(`${n} Ready pods wanted: ${describePods(pods)}`);
-      const want = pods.map(nodeOf).sort().join(',');
-      for (const p of pods) {
-        const m = await members(p.status?.podIP ?? '');
-        const got = m?.members.map((x) => `${x.node}:${x.status}`).sort();
-        if (
-          !m ||
-          got?.join(',') !==
-            want
-              .split(',')
-              .map((x) => `${x}:Up`)
-              .join(',') ||
-          m.unreachable.length > 0
-        ) {
-          throw new Error(`${p.metadata?.name} reports ${JSON.stringify(m?.members.map((x) => x.node))}, want ${want}`);
-        }
-      }
-      return pods;
-    },
-    { what: `one cluster of ${n} agents`, timeoutMs, intervalMs: 500 },
-  );
-}
-
-/** The app container logs of every pod this namespace ever had (files outlive the pods). */
-function agentLogs(ns: string): string[] {
-  const dir = clusterLayout().podLogs;
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.startsWith(`${ns}_`) && f.endsWith('_app.log'))
-    .map((f) => readFileSync(join(dir, f), 'utf8'));
-}
-
-const foundings = (ns: string) =>
-  agentLogs(ns).reduce((n, log) => n + (log.match(/"msg":"formed a new cluster"/g)?.length ?? 0), 0);
-
-/**
- * Polls every pod's members until stop() and records each moment at which two pods report disjoint member lists
- * (two clusters). Members of one cluster always share at least one member.
- */
-function watchForSplits(ns: string): { stop: () => Promise<string[]> } {
-  const splits: string[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const pods = (await listPods(ns, SELECTOR).catch(() => [])).filter((p) => p.status?.podIP);
-      const sets = (
-        await Promise.all(pods.map(async (p) => [p.metadata?.name, await members(p.status?.podIP ?? '')] as const))
-      )
-        .filter(([, m]) => m && m.members.length > 0)
-        .map(([name, m]) => [name, new Set(m?.members.map((x) => x.node))] as const);
-      for (const [i, [a, sa]] of sets.entries()) {
-        for (const [b, sb] of sets.slice(i + 1)) {
-          if (![...sa].some((x) => sb.has(x)))
-            splits.push(`${new Date().toISOString()} ${a} and ${b} are in different clusters`);
-        }
-      }
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return splits;
-    },
-  };
-}
+const scenario = (fn: Parameters<typeof agentScenario>[1]) => agentScenario('agent', fn);
 
 // ---- the tests -------------------------------------------------------------------------------------------------
 
@@ -180,6 +52,47 @@ test('3 replicas form one cluster with the operator Deployment and real RBAC; fo
       signal: AbortSignal.timeout(5000),
     }).then((r) => r.text());
     assert.match(seeds, /"nodeUid":-?\d+,/);
+  });
+});
+
+test("the agents' account may read and watch their ClusterMembership and write its status, and nothing else of the kind", async () => {
+  await scenario(async (ns) => {
+    await applyCb(ns, { replicas: 1 });
+    await oneCluster(ns, 1);
+    const record = JSON.parse(
+      (await kubectl(['get', 'clustermemberships', NAME, '-o', 'json'], { namespace: ns })).stdout,
+    ) as {
+      metadata: { ownerReferences?: Array<{ kind: string; controller?: boolean }> };
+      status?: { members?: unknown[] };
+    };
+    assert.ok(record.metadata.ownerReferences?.some((o) => o.kind === 'ClusterBootstrap' && o.controller));
+    assert.is(record.status?.members?.length, 1, 'the agent wrote its status');
+    const can = async (...args: string[]) =>
+      (
+        await kubectl(['auth', 'can-i', ...args, `--as=system:serviceaccount:${ns}:${NAME}`], {
+          namespace: ns,
+          check: false,
+        })
+      ).stdout.trim();
+    const CM = 'clustermemberships.bootstrap.pekko-operator.dev';
+    const rights: Array<[string[], string]> = [
+      [['get', `${CM}/${NAME}`], 'yes'],
+      [['watch', `${CM}/${NAME}`], 'yes'],
+      [['update', `${CM}/${NAME}`, '--subresource=status'], 'yes'],
+      [['get', `${CM}/another`], 'no'],
+      [['list', CM], 'no'],
+      [['update', `${CM}/${NAME}`], 'no'],
+      [['patch', `${CM}/${NAME}`, '--subresource=status'], 'no'],
+      [['update', `${CM}/another`, '--subresource=status'], 'no'],
+      [['create', CM], 'no'],
+      [['delete', `${CM}/${NAME}`], 'no'],
+      [['get', 'leases.coordination.k8s.io/any'], 'no'],
+    ];
+    const got = await Promise.all(rights.map(async ([args]) => `${args.join(' ')}: ${await can(...args)}`));
+    assert.equal(
+      got,
+      rights.map(([args, want]) => `${args.join(' ')}: ${want}`),
+    );
   });
 });
 

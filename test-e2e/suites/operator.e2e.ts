@@ -194,7 +194,9 @@ test('apply: Deployment, ServiceAccount, Role pod-reader and RoleBinding read-po
     await waitFor(
       async () =>
         (await eventReasons(ns, 'demo')).some(
-          (e) => e === 'Created: Created ServiceAccount demo, Deployment demo, PodDisruptionBudget demo',
+          (e) =>
+            e ===
+            'Created: Created ServiceAccount demo, ClusterMembership demo, Role demo-membership, RoleBinding demo-membership, Deployment demo, PodDisruptionBudget demo',
         ),
       {
         what: 'a Created event',
@@ -467,7 +469,13 @@ test('SIGKILL during a burst of 50: after a restart all converge, with no duplic
     const subjects = (rb.subjects ?? []).map((s) => s.name);
     assert.is(new Set(subjects).size, 50, 'no duplicate subjects');
     assert.is(new Set(owners(rb)).size, 50, 'one owner reference per resource');
-    assert.is((await clients().rbac.listNamespacedRole({ namespace: ns })).items.length, 1);
+    const roles = (await clients().rbac.listNamespacedRole({ namespace: ns })).items.map((r) => r.metadata?.name);
+    assert.equal(
+      roles.filter((r) => !r?.endsWith('-membership')),
+      ['pod-reader'],
+      'one shared Role',
+    );
+    assert.is(roles.filter((r) => r?.endsWith('-membership')).length, 50, "and each agent cluster's own");
     await waitFor(
       async () => {
         const list = JSON.parse(

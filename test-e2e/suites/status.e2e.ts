@@ -432,7 +432,31 @@ test('a forced split: two groups that formed apart give Degraded naming both see
       const seedA = nodeOf(name, ipOf(lowestPod(podsA)));
 
       // Group b: the operator's pod template with group=b and a discovery selector that finds group b only. Made by
-      // the test, so the operator does not own it, but its pods carry the resource's instance label.
+      // the test, so the operator does not own it, but its pods carry the resource's instance label. One resource's
+      // agents cannot form two clusters (they share one ClusterMembership: docs/membership.md), so group b gets a
+      // record of its own, split-b, and the rights on it: a misconfiguration made on purpose.
+      const { rbac } = clients();
+      const record = { apiVersion: 'bootstrap.pekko-operator.dev/v1alpha1', kind: 'ClusterMembership' };
+      await kubectl(['create', '-f', '-'], {
+        namespace: ns,
+        input: JSON.stringify({ ...record, metadata: { name: `${name}-b` } }),
+      });
+      const own = await rbac.readNamespacedRole({ name: `${name}-membership`, namespace: ns });
+      await rbac.createNamespacedRole({
+        namespace: ns,
+        body: {
+          metadata: { name: `${name}-b-membership` },
+          rules: (own.rules ?? []).map((r) => ({ ...r, resourceNames: [`${name}-b`] })),
+        },
+      });
+      await rbac.createNamespacedRoleBinding({
+        namespace: ns,
+        body: {
+          metadata: { name: `${name}-b-membership` },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-b-membership` },
+          subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+        },
+      });
       const { apps } = clients();
       const depA = await apps.readNamespacedDeployment({ name, namespace: ns });
       const template = structuredClone(depA.spec?.template) as NonNullable<V1Deployment['spec']>['template'];
@@ -440,6 +464,7 @@ test('a forced split: two groups that formed apart give Degraded naming both see
       for (const c of template.spec?.containers ?? []) {
         for (const e of c.env ?? []) {
           if (e.name === 'PEKKO_DISCOVERY_KUBERNETES_API_POD_LABEL_SELECTOR') e.value = 'app=%s,group=b';
+          if (e.name === 'AGENT_MEMBERSHIP_NAME') e.value = `${name}-b`;
         }
       }
       const app = template.spec?.containers.find((c) => c.name === 'app');
