@@ -16,7 +16,7 @@ import {
   clusterLayout,
   ensureCrd,
   kubectl,
-  oneCluster,
+  oneAgentCluster,
   REPO_ROOT,
   registerImages,
   unregisterImages,
@@ -54,7 +54,7 @@ async function measure(how: string, image: string): Promise<Run> {
   await agentScenario('bench-agent', async (ns) => {
     const t0 = Date.now();
     await applyAgents(ns, { replicas: 3, image });
-    const pods = await oneCluster(ns, 3);
+    const pods = await oneAgentCluster(ns, 3);
     const formedS = (Date.now() - t0) / 1000;
     await sleep(20_000);
     const before = await requests();

@@ -95,7 +95,10 @@ test("a Role <name>-membership that is not the operator's: Conflict naming it, a
   const c = findCondition(h.cb('demo').status?.conditions, 'ResourcesReady');
   assert.is(c?.reason, 'Conflict');
   assert.match(c?.message ?? '', /Role demo-membership/);
-  assert.match(c?.message ?? '', /Deployment demo is not applied until Role demo-membership is in place/);
+  assert.match(
+    c?.message ?? '',
+    /RoleBinding demo-membership, Deployment demo.* not applied until Role demo-membership is in place/,
+  );
   assert.not.ok(h.kube.find('Deployment', NS, 'demo'));
   assert.not.ok(h.kube.find('RoleBinding', NS, 'demo-membership'), 'never bound to a stranger');
 });

@@ -66,7 +66,7 @@ export async function patchAgents(ns: string, spec: Record<string, unknown>): Pr
   });
 }
 
-export const nodeOf = (p: V1Pod) => `pekko://${AGENTS}@${p.status?.podIP}:17355`;
+export const agentNode = (p: V1Pod) => `pekko://${AGENTS}@${p.status?.podIP}:17355`;
 
 export async function members(ip: string): Promise<ClusterMembers | undefined> {
   const parsed = await clusterMembersAt(ip);
@@ -77,13 +77,13 @@ export async function members(ip: string): Promise<ClusterMembers | undefined> {
  * Waits until exactly `n` pods (not terminating) are Ready and each reports the same members: those n pods, all Up,
  * nobody unreachable. Returns the pods.
  */
-export async function oneCluster(ns: string, n: number, timeoutMs = 120_000): Promise<V1Pod[]> {
+export async function oneAgentCluster(ns: string, n: number, timeoutMs = 120_000): Promise<V1Pod[]> {
   return waitFor(
     async () => {
       const pods = await listPods(ns, AGENTS_SELECTOR);
       if (pods.length !== n || !pods.every(isReady)) throw new Error(`${n} Ready pods wanted: ${describePods(pods)}`);
       const want = pods
-        .map((p) => `${nodeOf(p)}:Up`)
+        .map((p) => `${agentNode(p)}:Up`)
         .sort()
         .join(',');
       for (const p of pods) {

@@ -11,6 +11,7 @@ import { killApiserver, startApiserver } from '../../local-cluster/restart-apise
 import {
   AGENTS_SELECTOR,
   agentLogLines,
+  agentNode,
   agentScenario,
   applyAgents,
   clusterLayout,
@@ -23,8 +24,7 @@ import {
   loudly,
   memberUids,
   memberViews,
-  nodeOf,
-  oneCluster,
+  oneAgentCluster,
   podNetwork,
   readyStatus,
   waitFor,
@@ -56,7 +56,7 @@ function pidOf(pod: V1Pod): number {
 
 /** Milliseconds from t0 until no other pod lists the victim (polled every 250 ms). */
 async function removedAfter(others: readonly V1Pod[], victim: V1Pod, t0: number, timeoutMs = 90_000): Promise<number> {
-  const node = nodeOf(victim);
+  const node = agentNode(victim);
   await waitFor(
     async () => {
       const views = await memberViews(others);
@@ -72,7 +72,7 @@ async function removedAfter(others: readonly V1Pod[], victim: V1Pod, t0: number,
 test('steady state on the real API server: no write, one read of the ClusterMembership per member per 10 s', async () => {
   await agentScenario('agentf-load', async (ns) => {
     await applyAgents(ns, { replicas: 3 });
-    await oneCluster(ns, 3);
+    await oneAgentCluster(ns, 3);
     await new Promise((r) => setTimeout(r, 20_000)); // past the join grace: the pods' readiness has settled
     const before = await membershipRequests();
     const t0 = Date.now();
@@ -87,14 +87,14 @@ test('steady state on the real API server: no write, one read of the ClusterMemb
     );
     assert.is(writes, 0, 'no write in steady state');
     assert.ok(delta('GET') >= 4.5 && delta('GET') <= 7.5, `${delta('GET')} reads per member per minute`);
-    await oneCluster(ns, 3, 5000);
+    await oneAgentCluster(ns, 3, 5000);
   });
 });
 
 test('the API server down for 25 s in steady state: the members stop claiming membership, then go on as the same members', async () => {
   await agentScenario('agentf-api', async (ns) => {
     await applyAgents(ns, { replicas: 3 });
-    const pods = await oneCluster(ns, 3);
+    const pods = await oneAgentCluster(ns, 3);
     await new Promise((r) => setTimeout(r, 12_000)); // past the join grace
     const uids = await memberUids(pods);
     const t0 = Date.now();
@@ -116,7 +116,7 @@ test('the API server down for 25 s in steady state: the members stop claiming me
       await waitForHealthyCluster();
     }
     const t1 = Date.now();
-    const back = await oneCluster(ns, 3, 120_000);
+    const back = await oneAgentCluster(ns, 3, 120_000);
     console.log(
       `figure: API server killed: every member stopped claiming membership after ${secs(isolatedAfter)}; ` +
         `one cluster of the same 3 members ${secs(Date.now() - t1)} after the API server was healthy again`,
@@ -133,13 +133,13 @@ test('the API server down for 25 s in steady state: the members stop claiming me
 /** A formed cluster of 4 past the join grace; the victim is not the leader (the sim covers a hung leader). */
 async function fourAndVictim(ns: string): Promise<{ victim: V1Pod; others: V1Pod[] }> {
   await applyAgents(ns, { replicas: 4 });
-  const pods = await oneCluster(ns, 4);
+  const pods = await oneAgentCluster(ns, 4);
   await new Promise((r) => setTimeout(r, 12_000));
   const views = await memberViews(pods);
   const leader = (await fetch(`http://${pods[0]?.status?.podIP}:7626/cluster/members`).then((r) => r.json())) as {
     leader?: string;
   };
-  const victim = pods.find((p) => nodeOf(p) !== leader.leader) as V1Pod;
+  const victim = pods.find((p) => agentNode(p) !== leader.leader) as V1Pod;
   assert.ok(views.size === 4 && victim);
   return { victim, others: pods.filter((p) => p !== victim) };
 }
@@ -150,7 +150,7 @@ test('failure detection: pod deleted (the agent leaves) and process dead with it
     let t0 = Date.now();
     await kubectl(['delete', 'pod', first.victim.metadata?.name ?? '', '--wait=false'], { namespace: ns });
     const leave = await removedAfter(first.others, first.victim, t0);
-    const again = await oneCluster(ns, 4);
+    const again = await oneAgentCluster(ns, 4);
     await new Promise((r) => setTimeout(r, 12_000));
     const victim = again.find((p) => !first.others.some((o) => o.metadata?.name === p.metadata?.name)) as V1Pod;
     const others = again.filter((p) => p !== victim);
@@ -171,7 +171,7 @@ test('failure detection: pod deleted (the agent leaves) and process dead with it
     const removed = agentLogLines(ns, 'members removed').flatMap((l) => l.removed as Array<{ reason: string }>);
     assert.is(removed.length, 1);
     assert.ok(['pod gone', 'pod terminating'].includes(removed[0]?.reason ?? ''), removed[0]?.reason);
-    await oneCluster(ns, 4);
+    await oneAgentCluster(ns, 4);
     assert.is(foundings(ns), 1);
   });
 });
@@ -189,7 +189,7 @@ test('failure detection: a hung process (SIGSTOP) and one that loses the API ser
       process.kill(-pid, 'SIGCONT');
     }
     t0 = Date.now();
-    const all = await oneCluster(ns, 4);
+    const all = await oneAgentCluster(ns, 4);
     const rejoinHang = Date.now() - t0;
     await new Promise((r) => setTimeout(r, 12_000));
     const again = all.find((p) => p.metadata?.name === victim.metadata?.name) as V1Pod;
@@ -213,7 +213,7 @@ test('failure detection: a hung process (SIGSTOP) and one that loses the API ser
         { apiServer: 'a' },
       );
       t0 = Date.now();
-      await oneCluster(ns, 4);
+      await oneAgentCluster(ns, 4);
     }
     const rejoinApi = Date.now() - t0;
     console.log(

@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   agentLogLines,
+  agentNode,
   agentScenario,
   applyAgents,
   ensureCrd,
@@ -17,8 +18,7 @@ import {
   heal,
   loudly,
   memberViews,
-  nodeOf,
-  oneCluster,
+  oneAgentCluster,
   podNetwork,
   readyStatus,
   waitFor,
@@ -42,7 +42,7 @@ const names = (pods: readonly V1Pod[]) => pods.map((p) => p.metadata?.name ?? ''
  * long enough to go). Fails at the first poll that differs.
  */
 async function unchangedFor(pods: readonly V1Pod[], ms: number): Promise<void> {
-  const want = pods.map(nodeOf).sort().join(',');
+  const want = pods.map(agentNode).sort().join(',');
   const end = Date.now() + ms;
   while (Date.now() < end) {
     for (const [name, m] of await memberViews(pods)) {
@@ -54,7 +54,7 @@ async function unchangedFor(pods: readonly V1Pod[], ms: number): Promise<void> {
 
 /** Waits until `side` reports exactly its own members and `cut` claims nothing; returns the ms since t0. */
 async function resolved(side: readonly V1Pod[], cut: readonly V1Pod[], t0: number): Promise<number> {
-  const want = side.map(nodeOf).sort().join(',');
+  const want = side.map(agentNode).sort().join(',');
   await waitFor(
     async () => {
       const views = await memberViews([...side, ...cut]);
@@ -76,7 +76,7 @@ async function resolved(side: readonly V1Pod[], cut: readonly V1Pod[], t0: numbe
 it('one member of 3 cut off from the other pods: nothing changes; cut off from the API server too: removed, forms nothing, rejoins after the heal', async () => {
   await agentScenario('agentp-one', async (ns) => {
     await applyAgents(ns, { replicas: 3 });
-    const pods = await oneCluster(ns, 3);
+    const pods = await oneAgentCluster(ns, 3);
     await new Promise((r) => setTimeout(r, 12_000)); // past the join grace
     const [lone, ...rest] = pods as [V1Pod, ...V1Pod[]];
     const splits = watchForSplits(ns);
@@ -99,7 +99,7 @@ it('one member of 3 cut off from the other pods: nothing changes; cut off from t
         { apiServer: 'a' },
       );
       const t1 = Date.now();
-      await oneCluster(ns, 3);
+      await oneAgentCluster(ns, 3);
       back = Date.now() - t1;
     } finally {
       seen = await splits.stop();
@@ -111,14 +111,14 @@ it('one member of 3 cut off from the other pods: nothing changes; cut off from t
     assert.equal(seen, [], 'never two clusters');
     assert.is(foundings(ns), 1, 'the lone member founded nothing');
     const removed = agentLogLines(ns, 'members removed').flatMap((l) => l.removed as Array<Record<string, string>>);
-    assert.equal(removed, [{ node: nodeOf(lone), reason: 'not ready' }]);
+    assert.equal(removed, [{ node: agentNode(lone), reason: 'not ready' }]);
   });
 });
 
 it('5 pods split 2/3: nothing changes; the side cut off from the API server, even the larger one, is removed and rejoins; never two clusters', async () => {
   await agentScenario('agentp-split', async (ns) => {
     await applyAgents(ns, { replicas: 5 });
-    const pods = await oneCluster(ns, 5);
+    const pods = await oneAgentCluster(ns, 5);
     await new Promise((r) => setTimeout(r, 12_000));
     const two = pods.slice(0, 2);
     const three = pods.slice(2);
@@ -141,7 +141,7 @@ it('5 pods split 2/3: nothing changes; the side cut off from the API server, eve
         { apiServer: 'b' },
       );
       const t1 = Date.now();
-      await oneCluster(ns, 5);
+      await oneAgentCluster(ns, 5);
       back = Date.now() - t1;
     } finally {
       seen = await splits.stop();
@@ -153,7 +153,7 @@ it('5 pods split 2/3: nothing changes; the side cut off from the API server, eve
     assert.equal(seen, [], 'never two clusters');
     assert.is(foundings(ns), 1);
     const removed = agentLogLines(ns, 'members removed').flatMap((l) => l.removed as Array<Record<string, string>>);
-    assert.equal(removed.map((r) => r.node).sort(), three.map(nodeOf).sort(), 'the three, each once');
+    assert.equal(removed.map((r) => r.node).sort(), three.map(agentNode).sort(), 'the three, each once');
     assert.ok(removed.every((r) => r.reason === 'not ready'));
   });
 });

@@ -21,7 +21,7 @@ import {
   loudly,
   members,
   AGENTS as NAME,
-  oneCluster,
+  oneAgentCluster,
   patchAgents as patchCb,
   AGENTS_SELECTOR as SELECTOR,
   waitFor,
@@ -41,7 +41,7 @@ test('3 replicas form one cluster with the operator Deployment and real RBAC; fo
   await scenario(async (ns) => {
     const t0 = Date.now();
     await applyCb(ns, { replicas: 3 });
-    const pods = await oneCluster(ns, 3);
+    const pods = await oneAgentCluster(ns, 3);
     console.log(
       `formation, 3 replicas (stable margin 5s): ${((Date.now() - t0) / 1000).toFixed(1)}s from apply to one cluster of 3 Ready pods`,
     );
@@ -58,7 +58,7 @@ test('3 replicas form one cluster with the operator Deployment and real RBAC; fo
 test("the agents' account may read and watch their ClusterMembership and write its status, and nothing else of the kind", async () => {
   await scenario(async (ns) => {
     await applyCb(ns, { replicas: 1 });
-    await oneCluster(ns, 1);
+    await oneAgentCluster(ns, 1);
     const record = JSON.parse(
       (await kubectl(['get', 'clustermemberships', NAME, '-o', 'json'], { namespace: ns })).stdout,
     ) as {
@@ -99,11 +99,11 @@ test("the agents' account may read and watch their ClusterMembership and write i
 test('scaling to 4 joins the new node; scaling to 2 removes the members that left', async () => {
   await scenario(async (ns) => {
     await applyCb(ns, { replicas: 3 });
-    await oneCluster(ns, 3);
+    await oneAgentCluster(ns, 3);
     await patchCb(ns, { replicas: 4 });
-    await oneCluster(ns, 4);
+    await oneAgentCluster(ns, 4);
     await patchCb(ns, { replicas: 2 });
-    await oneCluster(ns, 2, 60_000);
+    await oneAgentCluster(ns, 2, 60_000);
     assert.is(foundings(ns), 1);
   });
 });
@@ -111,10 +111,10 @@ test('scaling to 4 joins the new node; scaling to 2 removes the members that lef
 test('a deleted pod is replaced and its replacement joins the same cluster', async () => {
   await scenario(async (ns) => {
     await applyCb(ns, { replicas: 3 });
-    const before = await oneCluster(ns, 3);
+    const before = await oneAgentCluster(ns, 3);
     const victim = before[0]?.metadata?.name ?? '';
     await kubectl(['delete', 'pod', victim, '--wait=false'], { namespace: ns });
-    const after = await oneCluster(ns, 3);
+    const after = await oneAgentCluster(ns, 3);
     assert.not.ok(after.some((p) => p.metadata?.name === victim));
     assert.is(foundings(ns), 1, 'no second cluster was formed');
   });
@@ -123,7 +123,7 @@ test('a deleted pod is replaced and its replacement joins the same cluster', asy
 test('a rolling update to a new image tag keeps one cluster throughout', async () => {
   await scenario(async (ns) => {
     await applyCb(ns, { replicas: 3 });
-    const before = await oneCluster(ns, 3);
+    const before = await oneAgentCluster(ns, 3);
     const watch = watchForSplits(ns);
     let after: V1Pod[];
     let splits: string[];
@@ -131,7 +131,7 @@ test('a rolling update to a new image tag keeps one cluster throughout', async (
       await patchCb(ns, { image: NEXT_IMAGE });
       after = await waitFor(
         async () => {
-          const pods = await oneCluster(ns, 3, 5000).catch(() => undefined);
+          const pods = await oneAgentCluster(ns, 3, 5000).catch(() => undefined);
           const names = new Set(before.map((p) => p.metadata?.name));
           return pods?.every((p) => !names.has(p.metadata?.name)) ? pods : undefined;
         },
@@ -150,7 +150,7 @@ test('a rolling update to a new image tag keeps one cluster throughout', async (
 test('RoleBinding removed while the operator is stopped: new agents log the 403 and never form', async () => {
   await scenario(async (ns, operator) => {
     await applyCb(ns, { replicas: 2 });
-    await oneCluster(ns, 2);
+    await oneAgentCluster(ns, 2);
     // The operator would put the RoleBinding back at once (it is a shared child, repaired like any other).
     await operator.stop();
     await kubectl(['delete', 'rolebinding', 'read-pods'], { namespace: ns });
@@ -188,7 +188,7 @@ test('RoleBinding removed while the operator is stopped: new agents log the 403 
     assert.match(forbidden, /Role pod-reader .*RoleBinding read-pods/);
     // The operator back: it restores the RoleBinding, and the agents form a cluster.
     await operator.start();
-    await oneCluster(ns, 2, 120_000);
+    await oneAgentCluster(ns, 2, 120_000);
   });
 });
 
@@ -196,7 +196,7 @@ test('9 replicas form one cluster; formation time', async () => {
   await scenario(async (ns) => {
     const t0 = Date.now();
     await applyCb(ns, { replicas: 9 });
-    await oneCluster(ns, 9, 240_000);
+    await oneAgentCluster(ns, 9, 240_000);
     console.log(
       `formation, 9 replicas (stable margin 5s): ${((Date.now() - t0) / 1000).toFixed(1)}s from apply to one cluster of 9 Ready pods`,
     );
