@@ -9,6 +9,7 @@
 //   - failures: pod lists answering 403, 500 or never (mode), one caller cut off (requests time out, its watches go
 //     silent, then break when it is back), and a restart (every request refused, every watch broken, the log gone).
 // Requests take 1..latencyMs each way; the write happens in between.
+import { matchesLabels, parseLabelSelector } from '../../core/discovery/selector.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
 import { DiscoveryError } from '../errors.ts';
 import type { KubeApi, KubeRequest, Reply, WatchHandle } from '../ports.ts';
@@ -48,12 +49,10 @@ const json = (status: number, body: unknown): Reply => ({ status, body: JSON.str
 const status = (code: number, reason: string, message: string) =>
   json(code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code });
 
+/** The API server's labelSelector matching (core/discovery); a selector it would refuse matches nothing here. */
 function labelMatch(selector: string): (o: Obj) => boolean {
-  const wanted = selector
-    .split(',')
-    .filter(Boolean)
-    .map((kv) => kv.split('='));
-  return (o) => wanted.every(([k, v]) => o.metadata.labels?.[k as string] === v);
+  const parsed = parseLabelSelector(selector);
+  return (o) => parsed.ok && matchesLabels(parsed.terms, o.metadata.labels);
 }
 
 export class SimApi {
