@@ -303,7 +303,8 @@ export class Sim {
       .filter((n) => !n.clock.paused)
       .filter((n) => {
         const m = n.agent?.membership();
-        return m?.phase === 'member' && m.oldest === m.selfNode;
+        // Whatever its phase: the picture is empty unless the agent claims membership.
+        return m?.oldest !== undefined && m.oldest === m.selfNode;
       })
       .map((n) => n.name);
   }

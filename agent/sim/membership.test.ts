@@ -301,6 +301,13 @@ test('leave on stop(): no challenge, and everybody agrees at once on the next le
         : (m?.members.filter((x) => x.node !== addressOf(going))[0]?.node as string);
     const watch = neverTwoOldest(sim);
     const done = going.agent?.stop();
+    // It stops claiming before its leave is written: not Ready, no oldest, no members (the others may already
+    // follow the next oldest the moment the write lands).
+    const during = going.agent?.membership();
+    assert.equal(
+      [during?.phase, during?.status, during?.oldest, during?.members.length],
+      ['leaving', undefined, undefined, 0],
+    );
     const t0 = sim.t;
     const agreed = () => rest.every((n) => node(sim, n).agent?.membership()[role] === expected);
     assert.ok(await sim.run(2000, agreed), `${role} moved`);
