@@ -9,6 +9,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  AGENTS,
   agentLogLines,
   agentNode,
   agentScenario,
@@ -16,6 +17,7 @@ import {
   ensureCrd,
   foundings,
   heal,
+  kubectl,
   loudly,
   memberViews,
   oneAgentCluster,
@@ -50,6 +52,21 @@ async function unchangedFor(pods: readonly V1Pod[], ms: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** Waits until the operator's status says Formed with `n` Up members. */
+async function statusFormed(ns: string, n: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const cb = JSON.parse(
+        (await kubectl(['get', 'clusterbootstrap', AGENTS, '-o', 'json'], { namespace: ns })).stdout,
+      );
+      const s = cb.status ?? {};
+      if (s.phase !== 'Formed' || s.members !== n) throw new Error(`${s.phase}, ${s.members} members: ${s.message}`);
+      return true;
+    },
+    { what: `the status Formed with ${n} members`, timeoutMs: 60_000 },
+  );
 }
 
 /** Waits until `side` reports exactly its own members and `cut` claims nothing; returns the ms since t0. */
@@ -92,6 +109,7 @@ it('one member of 3 cut off from the other pods: nothing changes; cut off from t
         rest,
         async () => {
           took = await resolved(rest, [lone], t0);
+          await statusFormed(ns, 2);
           // Cut off, it stays out: nothing it could write reaches the API server.
           await new Promise((r) => setTimeout(r, 10_000));
           assert.is((await memberViews([lone])).get(lone.metadata?.name ?? '')?.length, 0);
@@ -101,6 +119,7 @@ it('one member of 3 cut off from the other pods: nothing changes; cut off from t
       const t1 = Date.now();
       await oneAgentCluster(ns, 3);
       back = Date.now() - t1;
+      await statusFormed(ns, 3);
     } finally {
       seen = await splits.stop();
     }
@@ -135,6 +154,7 @@ it('5 pods split 2/3: nothing changes; the side cut off from the API server, eve
         three,
         async () => {
           took = await resolved(two, three, t0);
+          await statusFormed(ns, 2);
           await new Promise((r) => setTimeout(r, 10_000));
           assert.is(foundings(ns), 1, 'the three formed nothing while cut off');
         },
@@ -143,6 +163,7 @@ it('5 pods split 2/3: nothing changes; the side cut off from the API server, eve
       const t1 = Date.now();
       await oneAgentCluster(ns, 5);
       back = Date.now() - t1;
+      await statusFormed(ns, 5);
     } finally {
       seen = await splits.stop();
     }
