@@ -183,3 +183,23 @@ export function watchForSplits(ns: string): { stop: () => Promise<string[]> } {
     },
   };
 }
+
+/**
+ * Runs independent scenarios (each in its own namespace, e.g. agentScenario) at the same time, to share their waits
+ * (join grace, removal margin); waits for all of them, then fails with every error. Only for scenarios that touch
+ * nothing shared: no API server restart, no cluster-wide counter.
+ */
+export async function concurrently(scenarios: Record<string, () => Promise<void>>): Promise<void> {
+  const names = Object.keys(scenarios);
+  const results = await Promise.allSettled(names.map((n) => scenarios[n]?.()));
+  const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ name: names[i], reason: r.reason }] : []));
+  if (failed.length === 1) {
+    process.stderr.write(`scenario ${failed[0]?.name} failed\n`);
+    throw failed[0]?.reason; // uvu prints an assertion's diff
+  }
+  if (failed.length) throw new Error(failed.map((f) => `${f.name}: ${errorText(f.reason)}`).join('\n'));
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

@@ -9,6 +9,7 @@ export {
   agentNode,
   agentScenario,
   applyAgents,
+  concurrently,
   foundings,
   members,
   memberUids,

@@ -14,6 +14,7 @@ import {
   agentNode,
   agentScenario,
   applyAgents,
+  concurrently,
   ensureCrd,
   foundings,
   heal,
@@ -90,7 +91,8 @@ async function resolved(side: readonly V1Pod[], cut: readonly V1Pod[], t0: numbe
   return Date.now() - t0;
 }
 
-it('one member of 3 cut off from the other pods: nothing changes; cut off from the API server too: removed, forms nothing, rejoins after the heal', async () => {
+/** One member of 3 cut off from the other pods: nothing changes; cut off from the API server too: removed, forms nothing, rejoins after the heal. */
+async function oneCutOff(): Promise<void> {
   await agentScenario('agentp-one', async (ns) => {
     await applyAgents(ns, { replicas: 3 });
     const pods = await oneAgentCluster(ns, 3);
@@ -132,9 +134,10 @@ it('one member of 3 cut off from the other pods: nothing changes; cut off from t
     const removed = agentLogLines(ns, 'members removed').flatMap((l) => l.removed as Array<Record<string, string>>);
     assert.equal(removed, [{ node: agentNode(lone), reason: 'not ready' }]);
   });
-});
+}
 
-it('5 pods split 2/3: nothing changes; the side cut off from the API server, even the larger one, is removed and rejoins; never two clusters', async () => {
+/** 5 pods split 2/3: nothing changes; the side cut off from the API server, even the larger one, is removed and rejoins. */
+async function largerSideCutOff(): Promise<void> {
   await agentScenario('agentp-split', async (ns) => {
     await applyAgents(ns, { replicas: 5 });
     const pods = await oneAgentCluster(ns, 5);
@@ -177,6 +180,11 @@ it('5 pods split 2/3: nothing changes; the side cut off from the API server, eve
     assert.equal(removed.map((r) => r.node).sort(), three.map(agentNode).sort(), 'the three, each once');
     assert.ok(removed.every((r) => r.reason === 'not ready'));
   });
+}
+
+it('one member of 3, and the larger side of 5 split 2/3, cut off from the other pods (nothing changes), then from the API server too: removed, form nothing, rejoin after the heal; never two clusters', async () => {
+  // Two clusters at once, each in its own namespace with its own cuts: they share their waits, not their state.
+  await concurrently({ 'one of 3': oneCutOff, '3 of 5': largerSideCutOff });
 });
 
 test.run();
