@@ -66,5 +66,6 @@ export {
 } from './partition.ts';
 export { describePods, isReady, listPods, readyPods } from './pods.ts';
 export { expectQuiet, type QuietOptions, UnwantedEventError, whileQuiet } from './quiet.ts';
+export { type FlowRule, type RequestFlows, requestFlows } from './request-flows.ts';
 export { NamespaceStatusLog, type StatusSample } from './status-log.ts';
 export { type WaitOptions, WaitTimeoutError, waitFor } from './wait.ts';
