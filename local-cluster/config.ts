@@ -20,6 +20,8 @@ export interface CliConfig {
   podIpPrefix: string;
   /** the pod range on the bridge: --pod-cidr, else CLUSTER_POD_CIDR, else derived from the prefix; 'auto': a free /24 */
   podCidr: string;
+  /** true when podCidr is the prefix's default (neither --pod-cidr nor CLUSTER_POD_CIDR): `up` may pick another */
+  podCidrIsDefault: boolean;
   /** CLUSTER_POD_NETWORK=loopback: no network namespaces, today's loopback addresses (else: namespaces if possible) */
   podNetwork: 'netns' | 'loopback';
   /** where build-binaries.sh caches (PBO_CACHE), passed through to it */
@@ -59,6 +61,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Reado
   if (!/^127\.(25[0-4]|2[0-4]\d|1\d\d|[1-9]\d?)$/.test(podIpPrefix)) {
     throw new UsageError(`--pod-ip-prefix must look like 127.N with N in 1..254, got ${podIpPrefix}`);
   }
+  const podCidrIsDefault = !podCidr;
   podCidr ||= defaultPodCidr(podIpPrefix);
   if (podCidr !== 'auto') {
     try {
@@ -84,6 +87,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): Reado
     imageMapFiles: [resolve(REPO_ROOT, 'local-cluster', 'images.json'), ...extra],
     podIpPrefix,
     podCidr,
+    podCidrIsDefault,
     podNetwork,
     buildScript: resolve(dirname(import.meta.filename), 'build-binaries.sh'),
     timeoutSeconds: Number(env.CLUSTER_UP_TIMEOUT) > 0 ? Number(env.CLUSTER_UP_TIMEOUT) : 180,

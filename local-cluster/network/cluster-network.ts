@@ -8,6 +8,8 @@ export interface PodNetworkRequest {
   podIpPrefix: string;
   /** a range, or 'auto' (a free /24 in 198.19.0.0/16) */
   podCidr: string;
+  /** podCidr is the default, not asked for: when another running cluster holds it, a free /24 is taken instead */
+  podCidrIsDefault?: boolean;
   podNetwork: 'netns' | 'loopback';
 }
 
@@ -29,8 +31,9 @@ export async function setupPodNetwork(
 ): Promise<PodNetwork> {
   const loopback = (reason: string): PodNetwork => ({ mode: 'loopback', prefix: req.podIpPrefix, reason });
   if (req.podNetwork === 'loopback') return loopback('CLUSTER_POD_NETWORK=loopback');
+  let wanted = req.podCidr;
   for (let attempt = 1; ; attempt++) {
-    let cidr = req.podCidr;
+    let cidr = wanted;
     if (cidr === 'auto') {
       const routes = await ipJson<HostRoute>(['-4', 'route', 'show', 'table', 'all']).catch(() => []);
       cidr = freeSlash24(routes) ?? '';
@@ -41,8 +44,15 @@ export async function setupPodNetwork(
       const why = await setupBridge(plan, dir, note);
       return why ? loopback(why) : plan;
     } catch (err) {
+      if (!(err instanceof PodNetworkConflictError) || attempt >= 3) throw err;
+      if (wanted !== 'auto' && req.podCidrIsDefault) {
+        // Nobody asked for this range: a second checkout's cluster beside the first gets a free /24 instead.
+        note(`${err.message.split('. Set')[0]}: that is the default range, so a free /24 is taken instead`);
+        wanted = 'auto';
+        continue;
+      }
       // 'auto' raced another `up` to the same free range: pick again
-      if (!(err instanceof PodNetworkConflictError) || req.podCidr !== 'auto' || attempt >= 3) throw err;
+      if (wanted !== 'auto') throw err;
     }
   }
 }
