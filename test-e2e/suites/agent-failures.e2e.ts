@@ -1,3 +1,8 @@
+// The agents' membership on the real API server (docs/membership.md): what they cost it in steady state (counted by
+// API Priority and Fairness flows of the test's namespace, test-e2e/lib/request-flows.ts) and an API server outage in
+// steady state. How long each failure takes to be detected: agent-detection.e2e.ts; partitions between pods:
+// agent-partition.e2e.ts.
+// test-runner: alone (it stops the shared API server)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { killApiserver, startApiserver } from '../../local-cluster/restart-apiserver.ts';
