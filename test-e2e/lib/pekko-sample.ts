@@ -22,7 +22,7 @@ export const SAMPLE = {
   managementPort: 7626,
 } as const;
 
-/** Brings the local cluster up (idempotent) and builds the sample (cached); returns the jar's path. */
+/** Brings the local cluster up when there is none and builds the sample (cached); returns the jar's path. */
 export function buildSample(): string {
   const sh = (cmd: string, args: string[]) =>
     execFileSync(cmd, args, {
@@ -31,8 +31,12 @@ export function buildSample(): string {
       env: { ...process.env, CLUSTER_DIR: e2eEnv.clusterDir },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-  // The cluster first: build.sh writes the image map into its images.d only when that folder exists.
-  sh(process.execPath, [join(REPO_ROOT, 'local-cluster', 'cli.ts'), 'up', '--dir', e2eEnv.clusterDir]);
+  // The cluster first: build.sh writes the image map into its images.d only when that folder exists. Only when there
+  // is none: `up` on a cluster that looks unhealthy starts it afresh, and a suite in the other lane may have stopped
+  // the API server on purpose (a suite that does so runs alone, docs/testing.md, but never wipe a cluster from here).
+  if (!existsSync(join(e2eEnv.clusterDir, 'state.json'))) {
+    sh(process.execPath, [join(REPO_ROOT, 'local-cluster', 'cli.ts'), 'up', '--dir', e2eEnv.clusterDir]);
+  }
   const jar =
     sh(join(REPO_ROOT, 'test-e2e', 'pekko-sample', 'build.sh'), [])
       .trim()
