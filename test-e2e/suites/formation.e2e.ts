@@ -4,9 +4,6 @@
 // serves the first three tests, in order (each goes on from where the previous one left the cluster; a failure stops
 // the ones after it); spec.formation.coldStartAfter is 10s, the shortest allowed, to keep the suite short (the
 // default, 60s, adds 50 s to each cold start). The figures go to docs/pekko.md.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,7 +14,6 @@ import {
   clients,
   dumpNamespace,
   E2E_LABEL,
-  e2eEnv,
   ensureCrd,
   kubectl,
   listPods,
@@ -25,12 +21,12 @@ import {
   Operator,
   oneCluster,
   patchSpec,
-  REPO_ROOT,
   statusOf,
   type Target,
   waitFor,
   whileQuiet,
 } from '../lib/index.ts';
+import { buildSample } from '../lib/pekko-sample.ts';
 
 const SYSTEM = 'pekko-sample';
 const IMAGES = ['pekko-sample:dev', 'pekko-sample:dev2'] as const;
@@ -48,20 +44,7 @@ const t = (): Target => ({ ns, name: 'sample', system: SYSTEM });
 
 test.before(
   loudly('build the sample app, apply the CRD, start a namespace and an operator', async () => {
-    const sh = (cmd: string, args: string[]) =>
-      execFileSync(cmd, args, {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, CLUSTER_DIR: e2eEnv.clusterDir },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-    sh(process.execPath, [join(REPO_ROOT, 'local-cluster', 'cli.ts'), 'up', '--dir', e2eEnv.clusterDir]);
-    const jar =
-      sh(join(REPO_ROOT, 'test-e2e', 'pekko-sample', 'build.sh'), [])
-        .trim()
-        .split('\n')
-        .pop() ?? '';
-    assert.ok(existsSync(jar), `build.sh printed no jar: ${jar}`);
+    buildSample();
     await ensureCrd();
     ns = `formation-${Date.now().toString(36).slice(-6)}`;
     await clients().core.createNamespace({ body: { metadata: { name: ns, labels: { [E2E_LABEL]: 'true' } } } });

@@ -3,7 +3,6 @@
 // app gets. Each test has its own namespace and operator process. The nodes' own view is read as the operator reads
 // it: GET /cluster/members and /bootstrap/seed-nodes on each pod IP; the operator's view is the resource's status,
 // recorded from a watch (so the times of its changes are known to the event).
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,7 +22,6 @@ import {
   clusterLayout,
   clusterMembersAt,
   describePods,
-  e2eEnv,
   ensureCrd,
   expectQuiet,
   isReady,
@@ -34,6 +32,7 @@ import {
   waitFor,
   withOperator,
 } from '../lib/index.ts';
+import { buildSample } from '../lib/pekko-sample.ts';
 
 const GROUP = 'bootstrap.pekko-operator.dev';
 const SYSTEM = 'pekko-sample'; // Main.java's actor system name
@@ -53,22 +52,8 @@ const figure = (line: string) => {
 };
 test.before(
   loudly('build the sample app and apply the CRD', async () => {
-    const sh = (cmd: string, args: string[]) =>
-      execFileSync(cmd, args, {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, CLUSTER_DIR: e2eEnv.clusterDir },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-    // The cluster first (idempotent): build.sh writes the image map into its images.d only when that folder exists.
-    sh(process.execPath, [join(REPO_ROOT, 'local-cluster', 'cli.ts'), 'up', '--dir', e2eEnv.clusterDir]);
     const t0 = Date.now();
-    const jar =
-      sh(join(REPO_ROOT, 'test-e2e', 'pekko-sample', 'build.sh'), [])
-        .trim()
-        .split('\n')
-        .pop() ?? '';
-    assert.ok(existsSync(jar), `build.sh printed no jar: ${jar}`);
+    const jar = buildSample();
     console.log(`pekko-sample jar ${jar} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
     await ensureCrd();
   }),

@@ -4,8 +4,7 @@
 // off, back to 5, then the same with them on. Every pod's /cluster/members is sampled every 500 ms throughout
 // (test-e2e/lib/membership-sampler.ts): how often the oldest member moved, how many members were leaving at once,
 // and whether a second cluster ever appeared. The figures go to bench/results/rollout.md and docs/pekko.md.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -21,7 +20,6 @@ import {
   clusterLayout,
   clusterMembersAt,
   describeMeasured,
-  e2eEnv,
   ensureCrd,
   kubectl,
   listPods,
@@ -31,12 +29,12 @@ import {
   Operator,
   oneCluster,
   patchSpec,
-  REPO_ROOT,
   statusOf,
   type Target,
   waitFor,
   withOperator,
 } from '../lib/index.ts';
+import { buildSample } from '../lib/pekko-sample.ts';
 
 const SYSTEM = 'pekko-sample';
 const SELECTOR = `app=${SYSTEM}`;
@@ -53,20 +51,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 test.before(
   loudly('build the sample app and apply the CRD', async () => {
-    const sh = (cmd: string, args: string[]) =>
-      execFileSync(cmd, args, {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, CLUSTER_DIR: e2eEnv.clusterDir },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-    sh(process.execPath, [join(REPO_ROOT, 'local-cluster', 'cli.ts'), 'up', '--dir', e2eEnv.clusterDir]);
-    const jar =
-      sh(join(REPO_ROOT, 'test-e2e', 'pekko-sample', 'build.sh'), [])
-        .trim()
-        .split('\n')
-        .pop() ?? '';
-    assert.ok(existsSync(jar), `build.sh printed no jar: ${jar}`);
+    buildSample();
     await ensureCrd();
   }),
 );

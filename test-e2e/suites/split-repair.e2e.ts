@@ -8,9 +8,6 @@
 // its own. Its pods carry the resource's instance label: they are the resource's pods. Before repair is turned on,
 // the test removes the cause, as a person would: it labels group a's pods side=b, so that a restarted group-b node
 // finds them; without that, the replacement would form a cluster of its own again, and no repair could help.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { EventsV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -18,16 +15,15 @@ import type { ClusterBootstrap } from '../../core/api/types.ts';
 import {
   applyClusterBootstrap,
   clients,
-  e2eEnv,
   ensureCrd,
   kubectl,
   listPods,
   loudly,
   NamespaceStatusLog,
-  REPO_ROOT,
   waitFor,
   withOperator,
 } from '../lib/index.ts';
+import { buildSample } from '../lib/pekko-sample.ts';
 
 const NAME = 'split';
 const SYSTEM = 'pekko-sample';
@@ -37,21 +33,7 @@ const REQUIRED_KEY = 'pekko.management.cluster.bootstrap.contact-point-discovery
 
 test.before(
   loudly('build the Pekko sample app and apply the CRD', async () => {
-    const sh = (cmd: string, args: string[]) =>
-      execFileSync(cmd, args, {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, CLUSTER_DIR: e2eEnv.clusterDir },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-    // build.sh writes the image map into the cluster's images.d only when that folder exists: the cluster first.
-    sh(process.execPath, [join(REPO_ROOT, 'local-cluster', 'cli.ts'), 'up', '--dir', e2eEnv.clusterDir]);
-    const jar =
-      sh(join(REPO_ROOT, 'test-e2e', 'pekko-sample', 'build.sh'), [])
-        .trim()
-        .split('\n')
-        .pop() ?? '';
-    assert.ok(existsSync(jar), `build.sh printed no jar: ${jar}`);
+    buildSample();
     await ensureCrd();
   }),
 );
