@@ -1,0 +1,53 @@
+// The responder on real sockets (two loopback addresses), without a cluster.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { freePort } from '../../test-e2e/lib/operator.ts';
+import { Responder } from './server.ts';
+
+test('answers each pod address with its own node, counts requests, stops answering a removed pod', async () => {
+  const port = await freePort();
+  const r = new Responder();
+  const pod = (ip: string) => ({ ip, port, cluster: 'ns/a', system: 'a', remotingPort: 17355 });
+  try {
+    await r.add(pod('127.0.0.1'));
+    await r.add(pod('127.0.0.2'));
+    const get = async (ip: string, path: string) => {
+      const res = await fetch(`http://${ip}:${port}${path}`);
+      return { status: res.status, body: await res.text() };
+    };
+    const one = JSON.parse((await get('127.0.0.2', '/bootstrap/seed-nodes')).body);
+    assert.is(one.selfNode, 'pekko://a@127.0.0.2:17355');
+    assert.is(one.seedNodes.length, 2);
+    const members = JSON.parse((await get('127.0.0.1', '/cluster/members')).body);
+    assert.is(members.selfNode, 'pekko://a@127.0.0.1:17355');
+    assert.is(members.oldest, 'pekko://a@127.0.0.1:17355');
+    assert.is((await get('127.0.0.1', '/ready')).status, 404);
+    assert.equal(r.stats().requests, { '/bootstrap/seed-nodes': 1, '/cluster/members': 1, other: 1 });
+    assert.is(r.stats().listening, 2);
+
+    r.remove('127.0.0.2', port);
+    const after = JSON.parse((await get('127.0.0.1', '/bootstrap/seed-nodes')).body);
+    assert.is(after.seedNodes.length, 1, 'the other pod left the cluster');
+    // A kept-alive connection gets 404 (no such pod), a new one is refused.
+    const gone = await get('127.0.0.2', '/bootstrap/seed-nodes').catch(() => ({ status: 0 }));
+    assert.ok(gone.status !== 200, `removed pod answered ${gone.status}`);
+  } finally {
+    await r.close();
+  }
+});
+
+test('an address in use is reported as failed, not thrown', async () => {
+  const port = await freePort();
+  const a = new Responder();
+  const b = new Responder();
+  try {
+    await a.add({ ip: '127.0.0.3', port, cluster: 'ns/x', system: 'x', remotingPort: 17355 });
+    await b.add({ ip: '127.0.0.3', port, cluster: 'ns/x', system: 'x', remotingPort: 17355 });
+    assert.match(b.stats().failed[`127.0.0.3:${port}`] ?? '', /EADDRINUSE/);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+test.run();
