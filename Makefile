@@ -134,8 +134,21 @@ images: ## container images for the operator and the agent (needs a Docker engin
 	@hack/images.sh
 
 .PHONY: bench
-bench: deps cluster-up ## benchmarks in bench/ (figures go to bench/results/)
+bench: deps cluster-up ## benchmarks in bench/ (figures go to bench/results/; bench/README.md)
 	@for b in bench/*.bench.ts; do node $$b || exit 1; done
+
+BENCH_SCALE_ARGS ?= --n 100
+.PHONY: bench-scale
+bench-scale: deps cluster-up ## N resources x 3 pods: ours and the Go peer (BENCH_SCALE_ARGS='--n 100,300,1000')
+	@node bench/scale.bench.ts $(BENCH_SCALE_ARGS)
+
+.PHONY: bench-operator
+bench-operator: deps cluster-up ## apply -> children latency: floor, ours, the Go peer (bench/results/operator.md)
+	@node bench/operator.bench.ts $(BENCH_OPERATOR_ARGS)
+
+.PHONY: bench-peer
+bench-peer: ## build the benchmarks' Go peer (bench/peer), cached under ~/.cache by a hash of its sources
+	@bench/peer/build.sh >/dev/null
 
 .PHONY: clean
 clean: ## remove build output and test results (not the cached binaries)

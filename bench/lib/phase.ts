@@ -1,0 +1,269 @@
+// One measured phase of the scale benchmark: a controller (ours or the peer) started fresh under the memory limit,
+// N resources of R status-only pods created in fresh namespaces (pods silent, or answered by the responder like
+// healthy Pekko nodes), then: time to all children, time to all statuses correct, a settle pause, an idle window
+// with CPU, API requests, probes and status writes counted, memory read, everything stopped and deleted.
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ClusterBootstrap } from '../../core/api/types.ts';
+import { waitFor } from '../../test-e2e/lib/index.ts';
+import { clusterAnswers, type PodAddress } from '../responder/answers.ts';
+import type { Identity } from './identity.ts';
+import { memoryLimit } from './memory-limit.ts';
+import { cpuSeconds, loadAverage, machineCpu, memory } from './proc.ts';
+import { type Sample, sum } from './prom.ts';
+import { ResponderProcess } from './responder.ts';
+import { median, sleep } from './stats.ts';
+import { Subject, type SubjectKind } from './subject.ts';
+import { INSTANCE_LABEL, Tracker } from './tracker.ts';
+import { createNamespaces, createResources, deleteRuns, layoutFor } from './workload.ts';
+
+export type PodMode = 'silent' | 'answering';
+
+export interface PhaseOptions {
+  subject: SubjectKind;
+  pods: PodMode;
+  n: number;
+  replicas: number;
+  perNamespace: number;
+  createConcurrency: number;
+  settleMs: number;
+  idleMs: number;
+  timeoutMs: number;
+  /** 'cluster': the controller watches every namespace (the chart's default); 'namespaces': only the run's */
+  scope: 'cluster' | 'namespaces';
+  identity: Identity;
+  limitBytes: number;
+  peerBinary?: string;
+  runId: string;
+}
+
+export interface PhaseResult {
+  subject: SubjectKind;
+  pods: PodMode;
+  n: number;
+  replicas: number;
+  limitHow: string;
+  rssBeforeBytes?: number;
+  childrenMs?: number;
+  statusMs?: number;
+  peakRssBytes?: number;
+  settledRssBytes?: number;
+  peakChargedBytes?: number;
+  oomKills?: number;
+  heapUsedBytes?: number;
+  heapTotalBytes?: number;
+  youngGenBytes?: number;
+  idleSeconds: number;
+  idleCpuSeconds?: number;
+  idleApiPerMin?: number;
+  idleProbesAnsweredPerMin?: number;
+  idleProbesCountedPerMin?: number;
+  idleStatusWrites?: number;
+  idleApplies?: number;
+  /** CPU % (of the whole machine) used by every other process during the idle window */
+  othersBusyPercent?: number;
+  loadAverage: number;
+  exit?: string;
+  problems: string[];
+}
+
+const CONDITION = 'ResourcesReady';
+const conditionTrue = (cb: ClusterBootstrap, type: string) =>
+  cb.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
+
+const metricNames = {
+  ours: {
+    heapUsed: 'pekko_bootstrap_operator_nodejs_heap_size_used_bytes',
+    heapTotal: 'pekko_bootstrap_operator_nodejs_heap_size_total_bytes',
+    space: 'pekko_bootstrap_operator_nodejs_heap_space_size_total_bytes',
+  },
+  peer: { heapUsed: 'go_memstats_heap_inuse_bytes', heapTotal: 'go_memstats_heap_sys_bytes', space: '' },
+};
+
+/** The value of a metric, or undefined when the process does not export it (e.g. renamed). */
+function metric(samples: readonly Sample[], name: string, match: Record<string, string> = {}): number | undefined {
+  return samples.some((s) => s.name === name) ? sum(samples, name, match) : undefined;
+}
+
+export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
+  const label = `${o.subject}-${o.pods}-n${o.n}`;
+  const layout = layoutFor(`${o.runId}${o.subject[0]}${o.pods[0]}`, o.n, o.perNamespace);
+  const namespaces = new Set(layout.namespaces);
+  const result: PhaseResult = {
+    subject: o.subject,
+    pods: o.pods,
+    n: o.n,
+    replicas: o.replicas,
+    limitHow: '',
+    idleSeconds: o.idleMs / 1000,
+    loadAverage: loadAverage(),
+    problems: [],
+  };
+  const say = (m: string) => console.log(`[scale ${label}] ${m}`);
+
+  // Answering pods: every pod of a resource reports one formed cluster; the expected seed is its oldest member.
+  const podsByCluster = new Map<string, Map<string, PodAddress>>();
+  const responder = o.pods === 'answering' ? await ResponderProcess.start() : undefined;
+  let tracker: Tracker | undefined;
+  const onPod = (pod: V1Pod, deleted: boolean) => {
+    const ns = pod.metadata?.namespace ?? '';
+    const cluster = `${ns}/${pod.metadata?.labels?.[INSTANCE_LABEL] ?? ''}`;
+    const ip = pod.status?.podIP;
+    const pods = podsByCluster.get(cluster) ?? new Map<string, PodAddress>();
+    podsByCluster.set(cluster, pods);
+    const name = pod.metadata?.name ?? '';
+    const before = pods.get(name);
+    if (deleted || !ip) {
+      if (before) {
+        pods.delete(name);
+        responder?.remove(before.ip, before.port);
+      }
+    } else if (before?.ip !== ip) {
+      if (before) responder?.remove(before.ip, before.port);
+      const system = pod.metadata?.labels?.actorSystemName ?? '';
+      const p: PodAddress = { ip, port: 7626, cluster, system, remotingPort: 17355 };
+      pods.set(name, p);
+      responder?.add(p);
+    } else return;
+    tracker?.recheck();
+  };
+  const statusCorrect = (cb: ClusterBootstrap): boolean => {
+    if (!conditionTrue(cb, CONDITION)) return false;
+    if (o.subject === 'peer') return cb.status?.observedGeneration === cb.metadata.generation;
+    const s = cb.status;
+    if (s?.readyContactPoints !== o.replicas) return false;
+    if (o.pods === 'silent') return s.phase === 'Forming';
+    const pods = [...(podsByCluster.get(`${cb.metadata.namespace}/${cb.metadata.name}`)?.values() ?? [])];
+    return s.phase === 'Formed' && s.members === o.replicas && s.seedNode === clusterAnswers(pods)?.oldest;
+  };
+
+  const limit = memoryLimit(`pbo-bench-${process.pid}-${label}`, o.limitBytes);
+  result.limitHow = limit.how;
+  let subject: Subject | undefined;
+  try {
+    await createNamespaces(layout);
+    tracker = new Tracker({ namespaces, total: o.n, statusCorrect, onPod });
+    await tracker.start();
+    subject = await Subject.start({
+      kind: o.subject,
+      kubeconfig: o.identity.kubeconfig,
+      limit,
+      label: `${label}-${o.runId}`,
+      ...(o.peerBinary ? { peerBinary: o.peerBinary } : {}),
+      ...(o.scope === 'namespaces' ? { namespaces: layout.namespaces } : {}),
+    });
+    const s = subject;
+    result.rssBeforeBytes = memory(s.pid)?.rssBytes;
+    say(`ready (RSS ${((result.rssBeforeBytes ?? 0) / 2 ** 20).toFixed(0)} MiB); creating ${o.n} resources`);
+    const t0 = Date.now();
+    await createResources(layout, o.replicas, o.createConcurrency);
+    const t = tracker;
+    const until = async (what: string, done: () => boolean) => {
+      try {
+        await waitFor(
+          () => {
+            if (!s.running) throw new Error(`the ${o.subject} process exited`);
+            return done();
+          },
+          { what, timeoutMs: o.timeoutMs, intervalMs: 250 },
+        );
+        return true;
+      } catch (err) {
+        result.problems.push((err as Error).message);
+        return false;
+      }
+    };
+    if (await until('every resource with its four children', () => t.childrenComplete)) {
+      result.childrenMs = Math.max(...t.childrenAt.values()) - t0;
+      say(`children: ${result.childrenMs} ms`);
+    }
+    if (await until('every status correct', () => t.statusesCorrect)) {
+      result.statusMs = (t.allCorrectAt as number) - t0;
+      say(`statuses: ${result.statusMs} ms`);
+    } else {
+      const bad = t.incorrect().slice(0, 3);
+      const brief = (cb: ClusterBootstrap) => {
+        const { phase, readyContactPoints, members, seedNode, message } = cb.status ?? {};
+        return `${cb.metadata.namespace}/${cb.metadata.name}: ${JSON.stringify({ phase, readyContactPoints, members, seedNode, message })}`;
+      };
+      result.problems.push(`${t.incorrect().length} not correct, e.g. ${bad.map(brief).join('; ')}`);
+    }
+    if (s.running) await measureIdle(o, s, t, responder, result, say);
+    if (s.running) {
+      const m = await s.metrics().catch(() => [] as Sample[]);
+      const names = metricNames[o.subject];
+      result.heapUsedBytes = metric(m, names.heapUsed);
+      result.heapTotalBytes = metric(m, names.heapTotal);
+      if (names.space) result.youngGenBytes = metric(m, names.space, { space: 'new' });
+      result.peakRssBytes = memory(s.pid)?.peakRssBytes;
+    }
+  } finally {
+    if (subject) {
+      result.exit = subject.running ? undefined : await subject.exited;
+      if (result.exit)
+        result.problems.push(`the ${o.subject} process ended early (${result.exit}): ${subject.tail(5)}`);
+      await subject.stop();
+    }
+    const usage = limit.usage();
+    result.peakChargedBytes = usage?.peakChargedBytes;
+    result.oomKills = usage?.oomKills;
+    limit.remove();
+    await tracker?.stop();
+    await responder?.close();
+    say('deleting its namespaces');
+    await deleteRuns(layout.runId);
+  }
+  return result;
+}
+
+async function measureIdle(
+  o: PhaseOptions,
+  s: Subject,
+  t: Tracker,
+  responder: ResponderProcess | undefined,
+  r: PhaseResult,
+  say: (m: string) => void,
+): Promise<void> {
+  say(`settling ${o.settleMs / 1000} s, then idle for ${o.idleMs / 1000} s`);
+  await sleep(o.settleMs);
+  const counters = async () => {
+    const m = await s.metrics().catch(() => [] as Sample[]);
+    return {
+      cpu: cpuSeconds(s.pid),
+      api: await o.identity.apiRequests(),
+      answered: responder ? Object.values((await responder.stats()).requests).reduce((a, b) => a + b, 0) : undefined,
+      probes: metric(m, 'pekko_bootstrap_operator_probes_total'),
+      applies: metric(m, 'pekko_bootstrap_operator_applies_total'),
+      writes: t.cbWrites,
+      machine: machineCpu(),
+      at: Date.now(),
+    };
+  };
+  const a = await counters();
+  const rss: number[] = [];
+  while (Date.now() - a.at < o.idleMs && s.running) {
+    const m = memory(s.pid);
+    if (m) rss.push(m.rssBytes);
+    await sleep(Math.min(5000, Math.max(0, o.idleMs - (Date.now() - a.at))));
+  }
+  if (!s.running) return;
+  const b = await counters();
+  const minutes = (b.at - a.at) / 60_000;
+  const delta = (x: number | undefined, y: number | undefined) =>
+    x === undefined || y === undefined ? undefined : y - x;
+  const perMin = (x: number | undefined, y: number | undefined) => {
+    const d = delta(x, y);
+    return d === undefined ? undefined : d / minutes;
+  };
+  r.idleSeconds = (b.at - a.at) / 1000;
+  r.idleCpuSeconds = delta(a.cpu, b.cpu);
+  r.idleApiPerMin = perMin(a.api, b.api);
+  r.idleProbesAnsweredPerMin = perMin(a.answered, b.answered);
+  r.idleProbesCountedPerMin = perMin(a.probes, b.probes);
+  r.idleApplies = delta(a.applies, b.applies);
+  r.idleStatusWrites = b.writes - a.writes;
+  r.settledRssBytes = median(rss);
+  const busy = b.machine.busy - a.machine.busy - (r.idleCpuSeconds ?? 0);
+  r.othersBusyPercent = (100 * busy) / (b.machine.total - a.machine.total);
+  r.loadAverage = loadAverage();
+  say(`idle: ${r.idleCpuSeconds?.toFixed(1)} CPU s, ${r.idleApiPerMin?.toFixed(0)} API requests/min`);
+}

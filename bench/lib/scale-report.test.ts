@@ -1,0 +1,54 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { PhaseResult } from './phase.ts';
+import { medianOf, renderScaleReport, type ScaleRun } from './scale-report.ts';
+
+const result = (subject: 'ours' | 'peer', over: Partial<PhaseResult>): PhaseResult => ({
+  subject,
+  pods: 'silent',
+  n: 10,
+  replicas: 3,
+  limitHow: 'cgroup v1',
+  idleSeconds: 60,
+  loadAverage: 1,
+  problems: [],
+  ...over,
+});
+
+test('medianOf takes the median of each figure and keeps every problem', () => {
+  const m = medianOf([
+    result('ours', { childrenMs: 100, problems: ['a'] }),
+    result('ours', { childrenMs: 300 }),
+    result('ours', { childrenMs: 200, problems: ['b'] }),
+  ]);
+  assert.is(m.childrenMs, 200);
+  assert.equal(m.problems, ['a', 'b']);
+});
+
+test('one section per N (the newest run), ours / peer ratios, problems listed', () => {
+  const run = (n: number, childrenMs: number): ScaleRun => ({
+    n,
+    replicas: 3,
+    command: `node bench/scale.bench.ts --n ${n}`,
+    startedAt: '2026-01-01T00:00:00Z',
+    machine: { cpus: 2, model: 'cpu', memoryGiB: 24, kernel: '6', node: 'v24', loadAverage: 1 },
+    idleSeconds: 60,
+    repeat: 1,
+    results: [
+      result('ours', { n, childrenMs, idleCpuSeconds: 6, problems: ['slow'] }),
+      result('peer', { n, childrenMs: 1000, idleCpuSeconds: 3 }),
+    ],
+  });
+  const md = renderScaleReport([run(100, 9000), run(10, 2000), run(10, 3000)], ['# title']);
+  assert.ok(md.startsWith('# title'));
+  assert.is(md.match(/## N = 10 /g)?.length, 1);
+  assert.ok(md.indexOf('## N = 10 ') < md.indexOf('## N = 100 '));
+  assert.match(md, /\| time to all children applied \(s\) \| 3\.0 \| 1\.0 \| 3\.00 \|/);
+  assert.match(
+    md,
+    /\| CPU while idle \(s over the window, % of one core\) \| 6\.0 \(10\.0 %\) \| 3\.0 \(5\.0 %\) \| 2\.00 \|/,
+  );
+  assert.match(md, /- ours-silent: slow/);
+});
+
+test.run();
