@@ -55,7 +55,8 @@ const INTRO = [
   '',
   "API requests: the API server's own count of the controller's ServiceAccount (an API Priority and Fairness flow",
   "of its own). Probe requests: the responder's count / the operator's `probes_total`. Status writes: writes to",
-  'the resources seen by a watch. The machine is shared: the last row says how busy everything else kept it.',
+  'the resources seen by a watch. The ratio column compares the p99 where a row shows p50 / p99. The machine is',
+  'shared: the last row says how busy everything else kept it.',
 ];
 
 function buildOperator(): void {

@@ -11,7 +11,7 @@ import { memoryLimit } from './memory-limit.ts';
 import { cpuSeconds, loadAverage, machineCpu, memory } from './proc.ts';
 import { type Sample, sum } from './prom.ts';
 import { ResponderProcess } from './responder.ts';
-import { median, sleep } from './stats.ts';
+import { median, percentile, sleep } from './stats.ts';
 import { Subject, type SubjectKind } from './subject.ts';
 import { INSTANCE_LABEL, Tracker } from './tracker.ts';
 import { createNamespaces, createResources, deleteRuns, layoutFor } from './workload.ts';
@@ -43,8 +43,16 @@ export interface PhaseResult {
   replicas: number;
   limitHow: string;
   rssBeforeBytes?: number;
+  /** from the first create call to the last one returning */
+  createsMs?: number;
+  /** from the first create call to the last resource complete */
   childrenMs?: number;
   statusMs?: number;
+  /** per resource, from its create call returning: p50 and p99 */
+  childrenP50Ms?: number;
+  childrenP99Ms?: number;
+  statusP50Ms?: number;
+  statusP99Ms?: number;
   peakRssBytes?: number;
   settledRssBytes?: number;
   peakChargedBytes?: number;
@@ -155,8 +163,14 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     result.rssBeforeBytes = memory(s.pid)?.rssBytes;
     say(`ready (RSS ${((result.rssBeforeBytes ?? 0) / 2 ** 20).toFixed(0)} MiB); creating ${o.n} resources`);
     const t0 = Date.now();
-    await createResources(layout, o.replicas, o.createConcurrency);
+    const created = new Map<string, number>();
+    await createResources(layout, o.replicas, o.createConcurrency, (k, at) => created.set(k, at));
+    result.createsMs = Date.now() - t0;
     const t = tracker;
+    const latencies = (done: ReadonlyMap<string, number>) => {
+      const l = [...created].map(([k, at]) => (done.get(k) ?? Number.NaN) - at).sort((a, b) => a - b);
+      return { p50: percentile(l, 50), p99: percentile(l, 99) };
+    };
     const until = async (what: string, done: () => boolean) => {
       try {
         await waitFor(
@@ -174,10 +188,12 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     };
     if (await until('every resource with its four children', () => t.childrenComplete)) {
       result.childrenMs = Math.max(...t.childrenAt.values()) - t0;
-      say(`children: ${result.childrenMs} ms`);
+      ({ p50: result.childrenP50Ms, p99: result.childrenP99Ms } = latencies(t.childrenAt));
+      say(`children: ${result.childrenMs} ms (creates took ${result.createsMs} ms)`);
     }
     if (await until('every status correct', () => t.statusesCorrect)) {
       result.statusMs = (t.allCorrectAt as number) - t0;
+      ({ p50: result.statusP50Ms, p99: result.statusP99Ms } = latencies(t.correctAt));
       say(`statuses: ${result.statusMs} ms`);
     } else {
       const bad = t.incorrect().slice(0, 3);

@@ -44,9 +44,22 @@ interface Row {
   compare?: (r: PhaseResult) => number | undefined;
 }
 
+const pair = (a: number | undefined, b: number | undefined) => `${num(a)} / ${num(b)}`;
+
 const ROWS: Row[] = [
+  { label: 'the creates took (s)', value: (r) => secs(r.createsMs) },
   { label: 'time to all children applied (s)', value: (r) => secs(r.childrenMs), compare: (r) => r.childrenMs },
   { label: 'time to all statuses correct (s)', value: (r) => secs(r.statusMs), compare: (r) => r.statusMs },
+  {
+    label: 'per resource, create → children, p50 / p99 (ms)',
+    value: (r) => pair(r.childrenP50Ms, r.childrenP99Ms),
+    compare: (r) => r.childrenP99Ms,
+  },
+  {
+    label: 'per resource, create → correct status, p50 / p99 (ms)',
+    value: (r) => pair(r.statusP50Ms, r.statusP99Ms),
+    compare: (r) => r.statusP99Ms,
+  },
   {
     label: 'RSS before the first resource (MiB)',
     value: (r) => mib(r.rssBeforeBytes),

@@ -29,6 +29,8 @@ type Informer = ReturnType<typeof makeInformer<KubernetesObject>>;
 export class Tracker {
   /** when each resource (`ns/name`) first had all four children */
   readonly childrenAt = new Map<string, number>();
+  /** when each resource's status was first correct */
+  readonly correctAt = new Map<string, number>();
   /** when every resource's status was correct at once, first */
   allCorrectAt: number | undefined;
   /** writes to the run's ClusterBootstraps seen (each watch event that carries a new resourceVersion) */
@@ -107,8 +109,7 @@ export class Tracker {
       if (this.versions.has(k) && this.versions.get(k) !== rv) this.cbWrites++;
       this.versions.set(k, rv);
       this.cbs.set(k, cb);
-      if (this.o.statusCorrect(cb)) this.correct.add(k);
-      else this.correct.delete(k);
+      this.judge(k, cb);
       this.check();
     };
     cbs.on('add', onCb);
@@ -128,10 +129,7 @@ export class Tracker {
 
   /** Re-evaluates every resource's status (after the expectation changed, e.g. a pod's answer). */
   recheck(): void {
-    for (const [k, cb] of this.cbs) {
-      if (this.o.statusCorrect(cb)) this.correct.add(k);
-      else this.correct.delete(k);
-    }
+    for (const [k, cb] of this.cbs) this.judge(k, cb);
     this.check();
   }
 
@@ -151,6 +149,15 @@ export class Tracker {
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  private judge(k: string, cb: ClusterBootstrap): void {
+    if (!this.o.statusCorrect(cb)) {
+      this.correct.delete(k);
+      return;
+    }
+    this.correct.add(k);
+    if (!this.correctAt.has(k)) this.correctAt.set(k, Date.now());
   }
 
   private check(): void {

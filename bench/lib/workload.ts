@@ -51,11 +51,17 @@ export async function createNamespaces(l: Layout): Promise<void> {
   });
 }
 
-/** Creates the resources, `concurrency` at a time. */
-export async function createResources(l: Layout, replicas: number, concurrency: number): Promise<void> {
+/** Creates the resources, `concurrency` at a time; `created` hears when each create call returned. */
+export async function createResources(
+  l: Layout,
+  replicas: number,
+  concurrency: number,
+  created: (key: string, at: number) => void = () => undefined,
+): Promise<void> {
   const { objects } = clients();
   await pool(l.keys, concurrency, async (key) => {
     await objects.create(clusterBootstrap(key, replicas));
+    created(key, Date.now());
   });
 }
 
