@@ -161,6 +161,8 @@ export async function runScale(o: ScaleOptions, command: string): Promise<ScaleR
 }
 
 if (import.meta.main) {
+  // Ctrl-C or a kill: exit through process.exit, so that the controller processes are stopped with us.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
   const argv = process.argv.slice(2);
   let options: ScaleOptions;
   try {

@@ -22,8 +22,8 @@ export interface Identity {
   /** a kubeconfig with the ServiceAccount's token */
   kubeconfig: string;
   serviceAccount: string;
-  /** the ServiceAccount's API requests so far, as the API server counted them */
-  apiRequests(): Promise<number>;
+  /** the ServiceAccount's API requests so far, as the API server counted them, and of them watches */
+  apiRequests(): Promise<{ all: number; watches: number }>;
   remove(): Promise<void>;
 }
 
@@ -119,10 +119,16 @@ export async function createIdentity(): Promise<Identity> {
   return {
     kubeconfig,
     serviceAccount,
-    apiRequests: async () =>
-      sum(parseProm(await apiServerMetrics()), 'apiserver_flowcontrol_dispatched_requests_total', {
-        flow_schema: FLOW_SCHEMA,
-      }),
+    apiRequests: async () => {
+      const m = parseProm(await apiServerMetrics());
+      return {
+        all: sum(m, 'apiserver_flowcontrol_dispatched_requests_total', { flow_schema: FLOW_SCHEMA }),
+        watches: sum(m, 'apiserver_flowcontrol_request_execution_seconds_count', {
+          flow_schema: FLOW_SCHEMA,
+          type: 'watch',
+        }),
+      };
+    },
     remove: async () => {
       await kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], { input: yaml, check: false });
       await kubectl(['delete', 'flowschema', FLOW_SCHEMA, '--ignore-not-found'], { check: false });

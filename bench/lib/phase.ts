@@ -5,15 +5,15 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { waitFor } from '../../test-e2e/lib/index.ts';
-import { clusterAnswers, type PodAddress } from '../responder/answers.ts';
 import type { Identity } from './identity.ts';
 import { memoryLimit } from './memory-limit.ts';
+import { PodFeed } from './pod-feed.ts';
 import { cpuSeconds, loadAverage, machineCpu, memory } from './proc.ts';
 import { type Sample, sum } from './prom.ts';
 import { ResponderProcess } from './responder.ts';
 import { median, percentile, sleep } from './stats.ts';
 import { Subject, type SubjectKind } from './subject.ts';
-import { INSTANCE_LABEL, Tracker } from './tracker.ts';
+import { Tracker } from './tracker.ts';
 import { createNamespaces, createResources, deleteRuns, layoutFor } from './workload.ts';
 
 export type PodMode = 'silent' | 'answering';
@@ -63,6 +63,8 @@ export interface PhaseResult {
   idleSeconds: number;
   idleCpuSeconds?: number;
   idleApiPerMin?: number;
+  /** of them watch requests (a watch counts when it is opened) */
+  idleWatchesPerMin?: number;
   idleProbesAnsweredPerMin?: number;
   idleProbesCountedPerMin?: number;
   idleStatusWrites?: number;
@@ -109,30 +111,12 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   const say = (m: string) => console.log(`[scale ${label}] ${m}`);
 
   // Answering pods: every pod of a resource reports one formed cluster; the expected seed is its oldest member.
-  const podsByCluster = new Map<string, Map<string, PodAddress>>();
   const responder = o.pods === 'answering' ? await ResponderProcess.start() : undefined;
+  const feed = new PodFeed(responder);
   let tracker: Tracker | undefined;
   const onPod = (pod: V1Pod, deleted: boolean) => {
-    const ns = pod.metadata?.namespace ?? '';
-    const cluster = `${ns}/${pod.metadata?.labels?.[INSTANCE_LABEL] ?? ''}`;
-    const ip = pod.status?.podIP;
-    const pods = podsByCluster.get(cluster) ?? new Map<string, PodAddress>();
-    podsByCluster.set(cluster, pods);
-    const name = pod.metadata?.name ?? '';
-    const before = pods.get(name);
-    if (deleted || !ip) {
-      if (before) {
-        pods.delete(name);
-        responder?.remove(before.ip, before.port);
-      }
-    } else if (before?.ip !== ip) {
-      if (before) responder?.remove(before.ip, before.port);
-      const system = pod.metadata?.labels?.actorSystemName ?? '';
-      const p: PodAddress = { ip, port: 7626, cluster, system, remotingPort: 17355 };
-      pods.set(name, p);
-      responder?.add(p);
-    } else return;
-    tracker?.recheck();
+    const cluster = feed.onPod(pod, deleted);
+    if (cluster) tracker?.recheck(cluster);
   };
   const statusCorrect = (cb: ClusterBootstrap): boolean => {
     if (!conditionTrue(cb, CONDITION)) return false;
@@ -140,8 +124,8 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     const s = cb.status;
     if (s?.readyContactPoints !== o.replicas) return false;
     if (o.pods === 'silent') return s.phase === 'Forming';
-    const pods = [...(podsByCluster.get(`${cb.metadata.namespace}/${cb.metadata.name}`)?.values() ?? [])];
-    return s.phase === 'Formed' && s.members === o.replicas && s.seedNode === clusterAnswers(pods)?.oldest;
+    const oldest = feed.oldest(`${cb.metadata.namespace}/${cb.metadata.name}`);
+    return s.phase === 'Formed' && s.members === o.replicas && oldest !== undefined && s.seedNode === oldest;
   };
 
   const limit = memoryLimit(`pbo-bench-${process.pid}-${label}`, o.limitBytes);
@@ -272,7 +256,8 @@ async function measureIdle(
   };
   r.idleSeconds = (b.at - a.at) / 1000;
   r.idleCpuSeconds = delta(a.cpu, b.cpu);
-  r.idleApiPerMin = perMin(a.api, b.api);
+  r.idleApiPerMin = perMin(a.api.all, b.api.all);
+  r.idleWatchesPerMin = perMin(a.api.watches, b.api.watches);
   r.idleProbesAnsweredPerMin = perMin(a.answered, b.answered);
   r.idleProbesCountedPerMin = perMin(a.probes, b.probes);
   r.idleApplies = delta(a.applies, b.applies);

@@ -86,8 +86,8 @@ const ROWS: Row[] = [
     compare: (r) => r.idleCpuSeconds,
   },
   {
-    label: 'API requests per minute while idle',
-    value: (r) => num(r.idleApiPerMin, 1),
+    label: 'API requests per minute while idle (of them watches opened)',
+    value: (r) => `${num(r.idleApiPerMin, 1)} (${num(r.idleWatchesPerMin, 1)})`,
     compare: (r) => r.idleApiPerMin,
   },
   {

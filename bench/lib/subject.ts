@@ -22,7 +22,15 @@ export interface SubjectOptions {
   label: string;
   /** ours: LOG_LEVEL (the chart's default is info) */
   logLevel?: string;
+  /** ours: extra Node flags, e.g. --cpu-prof (bench/profile.ts) */
+  nodeFlags?: readonly string[];
 }
+
+/** Every controller process still running: killed when the benchmark process exits, however it exits. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
 
 export class Subject {
   readonly kind: SubjectKind;
@@ -52,11 +60,8 @@ export class Subject {
     let metricsPort = port;
     if (o.kind === 'ours') {
       // The chart's container: its entrypoint and environment (charts/pekko-bootstrap-operator/templates/deployment.yaml).
-      cmd = o.limit.wrap(
-        process.execPath,
-        ['--enable-source-maps', join(REPO_ROOT, 'dist', 'operator', 'main.js')],
-        true,
-      );
+      const main = join(REPO_ROOT, 'dist', 'operator', 'main.js');
+      cmd = o.limit.wrap(process.execPath, [...(o.nodeFlags ?? []), '--enable-source-maps', main], true);
       env = {
         ...base,
         NODE_ENV: 'production',
@@ -82,6 +87,8 @@ export class Subject {
     const fd = openSync(logFile, 'w');
     const child = spawn(cmd.command, cmd.args, { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const s = new Subject(o, child, logFile, metricsPort);
     let exited: string | undefined;
     void s.exited.then((e) => {
@@ -104,6 +111,11 @@ export class Subject {
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Sends a signal (e.g. SIGUSR2 for a heap snapshot with --heapsnapshot-signal). */
+  signal(sig: NodeJS.Signals): void {
+    this.child.kill(sig);
   }
 
   /** Its Prometheus metrics (ours: /metrics on its HTTP port; the peer: controller-runtime's metrics server). */

@@ -127,9 +127,13 @@ export class Tracker {
     await Promise.all(this.informers.map((i) => i.start()));
   }
 
-  /** Re-evaluates every resource's status (after the expectation changed, e.g. a pod's answer). */
-  recheck(): void {
-    for (const [k, cb] of this.cbs) this.judge(k, cb);
+  /** Re-evaluates a resource's status (`namespace/name`; every one when left out): its expectation changed. */
+  recheck(key?: string): void {
+    if (key === undefined) for (const [k, cb] of this.cbs) this.judge(k, cb);
+    else {
+      const cb = this.cbs.get(key);
+      if (cb) this.judge(key, cb);
+    }
     this.check();
   }
 
