@@ -36,7 +36,7 @@ test('busy time, areas and functions over the whole profile, idle left out', () 
 });
 
 test('only the window: the last seconds before the shutdown', () => {
-  // the window [7, 10] s holds idle, idle, hash, reconcile; with the last second skipped, [6, 9]: only hash
+  // the window (7, 10] s holds idle, hash, reconcile; with the last second skipped, (6, 9]: idle, idle, hash
   const s = summarizeCpuProfile(PROFILE, { lastSeconds: 3, repoRoot: '/repo' });
   assert.is(s.busySeconds, 2);
   assert.equal(s.self.map(([k]) => k).sort(), [

@@ -15,7 +15,10 @@ export interface CpuProfile {
 }
 
 export interface CpuSummary {
-  /** seconds the window covers, and of it seconds with JavaScript, GC or V8 busy on the main thread */
+  /**
+   * Seconds the window covers, and of them the share of samples in which the main thread was not idle (JavaScript,
+   * GC, V8), as seconds. Wall-clock time: on a loaded machine it includes time the thread waited for a core.
+   */
   windowSeconds: number;
   busySeconds: number;
   /** [label, share of busy samples 0..1], largest first */
@@ -43,7 +46,7 @@ function areaOf(url: string, fn: string, repoRoot: string): string {
   return s.split('/').slice(0, 3).join('/');
 }
 
-/** The window is the last `lastSeconds` before `endTime - skipEndSeconds` (the shutdown). */
+/** The window is the last `lastSeconds` before `endTime - skipEndSeconds` (the shutdown), start excluded. */
 export function summarizeCpuProfile(
   p: CpuProfile,
   o: { lastSeconds: number; skipEndSeconds?: number; repoRoot: string; top?: number },
@@ -60,16 +63,15 @@ export function summarizeCpuProfile(
     `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url, o.repoRoot)}:${n.callFrame.lineNumber + 1}`;
   const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   let busy = 0;
-  let busyUs = 0;
+  let inWindow = 0;
   let t = p.startTime;
   for (let i = 0; i < p.samples.length; i++) {
-    const delta = p.timeDeltas[i] ?? 0;
-    t += delta;
-    if (t < lo || t > hi) continue;
+    t += p.timeDeltas[i] ?? 0;
+    if (t <= lo || t > hi) continue;
+    inWindow++;
     const n = byId.get(p.samples[i] as number);
     if (!n || n.callFrame.functionName === '(idle)') continue;
     busy++;
-    busyUs += delta;
     bump(self, label(n));
     bump(area, areaOf(n.callFrame.url, n.callFrame.functionName, o.repoRoot));
     const seen = new Set<string>();
@@ -86,7 +88,7 @@ export function summarizeCpuProfile(
       .map(([k, c]) => [k, busy ? c / busy : 0]);
   return {
     windowSeconds: (hi - lo) / 1e6,
-    busySeconds: busyUs / 1e6,
+    busySeconds: inWindow ? ((hi - lo) / 1e6) * (busy / inWindow) : 0,
     byArea: share(area),
     self: share(self),
     inclusive: share(inclusive),
