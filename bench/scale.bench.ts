@@ -11,6 +11,7 @@
 //   node bench/scale.bench.ts [--n 100,300,1000] [--replicas 3] [--phases ours-silent,ours-answering,peer-silent]
 //     [--idle-seconds 300] [--settle-seconds 30] [--per-namespace 10] [--create-concurrency 20] [--repeat 1]
 //     [--timeout-seconds 900] [--scope cluster|namespaces] [--no-write] [--json FILE] [--no-build]
+//   node bench/scale.bench.ts --report-only     (scale.md again from scale.json, e.g. after changing the report)
 //   (needs `make cluster-up`; `make bench-scale` runs it)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -170,6 +171,11 @@ if (import.meta.main) {
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
     process.exit(2);
+  }
+  if (options.reportOnly) {
+    writeFileSync(join(RESULTS, 'scale.md'), `${renderScaleReport(loadRuns(join(RESULTS, 'scale.json')), INTRO)}\n`);
+    console.log('[scale] bench/results/scale.md regenerated from scale.json');
+    process.exit(0);
   }
   runScale(options, ['node bench/scale.bench.ts', ...argv].join(' ')).then(
     () => process.exit(0),

@@ -197,15 +197,19 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
       result.peakRssBytes = memory(s.pid)?.peakRssBytes;
     }
   } finally {
-    if (subject) {
-      result.exit = subject.running ? undefined : await subject.exited;
-      if (result.exit)
-        result.problems.push(`the ${o.subject} process ended early (${result.exit}): ${subject.tail(5)}`);
-      await subject.stop();
-    }
     const usage = limit.usage();
     result.peakChargedBytes = usage?.peakChargedBytes;
     result.oomKills = usage?.oomKills;
+    if (subject) {
+      result.exit = subject.running ? undefined : await subject.exited;
+      if (result.exit) {
+        const why = usage?.oomKills
+          ? `OOM-killed by the memory cgroup (limit ${Math.round(o.limitBytes / 2 ** 20)} MiB)`
+          : `last log line: ${subject.tail(1).slice(0, 300)}`;
+        result.problems.push(`the ${o.subject} process ended early (${result.exit}); ${why}`);
+      }
+      await subject.stop();
+    }
     limit.remove();
     await tracker?.stop();
     await responder?.close();

@@ -28,6 +28,8 @@ test('flags override the defaults', () => {
   assert.is(o.repeat, 3);
   assert.not.ok(o.write || o.build);
   assert.equal(phaseParts('peer-silent'), { subject: 'peer', pods: 'silent' });
+  assert.ok(parseScaleOptions(['--report-only']).reportOnly);
+  assert.not.ok(o.reportOnly);
 });
 
 test('a bad value names the flag and what it expects', () => {

@@ -24,6 +24,8 @@ export interface ScaleOptions {
   readonly json?: string;
   /** compile the operator (tsc → dist/) first */
   readonly build: boolean;
+  /** only regenerate results/scale.md from results/scale.json */
+  readonly reportOnly: boolean;
 }
 
 export class UsageError extends Error {
@@ -47,6 +49,7 @@ const DEFAULTS: ScaleOptions = {
   scope: 'cluster',
   write: true,
   build: true,
+  reportOnly: false,
 };
 
 function positive(flag: string, v: string | undefined, allowZero = false): number {
@@ -111,6 +114,9 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
         break;
       case 'no-build':
         o.build = false;
+        break;
+      case 'report-only':
+        o.reportOnly = true;
         break;
       case 'json': {
         const v = value();

@@ -119,7 +119,8 @@ function section(run: ScaleRun): string[] {
     const ratioCell = withRatio ? [row.compare ? ratio(row.compare(ours), row.compare(peer)) : ''] : [];
     lines.push(`| ${[row.label, ...cells.map(row.value), ...ratioCell].join(' | ')} |`);
   }
-  const problems = cells.flatMap((c, i) => c.problems.map((p) => `- ${phases[i]}: ${p}`));
+  const oneLine = (p: string) => p.replace(/\s*\n\s*/g, ' ').slice(0, 600);
+  const problems = cells.flatMap((c, i) => c.problems.map((p) => `- ${phases[i]}: ${oneLine(p)}`));
   return [
     `## N = ${run.n} resources × R = ${run.replicas} pods`,
     '',
