@@ -197,6 +197,7 @@ async function main(): Promise<void> {
   const runs: Record<string, Summary[]> = {};
   let limitHow = '';
   const m = machine();
+  const startedAt = new Date().toISOString();
   try {
     for (let rep = 0; rep < REPEAT; rep++) {
       for (const mode of MODES_RUN) {
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
     '# Operator benchmark: apply → all children exist',
     '',
     `Command: \`node bench/operator.bench.ts ${process.argv.slice(2).join(' ')}\` (after \`make cluster-up\`).`,
-    `Run: ${new Date().toISOString()}, ${describeMachine(m)}; the local cluster (real kube-apiserver and etcd).`,
+    `Run: ${startedAt}, ${describeMachine(m)}; the local cluster (real kube-apiserver and etcd).`,
     '',
     `${N} ClusterBootstraps (replicas 0: no pods, nothing to probe) created ${CONCURRENCY} at a time, in a fresh`,
     'namespace per run. Latency per resource: from its create call returning to its Deployment, its ServiceAccount,',
