@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { clients, ensureCrd, REPO_ROOT } from '../test-e2e/lib/index.ts';
 import { createIdentity } from './lib/identity.ts';
 import { machine } from './lib/machine.ts';
-import { chartMemoryLimit } from './lib/memory-limit.ts';
+import { chartMemoryLimit, removeStaleGroups } from './lib/memory-limit.ts';
 import { checkPeerRenders, ensurePeer } from './lib/peer.ts';
 import { type PhaseResult, runPhase } from './lib/phase.ts';
 import { parseScaleOptions, phaseParts, type ScaleOptions, UsageError } from './lib/scale-options.ts';
@@ -99,6 +99,7 @@ export async function runScale(o: ScaleOptions, command: string): Promise<ScaleR
     checkPeerRenders(peerBinary, sample);
   }
   await deleteRuns(undefined);
+  removeStaleGroups();
   if (o.scope === 'cluster') {
     const foreign = await foreignResources();
     if (foreign.length) {

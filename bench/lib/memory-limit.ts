@@ -4,7 +4,7 @@
 // after. Where that is not possible (no v1 memory controller, not root), the equivalent V8 heap settings instead:
 // Node inside a 256 MiB cgroup sizes its heap as `--max-old-space-size=256 --max-semi-space-size=1` does (heap limit
 // 259 MiB, measured with v8.getHeapStatistics() on Node 24), and the report says which of the two applied.
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -83,6 +83,28 @@ function v1Group(name: string, bytes: number): MemoryLimit | string {
       }
     },
   };
+}
+
+/**
+ * Removes the empty groups (`pbo-bench-*`) that earlier runs left behind when they were killed before they could
+ * clean up (a group with a process in it stays). Returns how many were removed.
+ */
+export function removeStaleGroups(): number {
+  let removed = 0;
+  try {
+    for (const name of readdirSync(V1_ROOT)) {
+      if (!name.startsWith('pbo-bench-')) continue;
+      try {
+        rmdirSync(join(V1_ROOT, name));
+        removed++;
+      } catch {
+        // in use, or not ours to remove
+      }
+    }
+  } catch {
+    // no v1 memory controller
+  }
+  return removed;
 }
 
 /** The limit for one benchmarked process; `name` names its cgroup (unique per process). */

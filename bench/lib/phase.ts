@@ -53,6 +53,8 @@ export interface PhaseResult {
   childrenP99Ms?: number;
   statusP50Ms?: number;
   statusP99Ms?: number;
+  /** from the first create call to all N × R pods Ready (the idle window starts after it, for every controller) */
+  podsReadyMs?: number;
   peakRssBytes?: number;
   settledRssBytes?: number;
   peakChargedBytes?: number;
@@ -186,6 +188,11 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
         return `${cb.metadata.namespace}/${cb.metadata.name}: ${JSON.stringify({ phase, readyContactPoints, members, seedNode, message })}`;
       };
       result.problems.push(`${t.incorrect().length} not correct, e.g. ${bad.map(brief).join('; ')}`);
+    }
+    // Nothing may change in the idle window: the controller manager must be done creating pods too (the peer's
+    // status does not wait for them, and it reconciles on every Deployment status change).
+    if (await until(`all ${o.n * o.replicas} pods Ready`, () => t.readyPods.size >= o.n * o.replicas)) {
+      result.podsReadyMs = Date.now() - t0;
     }
     if (s.running) await measureIdle(o, s, t, responder, result, say);
     if (s.running) {

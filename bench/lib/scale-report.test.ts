@@ -25,7 +25,7 @@ test('medianOf takes the median of each figure and keeps every problem', () => {
   assert.equal(m.problems, ['a', 'b']);
 });
 
-test('one section per N (the newest run), ours / peer ratios, problems listed', () => {
+test('one section per N, each phase from the newest run that measured it; ours / peer ratios; problems', () => {
   const run = (n: number, childrenMs: number): ScaleRun => ({
     n,
     replicas: 3,
@@ -39,7 +39,12 @@ test('one section per N (the newest run), ours / peer ratios, problems listed', 
       result('peer', { n, childrenMs: 1000, idleCpuSeconds: 3 }),
     ],
   });
-  const md = renderScaleReport([run(100, 9000), run(10, 2000), run(10, 3000)], ['# title']);
+  const peerOnly: ScaleRun = {
+    ...run(100, 0),
+    command: 'peer again',
+    results: [result('peer', { n: 100, childrenMs: 4000 })],
+  };
+  const md = renderScaleReport([run(100, 9000), run(10, 2000), run(10, 3000), peerOnly], ['# title']);
   assert.ok(md.startsWith('# title'));
   assert.is(md.match(/## N = 10 /g)?.length, 1);
   assert.ok(md.indexOf('## N = 10 ') < md.indexOf('## N = 100 '));
@@ -49,6 +54,11 @@ test('one section per N (the newest run), ours / peer ratios, problems listed', 
     /\| CPU while idle \(s over the window, % of one core\) \| 6\.0 \(10\.0 %\) \| 3\.0 \(5\.0 %\) \| 2\.00 \|/,
   );
   assert.match(md, /- ours-silent: slow/);
+  // N = 100: ours from the first run, the peer from the later peer-only one
+  const n100 = md.slice(md.indexOf('## N = 100 '));
+  assert.match(n100, /\| time to all children applied \(s\) \| 9\.0 \| 4\.0 \| 2\.25 \|/);
+  assert.match(n100, /`node bench\/scale.bench.ts --n 100` \(ours-silent\)/);
+  assert.match(n100, /`peer again` \(peer-silent\)/);
 });
 
 test.run();

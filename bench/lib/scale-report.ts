@@ -1,5 +1,5 @@
-// bench/results/scale.md, regenerated from bench/results/scale.json (every run's raw figures, newest run per N
-// shown), so that a run for one N does not erase the others.
+// bench/results/scale.md, regenerated from bench/results/scale.json (every run's raw figures; for each N and phase
+// the newest run that measured it), so that a run for one N or one phase does not erase the others.
 import type { Machine } from './machine.ts';
 import { describeMachine } from './machine.ts';
 import type { PhaseResult } from './phase.ts';
@@ -50,6 +50,7 @@ const ROWS: Row[] = [
   { label: 'the creates took (s)', value: (r) => secs(r.createsMs) },
   { label: 'time to all children applied (s)', value: (r) => secs(r.childrenMs), compare: (r) => r.childrenMs },
   { label: 'time to all statuses correct (s)', value: (r) => secs(r.statusMs), compare: (r) => r.statusMs },
+  { label: 'time to all pods Ready (s)', value: (r) => secs(r.podsReadyMs) },
   {
     label: 'per resource, create → children, p50 / p99 (ms)',
     value: (r) => pair(r.childrenP50Ms, r.childrenP99Ms),
@@ -100,16 +101,20 @@ const ROWS: Row[] = [
   { label: 'other processes during the idle window (% of the machine)', value: (r) => num(r.othersBusyPercent, 0) },
 ];
 
-function section(run: ScaleRun): string[] {
-  const byPhase = new Map<string, PhaseResult[]>();
-  for (const r of run.results) {
-    const k = `${r.subject}-${r.pods}`;
-    byPhase.set(k, [...(byPhase.get(k) ?? []), r]);
+/** One N: for each phase the results of the newest run that measured it, and the runs they came from. */
+function section(runs: ScaleRun[]): string[] {
+  const chosen = new Map<string, { run: ScaleRun; results: PhaseResult[] }>();
+  for (const run of runs) {
+    const byPhase = new Map<string, PhaseResult[]>();
+    for (const r of run.results) {
+      const k = `${r.subject}-${r.pods}`;
+      byPhase.set(k, [...(byPhase.get(k) ?? []), r]);
+    }
+    for (const [k, results] of byPhase) chosen.set(k, { run, results });
   }
-  const phases = [...byPhase.keys()].sort(
-    (a, b) => Object.keys(PHASE_TITLES).indexOf(a) - Object.keys(PHASE_TITLES).indexOf(b),
-  );
-  const cells = phases.map((p) => medianOf(byPhase.get(p) as PhaseResult[]));
+  const order = Object.keys(PHASE_TITLES);
+  const phases = [...chosen.keys()].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const cells = phases.map((p) => medianOf(chosen.get(p)?.results as PhaseResult[]));
   const ours = cells[phases.indexOf('ours-silent')];
   const peer = cells[phases.indexOf('peer-silent')];
   const withRatio = ours !== undefined && peer !== undefined;
@@ -121,13 +126,16 @@ function section(run: ScaleRun): string[] {
   }
   const oneLine = (p: string) => p.replace(/\s*\n\s*/g, ' ').slice(0, 600);
   const problems = cells.flatMap((c, i) => c.problems.map((p) => `- ${phases[i]}: ${oneLine(p)}`));
+  const used = [...new Set(phases.map((p) => chosen.get(p)?.run as ScaleRun))];
+  const first = used[0] as ScaleRun;
   return [
-    `## N = ${run.n} resources × R = ${run.replicas} pods`,
+    `## N = ${first.n} resources × R = ${first.replicas} pods`,
     '',
-    `Command: \`${run.command}\``,
-    `Run: ${run.startedAt}; ${describeMachine(run.machine)}.`,
-    `Memory limit: ${run.results[0]?.limitHow ?? 'n/a'}.`,
-    `Idle window ${run.idleSeconds} s${run.repeat > 1 ? `; each phase ${run.repeat} times, medians shown` : ''}.`,
+    ...used.map(
+      (run) =>
+        `- \`${run.command}\` (${phases.filter((p) => chosen.get(p)?.run === run).join(', ')}): ${run.startedAt}; ${describeMachine(run.machine)}; idle window ${run.idleSeconds} s${run.repeat > 1 ? `, each phase ${run.repeat} times, medians shown` : ''}.`,
+    ),
+    `- Memory limit: ${first.results[0]?.limitHow.replace(/pbo-bench-[^,]*/, 'pbo-bench-<pid>-<phase>') ?? 'n/a'}.`,
     '',
     ...lines,
     '',
@@ -136,8 +144,8 @@ function section(run: ScaleRun): string[] {
 }
 
 export function renderScaleReport(runs: ScaleRun[], intro: string[]): string {
-  const newest = new Map<number, ScaleRun>();
-  for (const r of runs) newest.set(r.n, r);
-  const sections = [...newest.values()].sort((a, b) => a.n - b.n).flatMap(section);
+  const byN = new Map<number, ScaleRun[]>();
+  for (const r of runs) byN.set(r.n, [...(byN.get(r.n) ?? []), r]);
+  const sections = [...byN.keys()].sort((a, b) => a - b).flatMap((n) => section(byN.get(n) as ScaleRun[]));
   return [...intro, '', ...sections].join('\n');
 }

@@ -9,7 +9,7 @@ import {
   type V1RoleBinding,
 } from '@kubernetes/client-node';
 import { API_VERSION, type ClusterBootstrap, KIND, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
-import { clients } from '../../test-e2e/lib/index.ts';
+import { clients, isReady } from '../../test-e2e/lib/index.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=pekko-bootstrap-operator';
 const INSTANCE_LABEL = 'app.kubernetes.io/instance';
@@ -33,6 +33,8 @@ export class Tracker {
   readonly correctAt = new Map<string, number>();
   /** when every resource's status was correct at once, first */
   allCorrectAt: number | undefined;
+  /** the run's pods that are Ready and not being deleted (`namespace/name`) */
+  readonly readyPods = new Set<string>();
   /** writes to the run's ClusterBootstraps seen (each watch event that carries a new resourceVersion) */
   cbWrites = 0;
   private readonly o: TrackerOptions;
@@ -118,12 +120,16 @@ export class Tracker {
       this.cbs.delete(key(cb));
       this.correct.delete(key(cb));
     });
-    if (this.o.onPod) {
-      const onPod = this.o.onPod;
-      pods.on('add', (p) => mine(p) && onPod(p, false));
-      pods.on('update', (p) => mine(p) && onPod(p, false));
-      pods.on('delete', (p) => mine(p) && onPod(p, true));
-    }
+    const onPod = (p: V1Pod, deleted: boolean) => {
+      if (!mine(p)) return;
+      const ready = !deleted && !p.metadata?.deletionTimestamp && isReady(p);
+      if (ready) this.readyPods.add(key(p));
+      else this.readyPods.delete(key(p));
+      this.o.onPod?.(p, deleted);
+    };
+    pods.on('add', (p) => onPod(p, false));
+    pods.on('update', (p) => onPod(p, false));
+    pods.on('delete', (p) => onPod(p, true));
     await Promise.all(this.informers.map((i) => i.start()));
   }
 
