@@ -1,4 +1,5 @@
 // The responder on real sockets (two loopback addresses), without a cluster.
+import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { freePort } from '../../test-e2e/lib/operator.ts';
@@ -48,6 +49,30 @@ test('an address in use is reported as failed, not thrown', async () => {
     await a.close();
     await b.close();
   }
+});
+
+test('an address no interface has (EADDRNOTAVAIL) is added to lo, answered on, and removed at close', async () => {
+  // 198.51.100.0/24 is TEST-NET-2: never a pod's address, on this machine or any other.
+  const ip = '198.51.100.77';
+  const onLo = () => execFileSync('ip', ['-4', 'addr', 'show', 'dev', 'lo'], { encoding: 'utf8' }).includes(`${ip}/32`);
+  assert.not.ok(onLo(), `${ip} is on lo before the test`);
+  const port = await freePort();
+  const r = new Responder();
+  try {
+    await r.add({ ip, port, cluster: 'ns/t', system: 't', remotingPort: 17355 });
+    if (process.getuid?.() !== 0) {
+      // Without root the address cannot be added: the pod is reported as failed, nothing thrown.
+      assert.match(r.stats().failed[`${ip}:${port}`] ?? '', /adding 198\.51\.100\.77\/32 to lo/);
+      return;
+    }
+    assert.is(r.stats().addedToLo, 1);
+    assert.ok(onLo(), 'added to lo');
+    const res = await fetch(`http://${ip}:${port}/bootstrap/seed-nodes`);
+    assert.is(JSON.parse(await res.text()).selfNode, `pekko://t@${ip}:17355`);
+  } finally {
+    await r.close();
+  }
+  assert.not.ok(onLo(), 'removed from lo at close');
 });
 
 test.run();
