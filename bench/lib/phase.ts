@@ -135,7 +135,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   let subject: Subject | undefined;
   try {
     await createNamespaces(layout);
-    tracker = new Tracker({ namespaces, total: o.n, statusCorrect, onPod });
+    tracker = new Tracker({ namespaces, total: o.n, totalPods: o.n * o.replicas, statusCorrect, onPod });
     await tracker.start();
     subject = await Subject.start({
       kind: o.subject,
@@ -191,8 +191,8 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     }
     // Nothing may change in the idle window: the controller manager must be done creating pods too (the peer's
     // status does not wait for them, and it reconciles on every Deployment status change).
-    if (await until(`all ${o.n * o.replicas} pods Ready`, () => t.readyPods.size >= o.n * o.replicas)) {
-      result.podsReadyMs = Date.now() - t0;
+    if (await until(`all ${o.n * o.replicas} pods Ready`, () => t.allPodsReadyAt !== undefined)) {
+      result.podsReadyMs = (t.allPodsReadyAt as number) - t0;
     }
     if (s.running) await measureIdle(o, s, t, responder, result, say);
     if (s.running) {

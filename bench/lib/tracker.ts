@@ -17,8 +17,9 @@ const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 export interface TrackerOptions {
   /** the run's namespaces; objects elsewhere are ignored */
   namespaces: ReadonlySet<string>;
-  /** the expected number of resources */
+  /** the expected number of resources, and of their pods */
   total: number;
+  totalPods?: number;
   /** whether a resource's status is what it should be now */
   statusCorrect: (cb: ClusterBootstrap) => boolean;
   onPod?: (pod: V1Pod, deleted: boolean) => void;
@@ -35,6 +36,8 @@ export class Tracker {
   allCorrectAt: number | undefined;
   /** the run's pods that are Ready and not being deleted (`namespace/name`) */
   readonly readyPods = new Set<string>();
+  /** when `totalPods` pods were Ready at once, first */
+  allPodsReadyAt: number | undefined;
   /** writes to the run's ClusterBootstraps seen (each watch event that carries a new resourceVersion) */
   cbWrites = 0;
   private readonly o: TrackerOptions;
@@ -125,6 +128,10 @@ export class Tracker {
       const ready = !deleted && !p.metadata?.deletionTimestamp && isReady(p);
       if (ready) this.readyPods.add(key(p));
       else this.readyPods.delete(key(p));
+      const want = this.o.totalPods;
+      if (want !== undefined && this.allPodsReadyAt === undefined && this.readyPods.size >= want) {
+        this.allPodsReadyAt = Date.now();
+      }
       this.o.onPod?.(p, deleted);
     };
     pods.on('add', (p) => onPod(p, false));
