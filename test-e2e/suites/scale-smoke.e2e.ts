@@ -58,6 +58,7 @@ test('N = 10 with answering pods: children, Formed statuses, memory, idle CPU, A
     assert.ok(r.childrenMs !== undefined && r.childrenMs > 0, 'time to all children');
     assert.ok(r.statusMs !== undefined && r.statusMs >= 0, 'time to all statuses Formed with the pods seed');
     assert.ok(Number.isFinite(r.childrenP99Ms) && Number.isFinite(r.statusP99Ms), 'per-resource latencies');
+    assert.ok(r.podsReadyMs !== undefined && r.podsReadyMs > 0, 'all 30 pods Ready');
     for (const k of ['rssBeforeBytes', 'peakRssBytes', 'settledRssBytes', 'heapUsedBytes'] as const) {
       assert.ok((r[k] ?? 0) > 10 * 2 ** 20, `${k}: ${r[k]}`);
     }
