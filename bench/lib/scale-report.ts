@@ -50,7 +50,7 @@ const ROWS: Row[] = [
   { label: 'the creates took (s)', value: (r) => secs(r.createsMs) },
   { label: 'time to all children applied (s)', value: (r) => secs(r.childrenMs), compare: (r) => r.childrenMs },
   { label: 'time to all statuses correct (s)', value: (r) => secs(r.statusMs), compare: (r) => r.statusMs },
-  { label: 'time to all pods Ready (s)', value: (r) => secs(r.podsReadyMs) },
+  { label: 'time to all pods Ready (s)', value: (r) => (r.podsReadyMs === undefined ? 'n/a' : secs(r.podsReadyMs)) },
   {
     label: 'per resource, create → children, p50 / p99 (ms)',
     value: (r) => pair(r.childrenP50Ms, r.childrenP99Ms),
@@ -124,7 +124,10 @@ function section(runs: ScaleRun[]): string[] {
     const ratioCell = withRatio ? [row.compare ? ratio(row.compare(ours), row.compare(peer)) : ''] : [];
     lines.push(`| ${[row.label, ...cells.map(row.value), ...ratioCell].join(' | ')} |`);
   }
-  const oneLine = (p: string) => p.replace(/\s*\n\s*/g, ' ').slice(0, 600);
+  const oneLine = (p: string) => {
+    const line = p.replace(/\s*\n\s*/g, ' ');
+    return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+  };
   const problems = cells.flatMap((c, i) => c.problems.map((p) => `- ${phases[i]}: ${oneLine(p)}`));
   const used = [...new Set(phases.map((p) => chosen.get(p)?.run as ScaleRun))];
   const first = used[0] as ScaleRun;
