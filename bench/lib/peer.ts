@@ -7,7 +7,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { resolve } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
-import { renderChildren, renderSharedRbac } from '../../operator/render/index.ts';
+import { renderChildren } from '../../operator/controller/kinds.ts';
+import { renderSharedRbac } from '../../operator/render/index.ts';
 import { REPO_ROOT } from '../../test-e2e/lib/index.ts';
 
 /** Builds the peer if its sources changed (minutes the first time: modules from the proxy); its binary's path. */
@@ -24,12 +25,18 @@ export function ourRender(cbs: ClusterBootstrap[]): unknown {
   const members = cbs.map((cb) => {
     const v = validate(cb);
     if (!v.spec) throw new Error(`${cb.metadata.name}: ${v.errors.join('; ')}`);
-    return { cb, r: resolve(cb, v.spec) };
+    const r = resolve(cb, v.spec);
+    return { cb, r, account: r.serviceAccountName };
   });
   const shared = renderSharedRbac(cbs[0]?.metadata.namespace ?? 'default', members);
+  // The peer prints each resource's children by kind; renderChildren gives them as the list the reconcile applies.
+  const byKind = (objects: { kind?: string }[]) => ({
+    deployment: objects.find((o) => o.kind === 'Deployment'),
+    serviceAccount: objects.find((o) => o.kind === 'ServiceAccount'),
+  });
   return JSON.parse(
     JSON.stringify({
-      children: members.map(({ cb, r }) => renderChildren(cb, r)),
+      children: members.map(({ cb, r }) => byKind(renderChildren(cb, r))),
       ...(shared ? { rbac: shared } : {}),
     }),
   );

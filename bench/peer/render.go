@@ -1,5 +1,5 @@
 // Rendering: a ClusterBootstrap to the same children operator/render builds (core/api/resolve.ts for the defaults,
-// operator/render/deployment.ts, env.ts, labels.ts and rbac.ts for the objects), as server-side apply configurations.
+// operator/render/deployment.ts, env.ts, labels.ts, service-account.ts and shared-rbac.ts for the objects), as server-side apply configurations.
 // The benchmark checks that both render the same JSON for its resources before it measures anything.
 //
 // Covered: workload pekko and agent, every scalar field, spec.strategy, paused. Not covered (the benchmarks never use
@@ -7,6 +7,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -27,7 +28,11 @@ const (
 	PartOfLabel     = "app.kubernetes.io/part-of"
 	RoleName        = "pod-reader"
 	RoleBindingName = "read-pods"
-	AppContainer    = "app"
+	// SubjectsAnnotation: operator/render/shared-rbac.ts, each member's account by resource name.
+	SubjectsAnnotation = "bootstrap.pekko-operator.dev/subjects"
+	// PekkoTerminationGraceSeconds: core/api/resolve.ts, the pods' grace for workload pekko.
+	PekkoTerminationGraceSeconds = 90
+	AppContainer                 = "app"
 )
 
 // Resolved mirrors core/api/resolve.ts: the spec with every default filled in.
@@ -37,6 +42,7 @@ type Resolved struct {
 	ManagementPortName, StableMargin, PodLabelSelectorTemplate     string
 	NewClusterEnabled, CreateServiceAccount, Paused                bool
 	ServiceAccountName                                             string
+	TerminationGracePeriodSeconds                                  *int64
 }
 
 func valueOr[T any](p *T, dflt T) T {
@@ -94,6 +100,10 @@ func Resolve(cb *ClusterBootstrap) Resolved {
 	r.ServiceAccountName = valueOr(s.ServiceAccountName, r.Name)
 	r.CreateServiceAccount = s.ServiceAccountName == nil
 	r.Paused = s.Paused
+	if r.Workload == "pekko" {
+		grace := int64(PekkoTerminationGraceSeconds)
+		r.TerminationGracePeriodSeconds = &grace
+	}
 	return r
 }
 
@@ -194,17 +204,21 @@ func RenderDeployment(cb *ClusterBootstrap, r Resolved) *appsv1ac.DeploymentAppl
 			WithPeriodSeconds(2).WithTimeoutSeconds(1).WithFailureThreshold(3)).
 		WithLivenessProbe(corev1ac.Probe().WithHTTPGet(corev1ac.HTTPGetAction().WithPath("/alive").WithPort(port)).
 			WithInitialDelaySeconds(20).WithPeriodSeconds(10).WithTimeoutSeconds(3).WithFailureThreshold(3))
+	pod := corev1ac.PodSpec().
+		WithServiceAccountName(r.ServiceAccountName).
+		WithSecurityContext(corev1ac.PodSecurityContext().WithRunAsNonRoot(true).
+			WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
+		WithContainers(container)
+	if r.TerminationGracePeriodSeconds != nil {
+		pod.WithTerminationGracePeriodSeconds(*r.TerminationGracePeriodSeconds)
+	}
 	labels := childLabels(r)
 	return appsv1ac.Deployment(r.Name, r.Namespace).WithLabels(labels).WithOwnerReferences(ownerRef(cb, true)).
 		WithSpec(appsv1ac.DeploymentSpec().
 			WithReplicas(r.Replicas).
 			WithSelector(metav1ac.LabelSelector().WithMatchLabels(map[string]string{"app": r.ServiceName, InstanceLabel: r.Name})).
 			WithStrategy(strategy(cb.Spec.Strategy)).
-			WithTemplate(corev1ac.PodTemplateSpec().WithLabels(labels).WithSpec(corev1ac.PodSpec().
-				WithServiceAccountName(r.ServiceAccountName).
-				WithSecurityContext(corev1ac.PodSecurityContext().WithRunAsNonRoot(true).
-					WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault))).
-				WithContainers(container))))
+			WithTemplate(corev1ac.PodTemplateSpec().WithLabels(labels).WithSpec(pod)))
 }
 
 // RenderServiceAccount: nil when the user named an existing account.
@@ -227,10 +241,15 @@ func RenderSharedRbac(namespace string, members []*ClusterBootstrap) (*rbacv1ac.
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	refs := make([]*metav1ac.OwnerReferenceApplyConfiguration, len(sorted))
 	names := map[string]bool{}
+	byResource := map[string]string{}
 	for i, cb := range sorted {
 		refs[i] = ownerRef(cb, false)
-		names[Resolve(cb).ServiceAccountName] = true
+		account := Resolve(cb).ServiceAccountName
+		names[account] = true
+		byResource[cb.Name] = account
 	}
+	// encoding/json writes map keys sorted, as the operator writes them (members sorted by name).
+	subjectsJSON, _ := json.Marshal(byResource)
 	accounts := make([]string, 0, len(names))
 	for n := range names {
 		accounts = append(accounts, n)
@@ -243,6 +262,7 @@ func RenderSharedRbac(namespace string, members []*ClusterBootstrap) (*rbacv1ac.
 	role := rbacv1ac.Role(RoleName, namespace).WithLabels(sharedLabels()).WithOwnerReferences(refs...).
 		WithRules(rbacv1ac.PolicyRule().WithAPIGroups("").WithResources("pods").WithVerbs("get", "watch", "list"))
 	binding := rbacv1ac.RoleBinding(RoleBindingName, namespace).WithLabels(sharedLabels()).WithOwnerReferences(refs...).
+		WithAnnotations(map[string]string{SubjectsAnnotation: string(subjectsJSON)}).
 		WithRoleRef(rbacv1ac.RoleRef().WithAPIGroup("rbac.authorization.k8s.io").WithKind("Role").WithName(RoleName)).
 		WithSubjects(subjects...)
 	return role, binding
