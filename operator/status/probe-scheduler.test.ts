@@ -300,4 +300,50 @@ test("a resource's own slowMs (the resolver's stable-after) caps the slow pace",
   assert.is(net.calls.length - before, 6, 'each pod again after 5 s, not 30 s (two requests each)');
 });
 
+test('a pod that never answered backs off to silentMaxMs; one that answered before, to slowMs', async () => {
+  const ips = ['10.0.0.1'];
+  const probeTimes = async (opts: { answerFirst: boolean }) => {
+    const { obs, net, clock } = setup(ips, { fastMs: 1000, slowMs: 8000, silentMaxMs: 32_000 });
+    if (opts.answerFirst) {
+      obs.observe('ns/a', targets(ips), { ...input, requiredContactPoints: 1 });
+      await flush();
+      await clock.advance(1000);
+    }
+    net.down.add('10.0.0.1');
+    const times: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const before = net.calls.length;
+      obs.observe('ns/a', targets(ips), { ...input, requiredContactPoints: 1 });
+      await flush();
+      if (net.calls.length > before) times.push(clock.now());
+      await clock.advance(250);
+    }
+    return times.slice(1).map((t, i) => t - (times[i] as number));
+  };
+  assert.equal((await probeTimes({ answerFirst: false })).slice(0, 7), [1000, 2000, 4000, 8000, 16000, 32000, 32000]);
+  assert.equal((await probeTimes({ answerFirst: true })).slice(2, 6), [4000, 8000, 8000, 8000]);
+});
+
+test('a resource whose pods all fail is looked at again when the next probe falls due, not every fastMs', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const { obs, net, clock } = setup(ips, { fastMs: 2000, slowMs: 30_000 });
+  for (const ip of ips) net.down.add(ip);
+  let r = obs.observe('ns/a', targets(ips), input);
+  await flush();
+  // Backed off: each pod's next probe lies further out; the requeue follows it.
+  for (let i = 0; i < 5; i++) {
+    await clock.advance(r.requeueAfterMs);
+    r = obs.observe('ns/a', targets(ips), input);
+    await flush();
+  }
+  assert.ok(r.requeueAfterMs > 2000, `requeue after ${r.requeueAfterMs} ms`);
+  // As soon as one pod answers, the resource is looked at every fastMs again (the cluster can change).
+  net.down.delete('10.0.0.1');
+  await clock.advance(r.requeueAfterMs);
+  obs.observe('ns/a', targets(ips), input);
+  await flush();
+  r = obs.observe('ns/a', targets(ips), input);
+  assert.ok(r.requeueAfterMs <= 2000, `requeue after ${r.requeueAfterMs} ms once a pod answers`);
+});
+
 test.run();

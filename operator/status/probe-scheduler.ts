@@ -4,7 +4,10 @@
 //
 // Probe cadence (per pod): at once when a pod is new or its readiness or IP changed; every `fastMs` while the cluster
 // can change (not Formed, or less than `settleMs` after a pod came, went or changed readiness); every `slowMs` once
-// Formed and settled (or the resource's own `slowMs`, when shorter); failures back off exponentially up to `slowMs`.
+// Formed and settled (or the resource's own `slowMs`, when shorter); failures back off exponentially up to `slowMs`,
+// and a pod that has never answered (behind a NetworkPolicy, or no Pekko Management) on to `silentMaxMs`.
+// A resource whose pods all fail is looked at again when its next probe falls due, not every `fastMs`: with nothing
+// answering, no status can change without a probe's answer or a pod event (docs/operator.md, "Probing").
 // When an answer shows the cluster is no longer Formed (members unreachable, a split), every pod that answered is
 // due again within `fastMs` of its last probe, not at its slow time. A change of the pod set makes every other
 // pod's answer stale too (its member list and oldest member), so those pods are asked again at once. At most
@@ -28,6 +31,8 @@ export interface ProbeSchedulerOptions {
   timeoutMs?: number;
   maxBytes?: number;
   maxProbesPerPass?: number;
+  /** The backoff ceiling of a pod that has never answered since it was first seen (at least slowMs). */
+  silentMaxMs?: number;
   /** After a change of the pod set or of a pod's readiness, how long every pod is probed every fastMs. */
   settleMs?: number;
 }
@@ -55,6 +60,8 @@ interface Entry {
   answer?: NodeAnswer;
   error?: string;
   failures: number;
+  /** Whether this pod incarnation ever answered. */
+  answered: boolean;
   nextAt: number;
   lastAt: number;
   inFlight: boolean;
@@ -79,6 +86,7 @@ export class ProbeScheduler {
       maxBytes: 256 * 1024,
       maxProbesPerPass: 16,
       settleMs: 20_000,
+      silentMaxMs: 120_000,
       ...options,
     };
   }
@@ -107,6 +115,7 @@ export class ProbeScheduler {
               incarnation: t.incarnation,
               ready: t.contactPoint.ready,
               failures: 0,
+              answered: false,
               nextAt: now,
               lastAt: 0,
               inFlight: false,
@@ -169,9 +178,18 @@ export class ProbeScheduler {
       const t = targets.find((x) => x.contactPoint.pod === pod) as Target;
       void this.probe(key, t, e, interval);
     }
-    const pending = [...next.values()].filter((e) => !e.inFlight).map((e) => Math.max(0, e.nextAt - now));
-    // Pods not probed this pass (over the per-pass limit) are due already: look again after one fast interval.
-    const requeueAfterMs = Math.max(this.o.fastMs / 2, Math.min(interval, ...pending));
+    // Nothing answers (every pod fails or has not been asked yet): no answer can change without a probe, so look
+    // again when the next one falls due. Otherwise at least every interval (a stalled formation, the settle window).
+    // A probe in flight of a silent resource is due again after its next backoff step, if it fails again (an answer
+    // is a change, which asks for a reconcile at once).
+    const silent = next.size > 0 && [...next.values()].every((e) => !e.answer);
+    const cap = silent ? Number.POSITIVE_INFINITY : interval;
+    const pending = [...next.values()].flatMap((e) => {
+      if (!e.inFlight) return [Math.max(0, e.nextAt - now)];
+      return silent ? [this.failureDelay(e.failures + 1, e.answered)] : [];
+    });
+    // Pods not probed this pass (over the per-pass limit) are due already: look again after half a fast interval.
+    const requeueAfterMs = Math.max(this.o.fastMs / 2, Math.min(cap, ...(pending.length ? pending : [interval])));
     return { observation, requeueAfterMs, views };
   }
 
@@ -197,11 +215,12 @@ export class ProbeScheduler {
         e.answer = result.answer;
         delete e.error;
         e.failures = 0;
+        e.answered = true;
         e.nextAt = now + interval;
       } else {
         e.error = result.error;
         e.failures++;
-        e.nextAt = now + Math.min(this.o.slowMs, this.o.fastMs * 2 ** (e.failures - 1));
+        e.nextAt = now + this.failureDelay(e.failures, e.answered);
       }
       e.lastAt = now;
       // Only a resource still tracking this pod incarnation cares about the answer.
@@ -211,6 +230,12 @@ export class ProbeScheduler {
       e.inFlight = false;
       this.release();
     }
+  }
+
+  /** The wait after the nth failure in a row: fastMs doubling, up to slowMs, or silentMaxMs if it never answered. */
+  private failureDelay(failures: number, answered: boolean): number {
+    const ceiling = answered ? this.o.slowMs : Math.max(this.o.slowMs, this.o.silentMaxMs);
+    return Math.min(ceiling, this.o.fastMs * 2 ** (failures - 1));
   }
 
   private acquire(): Promise<void> {
