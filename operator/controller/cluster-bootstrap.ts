@@ -1,6 +1,6 @@
 // Reconciles one ClusterBootstrap: key in, result out. It reads the resource from the cache, validates it, fixes
 // requiredContactPoints in status, applies its own children (kinds.ts lists them), asks the namespace RBAC reconcile
-// to look at the shared Role and RoleBinding, observes the pods, records the Events and writes status only when it
+// to look at the shared Role and RoleBinding when its membership may have changed, observes the pods, records the Events and writes status only when it
 // changed.
 //
 // Result contract: undefined = done; requeueAfterMs = look again (a conflict to re-check, or the observer's
@@ -87,11 +87,30 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     return results;
   }
 
+  /** Per resource key: what its shared RBAC membership depends on, as last handed to the namespace RBAC reconcile. */
+  const membership = new Map<string, string>();
+
+  /**
+   * Asks the namespace RBAC reconcile to look when this resource's membership of pod-reader/read-pods may have
+   * changed: it came or went, its spec changed (validity, paused, account name: generation), or its own
+   * ServiceAccount came or went. Not on every pass: that recomputes the namespace's every member each time.
+   */
+  function noteMembership(key: string, namespace: string, cb: ClusterBootstrap | undefined): void {
+    const live = cb && !cb.metadata.deletionTimestamp;
+    const account = live ? (cb.spec?.serviceAccountName ?? cb.metadata.name ?? '') : '';
+    const signature = live
+      ? `${cb.metadata.uid}/${cb.metadata.generation}/${caches.ServiceAccount.get(account, namespace)?.metadata?.uid ?? '-'}`
+      : undefined;
+    if (membership.get(key) === signature && signature !== undefined) return;
+    if (signature === undefined) membership.delete(key);
+    else membership.set(key, signature);
+    deps.enqueueNamespaceRbac(namespace);
+  }
+
   return async (key, { log }) => {
     const { namespace, name } = splitKey(key);
     const cb = caches.ClusterBootstrap.get(name, namespace);
-    // Membership of the shared RBAC may change with any change of a resource (validity, deletion, account name).
-    deps.enqueueNamespaceRbac(namespace);
+    noteMembership(key, namespace, cb);
     if (!cb || cb.metadata.deletionTimestamp) {
       status.forget(key);
       observer.forget(key);
