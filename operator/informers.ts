@@ -1,12 +1,13 @@
 // The operator's informers: one per watched kind (operator/controller/kinds.ts) and per watched namespace, or one
-// cluster-wide. Their handlers only map an event to queue keys. Exposes them as the Caches reconcile reads, routed
-// by namespace.
+// cluster-wide, each caching objects through its kind's transform (kernel/cache-transform.ts). Their handlers only
+// map an event to queue keys. Exposes them as the Caches reconcile reads, routed by namespace.
 import type { Configuration, KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { FIELD_MANAGER } from '../core/api/types.ts';
 import type { Clock } from '../core/runtime/clock.ts';
 import { type Cache, type Caches, cachesOf, labelFiltered, type WatchedKind } from './controller/kinds.ts';
 import { ownerKeys } from './controller/ownership.ts';
+import { cacheTransform } from './kernel/cache-transform.ts';
 import { type EventKind, ResilientInformer } from './kernel/informer.ts';
 import { keyOf } from './kernel/key.ts';
 import { makeListWatch } from './kernel/list-watch.ts';
@@ -68,7 +69,15 @@ export class OperatorInformers {
         const name = ns ? `${kind.plural}/${ns}` : kind.plural;
         const informer = new ResilientInformer<KubernetesObject>({
           resource: name,
-          source: makeListWatch(deps.kc, deps.apiConfig, kind, ns, selector, (ms) => deps.clock.sleep(ms)),
+          source: makeListWatch(
+            deps.kc,
+            deps.apiConfig,
+            kind,
+            ns,
+            selector,
+            (ms) => deps.clock.sleep(ms),
+            cacheTransform(kind.trim?.bind(kind)),
+          ),
           handler: handlerFor(kind),
           clock: deps.clock,
           resyncMs: kind.role === 'resource' ? deps.resyncMs : 0,

@@ -28,6 +28,7 @@ import { renderClusterMembership, renderMembershipRole, renderMembershipRoleBind
 import { renderPodDisruptionBudget } from '../render/pod-disruption-budget.ts';
 import { renderServiceAccount } from '../render/service-account.ts';
 import { renderLeaseRole, renderLeaseRoleBinding } from '../render/split-brain-lease.ts';
+import { trimPod } from './cached-pod.ts';
 import { covers } from './covers.ts';
 
 export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
@@ -53,6 +54,8 @@ export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
    * `pods`: the namespace's pods of every resource, from the cache.
    */
   removableWhen?(live: T, pods: readonly V1Pod[]): boolean;
+  /** Drops, in place, what the operator never reads of a cached object of this kind (managedFields go always). */
+  trim?(obj: T): void;
 }
 
 const row = <T extends KubernetesObject>(k: WatchedKind<T>): WatchedKind<T> => k;
@@ -121,7 +124,7 @@ export const WATCHED = {
     role: 'owned',
     render: renderPodDisruptionBudget,
   }),
-  Pod: row<V1Pod>({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', role: 'owned' }),
+  Pod: row<V1Pod>({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', role: 'owned', trim: trimPod }),
 };
 
 type AnyKind = WatchedKind<KubernetesObject>;

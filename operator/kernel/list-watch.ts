@@ -1,7 +1,8 @@
 // Builds client-node's ListWatch the way makeInformer does (no autostart), with two hazards removed:
 //  - a Watch whose watch() rejects (a credential failure while reconnecting) would be an unhandled rejection inside
 //    ListWatch; the guard turns it into done(err), so the informer sees an `error` and restarts with backoff;
-//  - the list function pages (limit/continue), so a large list does not arrive as one huge response.
+//  - the list function pages (limit/continue), so a large list does not arrive as one huge response;
+// and every listed or watched object passes the kind's cache transform (cache-transform.ts) before it is cached.
 import {
   type Configuration,
   type KubeConfig,
@@ -11,6 +12,7 @@ import {
   ListWatch,
   Watch,
 } from '@kubernetes/client-node';
+import type { CacheTransform } from './cache-transform.ts';
 
 /** The part of client-node's Watch that ListWatch calls. */
 export interface WatchLike {
@@ -22,12 +24,19 @@ export interface WatchLike {
   ): Promise<AbortController>;
 }
 
-/** Wraps a Watch so that a rejected watch() ends the watch through done(err) instead of rejecting. */
-export function guardWatch(inner: WatchLike): WatchLike {
+const OBJECT_EVENTS = new Set(['ADDED', 'MODIFIED', 'DELETED']);
+
+/**
+ * Wraps a Watch so that a rejected watch() ends the watch through done(err) instead of rejecting, and each event's
+ * object passes `transform` before ListWatch caches it.
+ */
+export function guardWatch(inner: WatchLike, transform: (obj: unknown) => unknown = (o) => o): WatchLike {
   return {
     async watch(path, query, callback, done) {
+      const transformed = (phase: string, obj: unknown, watchObj?: unknown) =>
+        callback(phase, OBJECT_EVENTS.has(phase) ? transform(obj) : obj, watchObj);
       try {
-        return await inner.watch(path, query, callback, done);
+        return await inner.watch(path, query, transformed, done);
       } catch (err) {
         done(err);
         return new AbortController();
@@ -59,6 +68,7 @@ export async function listAllPages<T extends KubernetesObject>(
   namespace: string,
   labelSelector: string | undefined,
   pageSize = 500,
+  transform: CacheTransform<T> = (o) => o,
 ): Promise<KubernetesListObject<T>> {
   const items: T[] = [];
   let token: string | undefined;
@@ -77,7 +87,7 @@ export async function listAllPages<T extends KubernetesObject>(
       token,
     );
     // List items carry no apiVersion and kind (watch events do): set them, so every cached object has both.
-    for (const item of page.items) items.push({ ...item, apiVersion: r.apiVersion, kind: r.kind });
+    for (const item of page.items) items.push(transform({ ...item, apiVersion: r.apiVersion, kind: r.kind }));
     resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     token = page.metadata?._continue || undefined;
   } while (token);
@@ -92,13 +102,14 @@ export function makeListWatch<T extends KubernetesObject>(
   namespace: string,
   labelSelector: string | undefined,
   delayFn: (ms: number) => Promise<void>,
+  transform: CacheTransform<T> = (o) => o,
 ): ListWatch<T> {
   const api = new KubernetesObjectApi(config);
-  const watch = guardWatch(new Watch(kc)) as Watch;
+  const watch = guardWatch(new Watch(kc), transform as (obj: unknown) => unknown) as Watch;
   return new ListWatch<T>(
     collectionPath(r, namespace),
     watch,
-    () => listAllPages<T>(api, r, namespace, labelSelector),
+    () => listAllPages<T>(api, r, namespace, labelSelector, 500, transform),
     false,
     labelSelector,
     undefined,
