@@ -30,7 +30,9 @@ export class Responder {
   private readonly failed: Record<string, string> = {};
 
   constructor() {
-    this.http.keepAliveTimeout = 5000;
+    // Pekko HTTP closes an idle connection after pekko.http.server.idle-timeout, 60 s by default; Node's default of
+    // 5 s would close a kept-alive probe connection between two probes that a Pekko node keeps open.
+    this.http.keepAliveTimeout = 60_000;
   }
 
   /** Starts answering for a pod (or updates it). Binds its address; resolves once bound or failed. */
