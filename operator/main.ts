@@ -210,7 +210,8 @@ export async function main(config: OperatorConfig): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-if (import.meta.main) {
+/** Loads the configuration and runs the operator; an invalid configuration exits with 2. */
+export async function start(): Promise<void> {
   let config: OperatorConfig;
   try {
     config = loadConfig();
@@ -220,3 +221,5 @@ if (import.meta.main) {
   }
   await main(config);
 }
+
+if (import.meta.main) await start();

@@ -1,5 +1,5 @@
 // The controller under test, as a child process: ours started the way the chart runs it (the compiled operator,
-// `node --enable-source-maps dist/operator/main.js`, NODE_ENV=production, the chart's settings), or the Go peer
+// `node dist/operator/image-entry.js`, NODE_ENV=production, the chart's settings), or the Go peer
 // (bench/peer). Either runs under the memory limit, with the benchmark identity's kubeconfig, and logs to a file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -59,9 +59,10 @@ export class Subject {
     let env: NodeJS.ProcessEnv;
     let metricsPort = port;
     if (o.kind === 'ours') {
-      // The chart's container: its entrypoint and environment (charts/pekko-bootstrap-operator/templates/deployment.yaml).
-      const main = join(REPO_ROOT, 'dist', 'operator', 'main.js');
-      cmd = o.limit.wrap(process.execPath, [...(o.nodeFlags ?? []), '--enable-source-maps', main], true);
+      // The chart's container: the image's entrypoint (operator/Dockerfile) and the chart's environment
+      // (charts/pekko-bootstrap-operator/templates/deployment.yaml).
+      const entry = join(REPO_ROOT, 'dist', 'operator', 'image-entry.js');
+      cmd = o.limit.wrap(process.execPath, [...(o.nodeFlags ?? []), entry], true);
       env = {
         ...base,
         NODE_ENV: 'production',
