@@ -38,9 +38,22 @@ function setup(cluster: string[], opts: Partial<ConstructorParameters<typeof Pro
   const clock = new FakeClock();
   const net = network(cluster);
   const changed: string[] = [];
-  const obs = new ProbeScheduler({ get: net.get, clock, onChange: (k) => changed.push(k), ...opts });
-  return { clock, net, changed, obs };
+  /** When each seed-nodes request (one per probe) was made, by host. */
+  const probedAt: [number, string][] = [];
+  const inner = opts.get ?? net.get;
+  const get: HttpGet = (url, limits) => {
+    if (url.endsWith('/bootstrap/seed-nodes')) probedAt.push([clock.now(), new URL(url).hostname]);
+    return inner(url, limits);
+  };
+  const obs = new ProbeScheduler({ clock, onChange: (k) => changed.push(k), ...opts, get });
+  return { clock, net, changed, obs, probedAt };
 }
+
+/** The gaps between consecutive probes of one host. */
+const gapsOf = (probedAt: [number, string][], host: string) => {
+  const times = probedAt.filter(([, h]) => h === host).map(([t]) => t);
+  return times.slice(1).map((t, i) => t - (times[i] as number));
+};
 
 const input = { resourcesReady: true, requiredContactPoints: 3 };
 
@@ -119,20 +132,13 @@ test('a pod whose readiness changed is probed at once, and so are the others (th
   assert.equal([...new Set(asked)].sort(), ips);
 });
 
-test('failures back off exponentially and are reported in the answer view', async () => {
+test('failures back off exponentially, probed by the shared timer without a reconcile', async () => {
   const ips = ['10.0.0.1'];
-  const { obs, net, clock } = setup(ips, { fastMs: 1000, slowMs: 8000 });
+  const { obs, net, clock, probedAt } = setup(ips, { fastMs: 1000, slowMs: 8000 });
   net.down.add('10.0.0.1');
-  const times: number[] = [];
-  for (let i = 0; i < 80; i++) {
-    const before = net.calls.length;
-    obs.observe('ns/a', targets(ips), { ...input, requiredContactPoints: 1 });
-    await flush();
-    if (net.calls.length > before) times.push(clock.now());
-    await clock.advance(250);
-  }
-  const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
-  assert.equal(gaps.slice(0, 4), [1000, 2000, 4000, 8000]);
+  obs.observe('ns/a', targets(ips), { ...input, requiredContactPoints: 1 });
+  await clock.advance(20_000);
+  assert.equal(gapsOf(probedAt, '10.0.0.1').slice(0, 4), [1000, 2000, 4000, 8000]);
 });
 
 test('at most maxProbesPerPass probes start per pass; the rest follow later', async () => {
@@ -258,12 +264,12 @@ test('once one answer shows unreachable members, the pods on the slow pace are a
     await clock.advance(1000);
   }
   cut = true;
+  // The shared timer probes 10.0.0.3 at its slow time; its answer asks for a reconcile (the pass below).
   let at = 0;
-  for (let i = 0; i < 40 && !at; i++) {
+  for (let i = 0; i < 160 && !at; i++) {
     const before = base.calls.length;
-    await pass();
+    await clock.advance(250);
     if (base.calls.slice(before).some((u) => u.includes('10.0.0.3'))) at = clock.now();
-    else await clock.advance(1000);
   }
   assert.ok(at, '10.0.0.3 was probed at its slow time');
   const before = base.calls.length;
@@ -285,65 +291,53 @@ test("a resource's own slowMs (the resolver's stable-after) caps the slow pace",
   await flush();
   obs.observe('ns/a', targets(ips), formed);
   await flush();
-  // the probes after the first ones (fastMs) run at the slow pace
-  await clock.advance(2000);
-  obs.observe('ns/a', targets(ips), formed);
-  await flush();
+  // Formed now: each pod is next asked 5 s after its last answer, by the shared timer.
   const before = net.calls.length;
-  await clock.advance(4000);
-  obs.observe('ns/a', targets(ips), formed);
-  await flush();
+  await clock.advance(4900);
   assert.is(net.calls.length, before, 'not before 5 s');
-  await clock.advance(1000);
-  obs.observe('ns/a', targets(ips), formed);
-  await flush();
+  await clock.advance(200);
   assert.is(net.calls.length - before, 6, 'each pod again after 5 s, not 30 s (two requests each)');
 });
 
 test('a pod that never answered backs off to silentMaxMs; one that answered before, to slowMs', async () => {
   const ips = ['10.0.0.1'];
-  const probeTimes = async (opts: { answerFirst: boolean }) => {
-    const { obs, net, clock } = setup(ips, { fastMs: 1000, slowMs: 8000, silentMaxMs: 32_000 });
-    if (opts.answerFirst) {
-      obs.observe('ns/a', targets(ips), { ...input, requiredContactPoints: 1 });
-      await flush();
-      await clock.advance(1000);
-    }
+  const probeGaps = async (opts: { answerFirst: boolean }) => {
+    const { obs, net, clock, probedAt } = setup(ips, { fastMs: 1000, slowMs: 8000, silentMaxMs: 32_000 });
+    if (!opts.answerFirst) net.down.add('10.0.0.1');
+    obs.observe('ns/a', targets(ips), { ...input, requiredContactPoints: 1 });
+    await flush();
     net.down.add('10.0.0.1');
-    const times: number[] = [];
-    for (let i = 0; i < 400; i++) {
-      const before = net.calls.length;
-      obs.observe('ns/a', targets(ips), { ...input, requiredContactPoints: 1 });
-      await flush();
-      if (net.calls.length > before) times.push(clock.now());
-      await clock.advance(250);
-    }
-    return times.slice(1).map((t, i) => t - (times[i] as number));
+    await clock.advance(150_000);
+    return gapsOf(probedAt, '10.0.0.1');
   };
-  assert.equal((await probeTimes({ answerFirst: false })).slice(0, 7), [1000, 2000, 4000, 8000, 16000, 32000, 32000]);
-  assert.equal((await probeTimes({ answerFirst: true })).slice(2, 6), [4000, 8000, 8000, 8000]);
+  assert.equal((await probeGaps({ answerFirst: false })).slice(0, 7), [1000, 2000, 4000, 8000, 16000, 32000, 32000]);
+  // The first gap is the answer's interval (fastMs), then the failures' backoff.
+  assert.equal((await probeGaps({ answerFirst: true })).slice(0, 6), [1000, 1000, 2000, 4000, 8000, 8000]);
 });
 
-test('a resource whose pods all fail is looked at again when the next probe falls due, not every fastMs', async () => {
+test('the reconcile is asked back every fastMs only while a pod answers and the cluster can change', async () => {
   const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
-  const { obs, net, clock } = setup(ips, { fastMs: 2000, slowMs: 30_000 });
+  // The pods answer "not joined yet" (no seed nodes) when they answer.
+  const { obs, net, clock, changed } = setup([], { fastMs: 2000, slowMs: 30_000, settleMs: 10_000 });
   for (const ip of ips) net.down.add(ip);
   let r = obs.observe('ns/a', targets(ips), input);
   await flush();
-  // Backed off: each pod's next probe lies further out; the requeue follows it.
-  for (let i = 0; i < 5; i++) {
-    await clock.advance(r.requeueAfterMs);
-    r = obs.observe('ns/a', targets(ips), input);
-    await flush();
-  }
-  assert.ok(r.requeueAfterMs > 2000, `requeue after ${r.requeueAfterMs} ms`);
-  // As soon as one pod answers, the resource is looked at every fastMs again (the cluster can change).
+  assert.is(r.requeueAfterMs, 300_000, 'nothing answers: only a changed answer or an event brings it back');
+  // One pod starts answering: the timer's probe finds it and asks for a reconcile; then every fastMs.
   net.down.delete('10.0.0.1');
-  await clock.advance(r.requeueAfterMs);
-  obs.observe('ns/a', targets(ips), input);
-  await flush();
+  changed.length = 0;
+  await clock.advance(130_000);
+  assert.ok(changed.includes('ns/a'), 'the answer asked for a reconcile');
   r = obs.observe('ns/a', targets(ips), input);
-  assert.ok(r.requeueAfterMs <= 2000, `requeue after ${r.requeueAfterMs} ms once a pod answers`);
+  assert.is(r.observation.phase, 'Forming');
+  assert.is(r.requeueAfterMs, 2000, 'a pod answers, not Formed');
+  // Formed and settled: quiet again.
+  const formed = setup(ips, { fastMs: 2000, slowMs: 30_000, settleMs: 10_000 });
+  formed.obs.observe('ns/a', targets(ips), input);
+  await formed.clock.advance(20_000);
+  r = formed.obs.observe('ns/a', targets(ips), { ...input, previousPhase: 'Formed' });
+  assert.is(r.observation.phase, 'Formed');
+  assert.is(r.requeueAfterMs, 300_000, 'Formed and settled');
 });
 
 test.run();

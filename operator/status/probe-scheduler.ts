@@ -1,20 +1,23 @@
 // Keeps the pods' answers and decides which pods to probe when. Each reconcile's observe() (through observer.ts) gets
 // the observation computed from what is known now, at once; probes that are due run in the background, bounded by a
-// global concurrency limit, and a changed answer asks for another reconcile through onChange(key).
+// global concurrency limit, and a changed answer asks for another reconcile through onChange(key). Probes fall due
+// on one shared timer (armed for the earliest due probe of every resource, at most every `tickMs`), so a resource
+// need not be reconciled for its pods to be probed.
 //
 // Probe cadence (per pod): at once when a pod is new or its readiness or IP changed; every `fastMs` while the cluster
 // can change (not Formed, or less than `settleMs` after a pod came, went or changed readiness); every `slowMs` once
 // Formed and settled (or the resource's own `slowMs`, when shorter); failures back off exponentially up to `slowMs`,
 // and a pod that has never answered (behind a NetworkPolicy, or no Pekko Management) on to `silentMaxMs`.
-// A resource whose pods all fail is looked at again when its next probe falls due, not every `fastMs`: with nothing
-// answering, no status can change without a probe's answer or a pod event (docs/operator.md, "Probing").
+// The reconcile is asked back (`requeueAfterMs`) every `fastMs` only while some pod answers and the cluster can change
+// (not Formed, or settling): a formation that stalls is then diagnosed on time. Otherwise after `quietMs`: a changed
+// answer or a pod event brings it back sooner (docs/status.md, "Probing").
 // When an answer shows the cluster is no longer Formed (members unreachable, a split), every pod that answered is
 // due again within `fastMs` of its last probe, not at its slow time. A change of the pod set makes every other
 // pod's answer stale too (its member list and oldest member), so those pods are asked again at once. At most
 // `maxProbesPerPass` probes start per observe(), oldest answers first, so a 1000-pod cluster is sampled over time
 // instead of probed in full on every reconcile.
 import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
-import type { Clock } from '../../core/runtime/clock.ts';
+import type { Clock, Timer } from '../../core/runtime/clock.ts';
 import { type ComputeInput, computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
 import { probeNode } from './probe.ts';
 import type { HttpGet } from './probe-http.ts';
@@ -33,6 +36,10 @@ export interface ProbeSchedulerOptions {
   maxProbesPerPass?: number;
   /** The backoff ceiling of a pod that has never answered since it was first seen (at least slowMs). */
   silentMaxMs?: number;
+  /** When nothing can change without an answer or an event, the reconcile looks again after this long anyway. */
+  quietMs?: number;
+  /** The shared probe timer fires at most this often (due probes wait for the next tick). */
+  tickMs?: number;
   /** After a change of the pod set or of a pod's readiness, how long every pod is probed every fastMs. */
   settleMs?: number;
 }
@@ -60,6 +67,9 @@ interface Entry {
   answer?: NodeAnswer;
   error?: string;
   failures: number;
+  /** The pod as last observed (where to probe it) and its probe interval then. */
+  target: Target;
+  interval: number;
   /** Whether this pod incarnation ever answered. */
   answered: boolean;
   nextAt: number;
@@ -73,6 +83,9 @@ export class ProbeScheduler {
   /** Per resource: when its pod set or a pod's readiness last changed. */
   private readonly changedAt = new Map<string, number>();
   private running = 0;
+  private timer: Timer | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private lastTick = Number.NEGATIVE_INFINITY;
   private readonly waiting: (() => void)[] = [];
   /** Probes started, for tests and the metrics. */
   probes = 0;
@@ -87,13 +100,15 @@ export class ProbeScheduler {
       maxProbesPerPass: 16,
       settleMs: 20_000,
       silentMaxMs: 120_000,
+      quietMs: 300_000,
+      tickMs: 250,
       ...options,
     };
   }
 
   /**
    * The observation for one resource from the answers known now; starts the probes that are due.
-   * `requeueAfterMs` is when the next probe falls due (the reconcile should look again then).
+   * `requeueAfterMs`: when the reconcile should look again even if no answer changes.
    */
   observe(
     key: string,
@@ -115,6 +130,8 @@ export class ProbeScheduler {
               incarnation: t.incarnation,
               ready: t.contactPoint.ready,
               failures: 0,
+              target: t,
+              interval: this.o.fastMs,
               answered: false,
               nextAt: now,
               lastAt: 0,
@@ -132,6 +149,7 @@ export class ProbeScheduler {
         delete entry.error;
         entry.nextAt = now;
       }
+      entry.target = t;
       next.set(pod, entry);
     }
     if ([...known.keys()].some((pod) => !next.has(pod))) changed = true;
@@ -164,32 +182,26 @@ export class ProbeScheduler {
     const settling = now - (this.changedAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.settleMs;
     const slow = Math.max(this.o.fastMs, Math.min(this.o.slowMs, input.slowMs ?? this.o.slowMs));
     const interval = formed && !settling ? slow : this.o.fastMs;
+    // The pace may have slowed (settled, or Formed now): a pod that answered is next asked an interval after its last
+    // answer, not at the time its last, faster probe set. A change this pass asked them at once instead.
+    if (!changed)
+      for (const e of next.values()) if (e.answer && !e.failures) e.nextAt = Math.max(e.nextAt, e.lastAt + interval);
     if (observation.phase !== 'Formed') {
       // One answer says the cluster changed (an unreachable member, a split): the others, probed at the slow pace
       // so far, must not wait for their slow time, or the resolver may have acted before anyone looks.
       for (const e of next.values())
         if (e.answer && !e.failures) e.nextAt = Math.min(e.nextAt, e.lastAt + this.o.fastMs);
     }
-    const due = [...next.entries()]
-      .filter(([, e]) => !e.inFlight && e.nextAt <= now)
-      .sort(([, a], [, b]) => a.lastAt - b.lastAt)
+    for (const e of next.values()) e.interval = interval;
+    const due = [...next.values()]
+      .filter((e) => !e.inFlight && e.nextAt <= now)
+      .sort((a, b) => a.lastAt - b.lastAt)
       .slice(0, this.o.maxProbesPerPass);
-    for (const [pod, e] of due) {
-      const t = targets.find((x) => x.contactPoint.pod === pod) as Target;
-      void this.probe(key, t, e, interval);
-    }
-    // Nothing answers (every pod fails or has not been asked yet): no answer can change without a probe, so look
-    // again when the next one falls due. Otherwise at least every interval (a stalled formation, the settle window).
-    // A probe in flight of a silent resource is due again after its next backoff step, if it fails again (an answer
-    // is a change, which asks for a reconcile at once).
-    const silent = next.size > 0 && [...next.values()].every((e) => !e.answer);
-    const cap = silent ? Number.POSITIVE_INFINITY : interval;
-    const pending = [...next.values()].flatMap((e) => {
-      if (!e.inFlight) return [Math.max(0, e.nextAt - now)];
-      return silent ? [this.failureDelay(e.failures + 1, e.answered)] : [];
-    });
-    // Pods not probed this pass (over the per-pass limit) are due already: look again after half a fast interval.
-    const requeueAfterMs = Math.max(this.o.fastMs / 2, Math.min(cap, ...(pending.length ? pending : [interval])));
+    for (const e of due) void this.probe(key, e);
+    // Pods over the per-pass limit, and every later probe, are the shared timer's.
+    this.arm(Math.min(...[...next.values()].filter((e) => !e.inFlight).map((e) => e.nextAt)));
+    const answering = [...next.values()].some((e) => e.answer);
+    const requeueAfterMs = answering && (!formed || settling) ? interval : this.o.quietMs;
     return { observation, requeueAfterMs, views };
   }
 
@@ -199,7 +211,35 @@ export class ProbeScheduler {
     this.changedAt.delete(key);
   }
 
-  private async probe(key: string, t: Target, e: Entry, interval: number): Promise<void> {
+  /** Arms the shared timer for `at` (wall ms), unless it fires earlier already; never sooner than tickMs apart. */
+  private arm(at: number): void {
+    if (!Number.isFinite(at)) return;
+    const when = Math.max(at, this.lastTick + this.o.tickMs);
+    if (this.timer && when >= this.timerAt) return;
+    this.timer?.cancel();
+    this.timerAt = when;
+    this.timer = this.o.clock.setTimeout(() => this.tick(), when - this.o.clock.now());
+  }
+
+  /** Starts every due probe of every resource, then arms the timer for the earliest one not due yet. */
+  private tick(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = this.o.clock.now();
+    this.lastTick = now;
+    let next = Number.POSITIVE_INFINITY;
+    for (const [key, entries] of this.entries) {
+      for (const e of entries.values()) {
+        if (e.inFlight) continue;
+        if (e.nextAt <= now) void this.probe(key, e);
+        else next = Math.min(next, e.nextAt);
+      }
+    }
+    this.arm(next);
+  }
+
+  private async probe(key: string, e: Entry): Promise<void> {
+    const t = e.target;
     e.inFlight = true;
     await this.acquire();
     this.probes++;
@@ -216,7 +256,7 @@ export class ProbeScheduler {
         delete e.error;
         e.failures = 0;
         e.answered = true;
-        e.nextAt = now + interval;
+        e.nextAt = now + e.interval;
       } else {
         e.error = result.error;
         e.failures++;
@@ -229,6 +269,7 @@ export class ProbeScheduler {
     } finally {
       e.inFlight = false;
       this.release();
+      if (this.entries.get(key)?.get(t.contactPoint.pod) === e) this.arm(e.nextAt);
     }
   }
 
