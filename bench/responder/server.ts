@@ -2,7 +2,7 @@
 // management port, all handing their connections to one HTTP server that answers by the local address the
 // connection came to. It counts the requests it answers (the benchmark's probe counter).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { LoopbackAddresses } from './addresses.ts';
 import { type Answers, clusterAnswers, type PodAddress } from './answers.ts';
 
@@ -28,6 +28,8 @@ export class Responder {
   private readonly lo = new LoopbackAddresses();
   private readonly requests: Record<string, number> = {};
   private readonly failed: Record<string, string> = {};
+  /** Open connections: the HTTP server never listens itself, so it does not track them (closeAllConnections). */
+  private readonly sockets = new Set<Socket>();
 
   constructor() {
     // Pekko HTTP closes an idle connection after pekko.http.server.idle-timeout, 60 s by default; Node's default of
@@ -77,7 +79,8 @@ export class Responder {
   async close(): Promise<string | undefined> {
     for (const s of this.listeners.values()) s.close();
     this.listeners.clear();
-    this.http.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
     return this.lo.removeAll();
   }
 
@@ -93,7 +96,11 @@ export class Responder {
 
   private async listen(ip: string, port: number, retried = false): Promise<void> {
     const k = key(ip, port);
-    const server = createServer((socket) => this.http.emit('connection', socket));
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      this.http.emit('connection', socket);
+    });
     const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
       server.once('error', resolve);
       server.listen({ host: ip, port, backlog: 64 }, () => resolve(undefined));
