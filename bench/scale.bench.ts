@@ -10,7 +10,7 @@
 //
 //   node bench/scale.bench.ts [--n 100,300,1000] [--replicas 3] [--phases ours-silent,ours-answering,peer-silent]
 //     [--idle-seconds 300] [--settle-seconds 30] [--per-namespace 10] [--create-concurrency 20] [--repeat 1]
-//     [--timeout-seconds 900] [--scope cluster|namespaces] [--no-write] [--json FILE] [--no-build]
+//     [--timeout-seconds 900] [--scope cluster|namespaces] [--no-write] [--json FILE] [--no-build] [--label NAME]
 //   node bench/scale.bench.ts --report-only     (scale.md again from scale.json, e.g. after changing the report)
 //   (needs `make cluster-up`; `make bench-scale` runs it)
 import { execFileSync } from 'node:child_process';
@@ -111,6 +111,7 @@ export async function runScale(o: ScaleOptions, command: string): Promise<ScaleR
   }
   registerStatusOnlyImage();
   const identity = await createIdentity();
+  const commit = execFileSync('git', ['describe', '--always', '--dirty'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
   const runs: ScaleRun[] = [];
   try {
     for (const n of o.ns) {
@@ -122,6 +123,8 @@ export async function runScale(o: ScaleOptions, command: string): Promise<ScaleR
         machine: machine(),
         idleSeconds: o.idleSeconds,
         repeat: o.repeat,
+        commit,
+        ...(o.label ? { label: o.label } : {}),
         results: [],
       };
       for (let rep = 0; rep < o.repeat; rep++) {

@@ -26,6 +26,8 @@ export interface ScaleOptions {
   readonly build: boolean;
   /** only regenerate results/scale.md from results/scale.json */
   readonly reportOnly: boolean;
+  /** names the run in scale.json and the report; `before` runs are the baseline of the before/after tables */
+  readonly label?: string;
 }
 
 export class UsageError extends Error {
@@ -122,6 +124,12 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
         const v = value();
         if (!v) throw new UsageError('--json: expected a file name');
         o.json = v;
+        break;
+      }
+      case 'label': {
+        const v = value();
+        if (!v) throw new UsageError('--label: expected a name, e.g. before');
+        o.label = v;
         break;
       }
       default:

@@ -61,4 +61,27 @@ test('one section per N, each phase from the newest run that measured it; ours /
   assert.match(n100, /`peer again` \(peer-silent\)/);
 });
 
+test('a run labelled before is set beside the newest run of each phase it measured', () => {
+  const run = (label: string | undefined, commit: string, childrenMs: number, idleCpuSeconds: number): ScaleRun => ({
+    n: 100,
+    replicas: 3,
+    command: `node bench/scale.bench.ts --n 100${label ? ` --label ${label}` : ''}`,
+    startedAt: '2026-01-01T00:00:00Z',
+    machine: { cpus: 2, model: 'cpu', memoryGiB: 24, kernel: '6', node: 'v24', loadAverage: 1 },
+    idleSeconds: 60,
+    repeat: 1,
+    commit,
+    ...(label ? { label } : {}),
+    results: [result('ours', { n: 100, childrenMs, idleCpuSeconds })],
+  });
+  const md = renderScaleReport([run('before', 'aaa', 9000, 30), run(undefined, 'bbb', 4000, 3)], ['# t']);
+  assert.match(md, /Before and after/);
+  assert.match(md, /- before aaa: `node bench\/scale.bench.ts --n 100 --label before`/);
+  assert.match(md, /\| \| ours, silent pods: before aaa \| run bbb \|/);
+  assert.match(md, /\| time to all children applied \(s\) \| 9\.0 \| 4\.0 \|/);
+  assert.match(md, /\| CPU while idle \(s over the window, % of one core\) \| 30\.0 \(50\.0 %\) \| 3\.0 \(5\.0 %\) \|/);
+  // Only the before run: no table.
+  assert.not.match(renderScaleReport([run('before', 'aaa', 9000, 30)], ['# t']), /Before and after/);
+});
+
 test.run();

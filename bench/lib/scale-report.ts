@@ -13,6 +13,10 @@ export interface ScaleRun {
   machine: Machine;
   idleSeconds: number;
   repeat: number;
+  /** `git describe --always --dirty` of the worktree the controller was compiled from */
+  commit?: string;
+  /** --label; `before` marks the baseline of the before/after table */
+  label?: string;
   results: PhaseResult[];
 }
 
@@ -101,6 +105,58 @@ const ROWS: Row[] = [
   { label: 'other processes during the idle window (% of the machine)', value: (r) => num(r.othersBusyPercent, 0) },
 ];
 
+/** The figures the before/after table compares. */
+const COMPARED = [
+  'time to all children applied (s)',
+  'time to all statuses correct (s)',
+  'per resource, create → children, p50 / p99 (ms)',
+  'RSS before the first resource (MiB)',
+  'peak RSS (MiB)',
+  'settled RSS, median over the idle window (MiB)',
+  'heap used at the end (MiB)',
+  'CPU while idle (s over the window, % of one core)',
+  'API requests per minute while idle (of them watches opened)',
+  "probe requests per minute while idle (responder's count / operator's probes)",
+  'status writes while idle',
+  "applies while idle (operator's counter)",
+];
+
+const runName = (run: ScaleRun) => `${run.label ?? 'run'} ${run.commit ?? ''}`.trim();
+
+/**
+ * For each phase with a newest run other than the newest `before` run that measured it: the key figures of both,
+ * side by side (the same machine, not the same moment: compare with the load shown in each run's line).
+ */
+function beforeAfter(runs: ScaleRun[], chosen: Map<string, { run: ScaleRun; results: PhaseResult[] }>): string[] {
+  const lines: string[] = [];
+  const cols: string[] = [];
+  const cells: PhaseResult[][] = [];
+  const bases = new Set<ScaleRun>();
+  for (const [phase, now] of chosen) {
+    const before = runs.filter(
+      (r) => r.label === 'before' && r.results.some((x) => `${x.subject}-${x.pods}` === phase),
+    );
+    const base = before.at(-1);
+    if (!base || base === now.run) continue;
+    bases.add(base);
+    const baseResults = base.results.filter((x) => `${x.subject}-${x.pods}` === phase);
+    cols.push(`${PHASE_TITLES[phase] ?? phase}: ${runName(base)}`, `${runName(now.run)}`);
+    cells.push([medianOf(baseResults), medianOf(now.results)]);
+  }
+  if (!cols.length) return lines;
+  lines.push('Before and after (the newest `before` run and the newest run of each phase):', '');
+  for (const b of bases)
+    lines.push(`- ${runName(b)}: \`${b.command}\`, ${b.startedAt}; ${describeMachine(b.machine)}.`);
+  lines.push('');
+  lines.push(`| | ${cols.join(' | ')} |`, `|${['', ...cols].map(() => '---').join('|')}|`);
+  for (const row of ROWS.filter((r) => COMPARED.includes(r.label))) {
+    lines.push(
+      `| ${[row.label, ...cells.flatMap(([b, a]) => [row.value(b as PhaseResult), row.value(a as PhaseResult)])].join(' | ')} |`,
+    );
+  }
+  return [...lines, ''];
+}
+
 /** One N: for each phase the results of the newest run that measured it, and the runs they came from. */
 function section(runs: ScaleRun[]): string[] {
   const chosen = new Map<string, { run: ScaleRun; results: PhaseResult[] }>();
@@ -136,12 +192,13 @@ function section(runs: ScaleRun[]): string[] {
     '',
     ...used.map(
       (run) =>
-        `- \`${run.command}\` (${phases.filter((p) => chosen.get(p)?.run === run).join(', ')}): ${run.startedAt}; ${describeMachine(run.machine)}; idle window ${run.idleSeconds} s${run.repeat > 1 ? `, each phase ${run.repeat} times, medians shown` : ''}.`,
+        `- \`${run.command}\` (${phases.filter((p) => chosen.get(p)?.run === run).join(', ')})${run.commit ? ` at ${run.commit}` : ''}: ${run.startedAt}; ${describeMachine(run.machine)}; idle window ${run.idleSeconds} s${run.repeat > 1 ? `, each phase ${run.repeat} times, medians shown` : ''}.`,
     ),
     `- Memory limit: ${first.results[0]?.limitHow.replace(/pbo-bench-[^,]*/, 'pbo-bench-<pid>-<phase>') ?? 'n/a'}.`,
     '',
     ...lines,
     '',
+    ...beforeAfter(runs, chosen),
     ...(problems.length ? ['Problems seen:', '', ...problems, ''] : []),
   ];
 }
