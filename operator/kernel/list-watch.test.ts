@@ -35,4 +35,69 @@ test('object events pass the transform before ListWatch sees them; BOOKMARK and 
   );
 });
 
+test('each watch asks for bookmarks and a server-side timeout of 4 to 5 minutes', async () => {
+  const queries: Record<string, unknown>[] = [];
+  const inner: WatchLike = {
+    async watch(_path, query) {
+      queries.push(query);
+      return new AbortController();
+    },
+  };
+  for (const r of [0, 0.999])
+    await guardWatch(inner, undefined, () => r).watch(
+      '/p',
+      { resourceVersion: '5' },
+      () => {},
+      () => {},
+    );
+  assert.equal(queries[0], { resourceVersion: '5', allowWatchBookmarks: true, timeoutSeconds: 240 });
+  assert.is(queries[1]?.timeoutSeconds, 299);
+});
+
+test('a watch the server ends after a minute or more ends as a timeout (resumed at once); a short one as it was', async () => {
+  let t = 0;
+  const ends: unknown[] = [];
+  let finish: (err: unknown) => void = () => {};
+  const inner: WatchLike = {
+    async watch(_path, _query, _callback, done) {
+      finish = done;
+      return new AbortController();
+    },
+  };
+  const w = guardWatch(
+    inner,
+    undefined,
+    () => 0,
+    () => t,
+  );
+  await w.watch(
+    '/p',
+    {},
+    () => {},
+    (err) => ends.push(err),
+  );
+  t = 250_000;
+  finish(null);
+  await w.watch(
+    '/p',
+    {},
+    () => {},
+    (err) => ends.push(err),
+  );
+  t += 5_000;
+  finish(null);
+  const failure = new Error('boom');
+  await w.watch(
+    '/p',
+    {},
+    () => {},
+    (err) => ends.push(err),
+  );
+  t += 90_000;
+  finish(failure);
+  assert.is((ends[0] as Error).name, 'TimeoutError');
+  assert.is(ends[1], null);
+  assert.is(ends[2], failure);
+});
+
 test.run();

@@ -27,16 +27,40 @@ export interface WatchLike {
 const OBJECT_EVENTS = new Set(['ADDED', 'MODIFIED', 'DELETED']);
 
 /**
- * Wraps a Watch so that a rejected watch() ends the watch through done(err) instead of rejecting, and each event's
- * object passes `transform` before ListWatch caches it.
+ * How long a watch lasts: the API server ends it after `timeoutSeconds` (4 to 5 min, jittered, as client-go's
+ * reflector does with 5 to 10) and the informer opens the next one from the last resourceVersion; bookmarks keep
+ * that resourceVersion fresh. client-node's own inactivity timeout (30 s by default) would otherwise end a quiet
+ * watch twice a minute; it stays as the dead-connection guard, past the server's end.
  */
-export function guardWatch(inner: WatchLike, transform: (obj: unknown) => unknown = (o) => o): WatchLike {
+export const WATCH_SECONDS = { min: 240, jitter: 60 };
+export const WATCH_INACTIVITY_MS = (WATCH_SECONDS.min + WATCH_SECONDS.jitter + 30) * 1000;
+
+/**
+ * Wraps a Watch so that a rejected watch() ends the watch through done(err) instead of rejecting, each watch asks
+ * for bookmarks and a server-side timeout, and each event's object passes `transform` before ListWatch caches it.
+ */
+export function guardWatch(
+  inner: WatchLike,
+  transform: (obj: unknown) => unknown = (o) => o,
+  random: () => number = Math.random,
+  now: () => number = () => performance.now(),
+): WatchLike {
   return {
     async watch(path, query, callback, done) {
       const transformed = (phase: string, obj: unknown, watchObj?: unknown) =>
         callback(phase, OBJECT_EVENTS.has(phase) ? transform(obj) : obj, watchObj);
+      const timeoutSeconds = WATCH_SECONDS.min + Math.floor(random() * WATCH_SECONDS.jitter);
+      // A watch the server ended at its timeout is resumed at once: ListWatch waits (1 s, doubling to 30 s) after a
+      // normal end, unless the end is a timeout. An end before a minute is left to that throttle.
+      const started = now();
+      const ended = (err: unknown) =>
+        done(
+          err == null && now() - started >= 60_000
+            ? Object.assign(new Error('watch ended'), { name: 'TimeoutError' })
+            : err,
+        );
       try {
-        return await inner.watch(path, query, transformed, done);
+        return await inner.watch(path, { ...query, allowWatchBookmarks: true, timeoutSeconds }, transformed, ended);
       } catch (err) {
         done(err);
         return new AbortController();
@@ -105,7 +129,10 @@ export function makeListWatch<T extends KubernetesObject>(
   transform: CacheTransform<T> = (o) => o,
 ): ListWatch<T> {
   const api = new KubernetesObjectApi(config);
-  const watch = guardWatch(new Watch(kc), transform as (obj: unknown) => unknown) as Watch;
+  const inner = new Watch(kc);
+  // A private field of client-node 2.x's Watch (no option sets it); if it goes, watches end after 30 s quiet as before.
+  (inner as unknown as { requestTimeoutMs: number }).requestTimeoutMs = WATCH_INACTIVITY_MS;
+  const watch = guardWatch(inner, transform as (obj: unknown) => unknown) as Watch;
   return new ListWatch<T>(
     collectionPath(r, namespace),
     watch,
