@@ -1,7 +1,7 @@
 // The two reconcilers, as a Kubernetes engineer writes them first with controller-runtime:
 //   - clusterbootstrap: For(ClusterBootstrap), Owns(Deployment, ServiceAccount); applies the resource's own children
 //     with server-side apply (field manager pekko-bootstrap-operator, force) on every reconcile, then writes
-//     status (observedGeneration, requiredContactPoints, ResourcesReady) when it differs.
+//     status (observedGeneration, requiredContactPoints, ResourcesReady) with a merge patch when it differs.
 //   - namespace-rbac: keyed by namespace (so two reconciles never race on the shared objects); applies pod-reader and
 //     read-pods for every ClusterBootstrap of the namespace, deletes them when none is left.
 //
@@ -54,6 +54,7 @@ func (r *ClusterBootstrapReconciler) Reconcile(ctx context.Context, req ctrl.Req
 			return ctrl.Result{}, err
 		}
 	}
+	orig := cb.DeepCopy()
 	before := cb.Status.DeepCopy()
 	cb.Status.ObservedGeneration = cb.Generation
 	required := res.RequiredContactPoints
@@ -63,7 +64,8 @@ func (r *ClusterBootstrapReconciler) Reconcile(ctx context.Context, req ctrl.Req
 		Message: "Deployment and ServiceAccount applied", ObservedGeneration: cb.Generation,
 	})
 	if !equality.Semantic.DeepEqual(before, &cb.Status) {
-		if err := r.Status().Update(ctx, &cb); err != nil {
+		// A merge patch, as the operator writes status (the chart grants patch on clusterbootstraps/status, not update).
+		if err := r.Status().Patch(ctx, &cb, client.MergeFrom(orig)); err != nil {
 			return ctrl.Result{}, err
 		}
 	}
