@@ -340,4 +340,20 @@ test('the reconcile is asked back every fastMs only while a pod answers and the 
   assert.is(r.requeueAfterMs, 300_000, 'Formed and settled');
 });
 
+test('a pod that becomes Ready after failing for long is asked at once and then backs off from fastMs again', async () => {
+  const ips = ['10.0.0.1'];
+  const { obs, net, clock, probedAt } = setup(ips, { fastMs: 1000, slowMs: 8000, silentMaxMs: 64_000 });
+  net.down.add('10.0.0.1');
+  obs.observe('ns/a', targets(ips, false), { ...input, requiredContactPoints: 1 });
+  await clock.advance(100_000);
+  const before = probedAt.length;
+  obs.observe('ns/a', targets(ips, true), { ...input, requiredContactPoints: 1 });
+  await clock.advance(3500);
+  const times = probedAt.slice(before).map(([t]) => t);
+  assert.equal(
+    times.slice(1).map((t, i) => t - (times[i] as number)),
+    [1000, 2000],
+  );
+});
+
 test.run();

@@ -147,6 +147,8 @@ export class ProbeScheduler {
         entry.ready = t.contactPoint.ready;
         delete entry.answer;
         delete entry.error;
+        // A pod that just became Ready (its management endpoint up, typically) starts its backoff afresh.
+        entry.failures = 0;
         entry.nextAt = now;
       }
       entry.target = t;
