@@ -17,6 +17,8 @@ export interface ScaleRun {
   commit?: string;
   /** --label; `before` marks the baseline of the before/after table */
   label?: string;
+  /** what a reader must know about the run (added to scale.json by hand, shown after its command) */
+  note?: string;
   results: PhaseResult[];
 }
 
@@ -146,7 +148,9 @@ function beforeAfter(runs: ScaleRun[], chosen: Map<string, { run: ScaleRun; resu
   if (!cols.length) return lines;
   lines.push('Before and after (the newest `before` run and the newest run of each phase):', '');
   for (const b of bases)
-    lines.push(`- ${runName(b)}: \`${b.command}\`, ${b.startedAt}; ${describeMachine(b.machine)}.`);
+    lines.push(
+      `- ${runName(b)}: \`${b.command}\`, ${b.startedAt}; ${describeMachine(b.machine)}.${b.note ? ` Note: ${b.note}` : ''}`,
+    );
   lines.push('');
   lines.push(`| | ${cols.join(' | ')} |`, `|${['', ...cols].map(() => '---').join('|')}|`);
   for (const row of ROWS.filter((r) => COMPARED.includes(r.label))) {
@@ -192,7 +196,7 @@ function section(runs: ScaleRun[]): string[] {
     '',
     ...used.map(
       (run) =>
-        `- \`${run.command}\` (${phases.filter((p) => chosen.get(p)?.run === run).join(', ')})${run.commit ? ` at ${run.commit}` : ''}: ${run.startedAt}; ${describeMachine(run.machine)}; idle window ${run.idleSeconds} s${run.repeat > 1 ? `, each phase ${run.repeat} times, medians shown` : ''}.`,
+        `- \`${run.command}\` (${phases.filter((p) => chosen.get(p)?.run === run).join(', ')})${run.commit ? ` at ${run.commit}` : ''}: ${run.startedAt}; ${describeMachine(run.machine)}; idle window ${run.idleSeconds} s${run.repeat > 1 ? `, each phase ${run.repeat} times, medians shown` : ''}.${run.note ? ` Note: ${run.note}` : ''}`,
     ),
     `- Memory limit: ${first.results[0]?.limitHow.replace(/pbo-bench-[^,]*/, 'pbo-bench-<pid>-<phase>') ?? 'n/a'}.`,
     '',
