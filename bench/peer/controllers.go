@@ -57,8 +57,10 @@ func (r *ClusterBootstrapReconciler) Reconcile(ctx context.Context, req ctrl.Req
 	orig := cb.DeepCopy()
 	before := cb.Status.DeepCopy()
 	cb.Status.ObservedGeneration = cb.Generation
-	required := res.RequiredContactPoints
-	cb.Status.RequiredContactPoints = &required
+	if res.RequiredFixed {
+		required := res.RequiredContactPoints
+		cb.Status.RequiredContactPoints = &required
+	}
 	meta.SetStatusCondition(&cb.Status.Conditions, metav1.Condition{
 		Type: "ResourcesReady", Status: metav1.ConditionTrue, Reason: "Applied",
 		Message: "Deployment and ServiceAccount applied", ObservedGeneration: cb.Generation,

@@ -43,6 +43,9 @@ type Resolved struct {
 	NewClusterEnabled, CreateServiceAccount, Paused                bool
 	ServiceAccountName                                             string
 	TerminationGracePeriodSeconds                                  *int64
+	// RequiredFixed: core/api/resolve.ts requiredContactPointsFixed (the spec's or status's value, or replicas > 0);
+	// unfixed, the setting is neither handed to the pods nor written to status.
+	RequiredFixed bool
 }
 
 func valueOr[T any](p *T, dflt T) T {
@@ -94,6 +97,7 @@ func Resolve(cb *ClusterBootstrap) Resolved {
 		r.RequiredContactPoints = *cb.Status.RequiredContactPoints
 	}
 	r.RequiredContactPoints = valueOr(b.RequiredContactPoints, r.RequiredContactPoints)
+	r.RequiredFixed = b.RequiredContactPoints != nil || cb.Status.RequiredContactPoints != nil || r.Replicas > 0
 	r.StableMargin = stringOr(b.StableMargin, "5s")
 	r.NewClusterEnabled = valueOr(b.NewClusterEnabled, true)
 	r.PodLabelSelectorTemplate = stringOr(b.PodLabelSelector, "app=%s")
@@ -127,10 +131,14 @@ func ownerRef(cb *ClusterBootstrap, controller bool) *metav1ac.OwnerReferenceApp
 func bootstrapSettings(r Resolved) [][2]string {
 	cpd := "pekko.management.cluster.bootstrap.contact-point-discovery"
 	onOff := map[bool]string{true: "on", false: "off"}
-	return [][2]string{
+	settings := [][2]string{
 		{cpd + ".discovery-method", "kubernetes-api"},
 		{cpd + ".port-name", r.ManagementPortName},
-		{cpd + ".required-contact-point-nr", fmt.Sprint(r.RequiredContactPoints)},
+	}
+	if r.RequiredFixed {
+		settings = append(settings, [2]string{cpd + ".required-contact-point-nr", fmt.Sprint(r.RequiredContactPoints)})
+	}
+	return append(settings, [][2]string{
 		{cpd + ".stable-margin", r.StableMargin},
 		{"pekko.management.cluster.bootstrap.new-cluster-enabled", onOff[r.NewClusterEnabled]},
 		{"pekko.discovery.kubernetes-api.pod-label-selector", r.PodLabelSelectorTemplate},
@@ -139,7 +147,7 @@ func bootstrapSettings(r Resolved) [][2]string {
 		{"pekko.management.http.port", fmt.Sprint(r.ManagementPort)},
 		{"pekko.remote.artery.canonical.hostname", "$(POD_IP)"},
 		{"pekko.remote.artery.canonical.port", fmt.Sprint(r.RemotingPort)},
-	}
+	}...)
 }
 
 func env(name, value string) *corev1ac.EnvVarApplyConfiguration {
