@@ -152,7 +152,7 @@ export async function runScale(o: ScaleOptions, command: string): Promise<ScaleR
       if (o.write) {
         mkdirSync(RESULTS, { recursive: true });
         const all = [...loadRuns(join(RESULTS, 'scale.json')), run];
-        writeFileSync(join(RESULTS, 'scale.json'), `${JSON.stringify(all, null, 1)}\n`);
+        writeFileSync(join(RESULTS, 'scale.json'), `${JSON.stringify(all, null, 2)}\n`);
         writeFileSync(join(RESULTS, 'scale.md'), `${renderScaleReport(all, INTRO)}\n`);
         console.log('[scale] written to bench/results/scale.md and scale.json');
       }
