@@ -15,6 +15,7 @@
 // review is evaluated in the API server's memory (nothing is stored). A changed verdict enqueues the resources that
 // asked for that account.
 import type { Clock } from '../../core/runtime/clock.ts';
+import { ConcurrencyLimit } from '../kernel/limit.ts';
 import type { AccessAnswer, PodListReview } from '../kube/access-review.ts';
 
 export interface PodListAccessOptions {
@@ -50,10 +51,9 @@ interface Entry {
 }
 
 export class PodListAccess {
+  private readonly limit: ConcurrencyLimit;
   private readonly o: Required<PodListAccessOptions>;
   private readonly entries = new Map<string, Entry>();
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
   /** Reviews started, for tests. */
   reviews = 0;
 
@@ -66,6 +66,7 @@ export class PodListAccess {
       concurrency: 4,
       ...options,
     };
+    this.limit = new ConcurrencyLimit(this.o.concurrency);
   }
 
   /**
@@ -125,7 +126,7 @@ export class PodListAccess {
 
   private async run(id: string, e: Entry, namespace: string, account: string): Promise<void> {
     e.inFlight = true;
-    await this.acquire();
+    await this.limit.acquire();
     // What the review is of, recorded with its answer (until then the old answer stands as it was).
     const startedAt = this.o.clock.monotonic();
     const version = e.version;
@@ -140,7 +141,7 @@ export class PodListAccess {
       e.inFlight = false;
       e.checkedAt = startedAt;
       e.checkedVersion = version;
-      this.release();
+      this.limit.release();
     }
     if (this.entries.get(id) !== e) return;
     const after = JSON.stringify([this.trustedDenial(e), e.answer?.allowed, e.error]);
@@ -152,19 +153,5 @@ export class PodListAccess {
     if (e.answer?.allowed === false && !e.error && !this.trustedDenial(e)) {
       this.o.clock.setTimeout(enqueue, e.versionSince + this.o.settleMs - this.o.clock.monotonic());
     }
-  }
-
-  private acquire(): Promise<void> {
-    if (this.running < this.o.concurrency) {
-      this.running++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running--;
   }
 }

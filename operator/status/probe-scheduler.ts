@@ -18,6 +18,7 @@
 // instead of probed in full on every reconcile.
 import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
 import type { Clock, Timer } from '../../core/runtime/clock.ts';
+import { ConcurrencyLimit } from '../kernel/limit.ts';
 import { type ComputeInput, computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
 import { probeNode } from './probe.ts';
 import type { HttpGet } from './probe-http.ts';
@@ -78,15 +79,14 @@ interface Entry {
 }
 
 export class ProbeScheduler {
+  private readonly limit: ConcurrencyLimit;
   private readonly o: Required<ProbeSchedulerOptions>;
   private readonly entries = new Map<string, Map<string, Entry>>();
   /** Per resource: when its pod set or a pod's readiness last changed. */
   private readonly changedAt = new Map<string, number>();
-  private running = 0;
   private timer: Timer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private lastTick = Number.NEGATIVE_INFINITY;
-  private readonly waiting: (() => void)[] = [];
   /** Probes started, for tests and the metrics. */
   probes = 0;
 
@@ -104,6 +104,7 @@ export class ProbeScheduler {
       tickMs: 250,
       ...options,
     };
+    this.limit = new ConcurrencyLimit(this.o.concurrency);
   }
 
   /**
@@ -243,7 +244,7 @@ export class ProbeScheduler {
   private async probe(key: string, e: Entry): Promise<void> {
     const t = e.target;
     e.inFlight = true;
-    await this.acquire();
+    await this.limit.acquire();
     this.probes++;
     try {
       const { host, port } = t.contactPoint;
@@ -270,7 +271,7 @@ export class ProbeScheduler {
       if (current === e && JSON.stringify([e.answer, e.error]) !== before) this.o.onChange(key);
     } finally {
       e.inFlight = false;
-      this.release();
+      this.limit.release();
       if (this.entries.get(key)?.get(t.contactPoint.pod) === e) this.arm(e.nextAt);
     }
   }
@@ -279,19 +280,5 @@ export class ProbeScheduler {
   private failureDelay(failures: number, answered: boolean): number {
     const ceiling = answered ? this.o.slowMs : Math.max(this.o.slowMs, this.o.silentMaxMs);
     return Math.min(ceiling, this.o.fastMs * 2 ** (failures - 1));
-  }
-
-  private acquire(): Promise<void> {
-    if (this.running < this.o.concurrency) {
-      this.running++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.running--;
   }
 }
