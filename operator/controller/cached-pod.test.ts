@@ -4,7 +4,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { contactPointsFromPods } from '../../core/discovery/contact-points.ts';
+import { SETTINGS } from '../../core/settings/catalog.ts';
 import { cacheTransform } from '../kernel/cache-transform.ts';
+import { podValue } from '../render/read-back.ts';
 import { podsNotRunning } from '../status/pod-problems.ts';
 import { trimPod } from './cached-pod.ts';
 import { WATCHED } from './kinds.ts';
@@ -31,7 +33,13 @@ function fullPod(name: string, ip: string, waiting?: string): V1Pod {
         {
           name: 'app',
           image: 'registry.example/shop:1',
-          env: [{ name: 'JAVA_TOOL_OPTIONS', value: '-Dpekko.management.http.port=7626 '.repeat(20) }],
+          env: [
+            {
+              name: 'JAVA_TOOL_OPTIONS',
+              value: `${'-Dpekko.management.http.port=7626 '.repeat(20)}-Dpekko.management.cluster.bootstrap.new-cluster-enabled=off`,
+            },
+            { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          ],
           ports: [
             { name: 'management', containerPort: 7626, protocol: 'TCP' },
             { name: 'remoting', containerPort: 17355, protocol: 'TCP' },
@@ -91,6 +99,16 @@ test('the diagnosis of pods that do not run is the same for trimmed pods', () =>
   assert.equal(podsNotRunning(pods.map(trimmed), 'shop'), full);
 });
 
+test('the settings a pod was given read the same from a trimmed pod (formation safety reads new-cluster-enabled)', () => {
+  const p = fullPod('a', '10.0.0.1');
+  assert.is(podValue(p, SETTINGS.newClusterEnabled), false);
+  assert.is(podValue(trimmed(p), SETTINGS.newClusterEnabled), false);
+  assert.is(podValue(trimmed(p), SETTINGS.managementPort), podValue(p, SETTINGS.managementPort));
+  const sidecar = fullPod('b', '10.0.0.2');
+  sidecar.spec?.containers.push({ name: 'other', image: 'x', env: [{ name: 'BIG', value: 'x'.repeat(500) }] });
+  assert.is(trimmed(sidecar).spec?.containers[1]?.env, undefined, "another container's env is dropped");
+});
+
 test('metadata (no managedFields), status, the account and each container name, image and ports are kept', () => {
   const p = fullPod('a', '10.0.0.1');
   const t = trimmed(p);
@@ -100,10 +118,15 @@ test('metadata (no managedFields), status, the account and each container name, 
   assert.equal(t.status, p.status);
   assert.is(t.spec?.serviceAccountName, 'shop');
   assert.equal(t.spec?.containers, [
-    { name: 'app', image: 'registry.example/shop:1', ports: p.spec?.containers[0]?.ports },
+    {
+      name: 'app',
+      image: 'registry.example/shop:1',
+      ports: p.spec?.containers[0]?.ports,
+      env: [p.spec?.containers[0]?.env?.[0]],
+    },
   ]);
   assert.is(t.spec?.volumes, undefined);
-  assert.ok(JSON.stringify(t).length < JSON.stringify(p).length / 2, 'less than half the size');
+  assert.ok(JSON.stringify(t).length < JSON.stringify(p).length, 'smaller');
 });
 
 test('the transform drops managedFields of every kind, and trims only pods', () => {
@@ -117,7 +140,8 @@ test('the transform drops managedFields of every kind, and trims only pods', () 
   assert.equal(out, { ...d, metadata: { name: 'd' } });
   const pod = fullPod('a', '10.0.0.1');
   trimPod(pod);
-  assert.is(pod.spec?.containers[0]?.env, undefined);
+  assert.is(pod.spec?.containers[0]?.env?.length, 1, 'only the env entry with a literal value');
+  assert.is(pod.spec?.containers[0]?.readinessProbe, undefined);
 });
 
 test.run();

@@ -1,9 +1,15 @@
 // What the informer keeps of a pod (kinds.ts, the Pod row's `trim`). The operator reads of a pod its metadata, its
 // whole status (phase, conditions, IPs, container states for discovery, diagnosis and deletion costs), its service
-// account, and of each container its name, image and ports (the management port by name). Dropped: the parts of the
-// pod spec nothing reads, the largest of which are each container's env (JAVA_TOOL_OPTIONS alone is ~700 bytes),
-// its probes and mounts, and the pod's volumes. A field read anew must come off these lists (cached-pod.test.ts).
+// account, of each container its name, image and ports (the management port by name), and of the member containers
+// (app, bootstrap-agent) the literal env values the settings were rendered into (render/read-back.ts: formation
+// safety reads new-cluster-enabled from the pod's own spec). Dropped: the parts of the pod spec nothing reads (probes,
+// mounts, the pod's volumes), every other container's env, and env entries without a literal value. A field read
+// anew must come off these lists (cached-pod.test.ts).
 import type { V1Container, V1Pod, V1PodSpec } from '@kubernetes/client-node';
+import { AGENT_CONTAINER, APP_CONTAINER } from '../../core/api/types.ts';
+
+/** The containers whose env the operator reads back (render/read-back.ts). */
+const MEMBER_CONTAINERS: readonly string[] = [APP_CONTAINER, AGENT_CONTAINER];
 
 /** Pod spec fields no part of the operator reads. */
 export const DROPPED_POD_SPEC_FIELDS = [
@@ -17,7 +23,6 @@ export const DROPPED_POD_SPEC_FIELDS = [
 
 /** Container fields no part of the operator reads. */
 export const DROPPED_CONTAINER_FIELDS = [
-  'env',
   'envFrom',
   'args',
   'command',
@@ -39,7 +44,11 @@ export function trimPod(pod: V1Pod): void {
   if (!spec) return;
   for (const f of DROPPED_POD_SPEC_FIELDS) delete spec[f];
   for (const list of [pod.spec?.containers, pod.spec?.initContainers]) {
-    for (const c of list ?? [])
+    for (const c of list ?? []) {
       for (const f of DROPPED_CONTAINER_FIELDS) delete (c as unknown as Record<string, unknown>)[f];
+      const env = MEMBER_CONTAINERS.includes(c.name) ? c.env?.filter((e) => e.value !== undefined) : undefined;
+      if (env?.length) c.env = env.map((e) => ({ name: e.name, value: e.value }));
+      else delete c.env;
+    }
   }
 }
