@@ -22,7 +22,7 @@ CHART_TIMEOUT ?= 300
 SIM_TIMEOUT ?= 600
 E2E_TIMEOUT ?= 1200
 # e2e files run in this many lanes; files marked `// test-runner: alone` run first, by themselves (docs/testing.md)
-E2E_LANES ?= 3
+E2E_LANES ?= 2
 
 .PHONY: help
 help: ## list the targets
