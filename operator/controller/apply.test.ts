@@ -1,7 +1,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { APPLIED_HASH_ANNOTATION, canonicalJson, contentHash, withHash } from './apply.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
+import { APPLIED_HASH_ANNOTATION, contentHash, withHash } from './apply.ts';
 
 test('the hash ignores key order and undefined fields, and changes with any value', () => {
   assert.is(canonicalJson({ b: 1, a: { d: 2, c: undefined } }), '{"a":{"d":2},"b":1}');

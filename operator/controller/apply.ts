@@ -9,23 +9,12 @@
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { GROUP } from '../../core/api/types.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { refOf } from '../kube/client.ts';
 import { covers } from './covers.ts';
 
 export const APPLIED_HASH_ANNOTATION = `${GROUP}/applied-hash`;
-
-/** JSON with object keys sorted, so equal objects give equal strings. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object' && !(v instanceof Date)) {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v instanceof Date ? v.toISOString() : v) ?? 'null';
-}
 
 export function contentHash(obj: unknown): string {
   return createHash('sha256').update(canonicalJson(obj)).digest('hex').slice(0, 20);

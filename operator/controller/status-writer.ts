@@ -2,9 +2,9 @@
 // nothing changed, so nothing is written), and the writer that remembers its last write until the informer cache has
 // caught up with it. What the status should be is computed in operator/status (desired.ts).
 import type { ClusterBootstrap, ClusterBootstrapStatus } from '../../core/api/types.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import { keyOf } from '../kernel/key.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { canonicalJson } from './apply.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

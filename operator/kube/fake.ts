@@ -10,7 +10,7 @@
 // Not for e2e tests: those run against the real API server.
 import type { EventsV1Event, KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../core/api/types.ts';
-import { canonicalJson } from '../controller/apply.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import { type Cache, type Caches, cachesOf, labelFiltered } from '../controller/kinds.ts';
 import { KubeApiError } from '../errors.ts';
 import { objectKey } from '../kernel/key.ts';

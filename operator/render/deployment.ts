@@ -19,6 +19,7 @@ import {
   FORMATION_ANNOTATION,
   TEMPLATE_REVISION_ANNOTATION,
 } from '../../core/api/types.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
 import { agentEnv, downwardEnv, javaToolOptions, OWNED_ENV, sidecarEnv } from './env.ts';
 import { childLabels, ownerRef, selectorLabels } from './labels.ts';
 
@@ -157,10 +158,13 @@ function agentSidecar(r: Resolved, image: string): V1Container {
 /** What the Deployment keeps on its own metadata (rolls nothing), where a lost status cannot take it. */
 function ownAnnotations(r: Resolved): Record<string, string> | undefined {
   const a: Record<string, string> = {};
+  // Keys sorted: the same record read back from status (the API server sorts an object's keys) must render the same
+  // text, or the applied hash changes and the Deployment is written again for nothing (an annotation change bumps
+  // a Deployment's generation).
   // The pod template revision (operator/lifecycle/revision.ts).
-  if (r.revision?.hash) a[TEMPLATE_REVISION_ANNOTATION] = JSON.stringify(r.revision);
+  if (r.revision?.hash) a[TEMPLATE_REVISION_ANNOTATION] = canonicalJson(r.revision);
   // When and around which seed the cluster formed (operator/lifecycle/formation.ts).
-  if (r.formed) a[FORMATION_ANNOTATION] = JSON.stringify(r.formed);
+  if (r.formed) a[FORMATION_ANNOTATION] = canonicalJson(r.formed);
   return Object.keys(a).length ? a : undefined;
 }
 

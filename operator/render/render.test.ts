@@ -222,4 +222,19 @@ test('two resources in one namespace share one Role and one RoleBinding naming b
   assert.is(renderSharedRbac('shop', []), undefined);
 });
 
+test('a revision and a formation record read back with their keys in another order render the same Deployment', () => {
+  // The API server hands status back with sorted keys; the reconcile that decided the revision built it in its own
+  // order. Different annotation text would change the applied hash and write the Deployment again for nothing.
+  const { cb, r } = member(load('minimal.input.yaml'));
+  const revision = r.revision;
+  assert.ok(revision);
+  const reversed = Object.fromEntries(Object.entries(revision).reverse()) as typeof revision;
+  const formed = { seedNode: 'pekko://demo@10.0.0.1:17355', formedAt: '2026-11-29T12:00:00Z' };
+  const formedReversed = { formedAt: formed.formedAt, seedNode: formed.seedNode };
+  const a = renderDeployment(cb, { ...r, revision, formed });
+  const b = renderDeployment(cb, { ...r, revision: reversed, formed: formedReversed });
+  assert.ok(Object.keys(revision).length > 1);
+  assert.equal(a.metadata?.annotations, b.metadata?.annotations);
+});
+
 test.run();

@@ -11,7 +11,7 @@
 import type { V1Deployment } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ClusterBootstrap } from '../../core/api/types.ts';
+import { type ClusterBootstrap, FORMATION_ANNOTATION } from '../../core/api/types.ts';
 import {
   applyClusterBootstrap,
   clients,
@@ -140,7 +140,16 @@ test('a spec the operator rejects freezes the children; read-pods keeps the acco
       },
       { what: '2 Ready pods of frozen (Ready = an Up member)', timeoutMs: FORM_TIMEOUT },
     );
-    const before = (await deployment('frozen')) as V1Deployment;
+    // The operator records the formation on the Deployment (an annotation: it bumps a Deployment's generation) a
+    // moment after the pods are Ready; the snapshot is taken after that write.
+    const before = await waitFor(
+      async () => {
+        const d = await deployment('frozen');
+        if (!d?.metadata?.annotations?.[FORMATION_ANNOTATION]) throw new Error('no formation recorded yet');
+        return d;
+      },
+      { what: 'the formation recorded on the Deployment', timeoutMs: 30_000 },
+    );
 
     // Accepted by the API server (template is free-form), rejected by the operator.
     await applyClusterBootstrap(ns, 'frozen', {
