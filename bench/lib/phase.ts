@@ -1,7 +1,8 @@
 // One measured phase of the scale benchmark: a controller (ours or the peer) started fresh under the memory limit,
 // N resources of R status-only pods created in fresh namespaces (pods silent, or answered by the responder like
 // healthy Pekko nodes), then: time to all children, time to all statuses correct, a settle pause, an idle window
-// with CPU, API requests, probes and status writes counted, memory read, everything stopped and deleted.
+// with CPU, API requests, probes and status writes counted, memory read; then the controller restarted on the same
+// resources (its initial sync: every resource reconciled, with what it wrote), everything stopped and deleted.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { waitFor } from '../../test-e2e/lib/index.ts';
@@ -71,6 +72,14 @@ export interface PhaseResult {
   idleProbesCountedPerMin?: number;
   idleStatusWrites?: number;
   idleApplies?: number;
+  /**
+   * The controller restarted on the N settled resources: from its start to every resource reconciled once (its
+   * reconcile count reached N with its queue empty), and what it wrote meanwhile.
+   */
+  syncMs?: number;
+  syncApiRequests?: number;
+  syncApplies?: number;
+  syncStatusWrites?: number;
   /** CPU % (of the whole machine) used by every other process during the idle window */
   othersBusyPercent?: number;
   loadAverage: number;
@@ -137,14 +146,15 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     await createNamespaces(layout);
     tracker = new Tracker({ namespaces, total: o.n, totalPods: o.n * o.replicas, statusCorrect, onPod });
     await tracker.start();
-    subject = await Subject.start({
+    const subjectOptions = {
       kind: o.subject,
       kubeconfig: o.identity.kubeconfig,
       limit,
       label: `${label}-${o.runId}`,
       ...(o.peerBinary ? { peerBinary: o.peerBinary } : {}),
       ...(o.scope === 'namespaces' ? { namespaces: layout.namespaces } : {}),
-    });
+    };
+    subject = await Subject.start(subjectOptions);
     const s = subject;
     result.rssBeforeBytes = memory(s.pid)?.rssBytes;
     say(`ready (RSS ${((result.rssBeforeBytes ?? 0) / 2 ** 20).toFixed(0)} MiB); creating ${o.n} resources`);
@@ -157,11 +167,12 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
       const l = [...created].map(([k, at]) => (done.get(k) ?? Number.NaN) - at).sort((a, b) => a - b);
       return { p50: percentile(l, 50), p99: percentile(l, 99) };
     };
-    const until = async (what: string, done: () => boolean) => {
+    const until = async (what: string, done: () => boolean | Promise<boolean>) => {
       try {
         await waitFor(
           () => {
-            if (!s.running) throw new Error(`the ${o.subject} process exited`);
+            const current = subject;
+            if (!current?.running) throw new Error(`the ${o.subject} process exited`);
             return done();
           },
           { what, timeoutMs: o.timeoutMs, intervalMs: 250 },
@@ -202,6 +213,27 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
       result.heapTotalBytes = metric(m, names.heapTotal);
       if (names.space) result.youngGenBytes = metric(m, names.space, { space: 'new' });
       result.peakRssBytes = memory(s.pid)?.peakRssBytes;
+      // The initial sync: the same resources, a controller that has seen none of them.
+      await s.stop();
+      subject = undefined;
+      const apiBefore = await o.identity.apiRequests();
+      const writesBefore = t.cbWrites;
+      const t1 = Date.now();
+      const again = await Subject.start({ ...subjectOptions, label: `${label}-${o.runId}-restart` });
+      subject = again;
+      if (
+        await until(`the restarted ${o.subject} reconciled all ${o.n}`, async () => synced(o, await again.metrics()))
+      ) {
+        result.syncMs = Date.now() - t1;
+        const m2 = await again.metrics().catch(() => [] as Sample[]);
+        // A labelled counter has no sample before its first increment: absent is none.
+        result.syncApplies = o.subject === 'ours' ? sum(m2, 'pekko_bootstrap_operator_applies_total') : undefined;
+        result.syncApiRequests = (await o.identity.apiRequests()).all - apiBefore.all;
+        result.syncStatusWrites = t.cbWrites - writesBefore;
+        say(
+          `restarted: all ${o.n} reconciled ${result.syncMs} ms after the start, ${result.syncApplies ?? 'n/a'} applies`,
+        );
+      }
     }
   } finally {
     const usage = limit.usage();
@@ -224,6 +256,21 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     await deleteRuns(layout.runId);
   }
   return result;
+}
+
+/** Whether a freshly started controller has reconciled every resource once: N reconciles, its queue empty. */
+function synced(o: PhaseOptions, m: readonly Sample[]): boolean {
+  const [reconciles, depth] =
+    o.subject === 'ours'
+      ? [
+          metric(m, 'pekko_bootstrap_operator_reconcile_duration_seconds_count', { controller: 'clusterbootstrap' }),
+          metric(m, 'pekko_bootstrap_operator_queue_depth', { controller: 'clusterbootstrap' }),
+        ]
+      : [
+          metric(m, 'controller_runtime_reconcile_total', { controller: 'clusterbootstrap' }),
+          metric(m, 'workqueue_depth', { name: 'clusterbootstrap' }),
+        ];
+  return reconciles !== undefined && reconciles >= o.n && depth === 0;
 }
 
 async function measureIdle(

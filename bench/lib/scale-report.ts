@@ -103,6 +103,15 @@ const ROWS: Row[] = [
   },
   { label: 'status writes while idle', value: (r) => num(r.idleStatusWrites) },
   { label: "applies while idle (operator's counter)", value: (r) => num(r.idleApplies) },
+  {
+    label: 'restarted: start → every resource reconciled (s)',
+    value: (r) => (r.syncMs === undefined ? 'n/a' : secs(r.syncMs)),
+    compare: (r) => r.syncMs,
+  },
+  {
+    label: "restarted, until then: API requests / applies (operator's counter) / status writes",
+    value: (r) => `${num(r.syncApiRequests)} / ${num(r.syncApplies)} / ${num(r.syncStatusWrites)}`,
+  },
   { label: 'OOM kills in the cgroup', value: (r) => num(r.oomKills) },
   { label: 'other processes during the idle window (% of the machine)', value: (r) => num(r.othersBusyPercent, 0) },
 ];

@@ -28,6 +28,8 @@ export interface EnsureInput<T extends KubernetesObject> {
   desired: T;
   /** The object from the informer cache, if there. The cache only holds objects labelled as ours. */
   cached: T | undefined;
+  /** For an object not in the cache: what a GET made for this call found (undefined: absent). Not given: ensure GETs. */
+  read?: { live: T | undefined };
   /** Whether an existing object is this operator's to change. */
   isManaged: (live: T) => boolean;
   /** Counts each apply call (the applies-by-kind metric). */
@@ -51,7 +53,7 @@ export async function ensure<T extends KubernetesObject>(
   const { desired, isManaged } = input;
   let live = input.cached;
   // Not in the (label-filtered) cache: it may be absent, just created and not seen yet, or someone else's object.
-  if (!live) live = await client.get<T>(refOf(desired));
+  if (!live) live = input.read ? input.read.live : await client.get<T>(refOf(desired));
   if (live && !isManaged(live)) {
     return {
       action: 'conflict',

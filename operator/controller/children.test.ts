@@ -41,10 +41,8 @@ test('a Deployment the API refuses: ApplyFailed with its message, a Warning Even
   await h.events.flush();
   const s = h.cb('demo').status;
   const c = findCondition(s?.conditions, 'ResourcesReady');
-  assert.equal(
-    [c?.status, c?.reason, c?.message],
-    ['False', 'ApplyFailed', `${DENIED}; PodDisruptionBudget demo is not applied until Deployment demo is in place`],
-  );
+  assert.equal([c?.status, c?.reason, c?.message], ['False', 'ApplyFailed', DENIED]);
+  assert.ok(h.kube.find('PodDisruptionBudget', NS, 'demo'), 'the PodDisruptionBudget needs no Deployment');
   assert.is(s?.observedGeneration, 1, 'status is written');
   assert.is(s?.phase, 'Pending', 'and observed');
   assert.ok(findCondition(s?.conditions, 'ContactPointsDiscovered'));
@@ -67,10 +65,7 @@ test('a ServiceAccount the API refuses: the Deployment waits for it, and the con
   assert.not.ok(h.kube.calls.includes('apply Deployment demo'));
   const c = findCondition(h.cb('demo').status?.conditions, 'ResourcesReady');
   assert.is(c?.reason, 'ApplyFailed');
-  assert.is(
-    c?.message,
-    `${quota}; Deployment demo, PodDisruptionBudget demo are not applied until ServiceAccount demo is in place`,
-  );
+  assert.is(c?.message, `${quota}; Deployment demo is not applied until ServiceAccount demo is in place`);
 });
 
 test('a shared Role the API refuses reaches the condition of every resource of the namespace', async () => {
@@ -110,10 +105,7 @@ test("an account of the resource's name that the operator did not make is never 
   assert.is(c?.reason, 'Conflict');
   assert.match(c?.message ?? '', 'ServiceAccount default exists and is not managed by pekko-bootstrap-operator');
   assert.match(c?.message ?? '', 'set spec.serviceAccountName: default');
-  assert.match(
-    c?.message ?? '',
-    'Deployment default, PodDisruptionBudget default are not applied until ServiceAccount default is in place',
-  );
+  assert.match(c?.message ?? '', 'Deployment default is not applied until ServiceAccount default is in place');
 
   // Told to use it: the conflict is resolved.
   const cb = h.cb('default');

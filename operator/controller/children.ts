@@ -1,12 +1,14 @@
 // Applies the children one resource owns alone (the rows of kinds.ts that render one), and removes those it no
 // longer renders.
 //
-// In order: each child is applied only once every child before it is in place (applied or already as desired), so
-// the ServiceAccount exists before the Deployment's ReplicaSet creates pods that run as it, and a ServiceAccount of
-// that name that is not the operator's keeps the Deployment from being applied at all (its pods would run as a
-// stranger's account). A child the API server refuses (an admission policy, a quota, API-side validation) is an
-// outcome with the API's message, not a throw: the reconcile still observes the pods and writes status, then
-// retries with backoff.
+// Each child is applied once the children it needs (its row's `needs`) are in place (applied or already as desired);
+// the others are applied together, and every child missing from the cache is looked up at once at the start, so a new
+// resource costs one round of GETs and three rounds of applies (ServiceAccount, ClusterMembership, Role and
+// PodDisruptionBudget; RoleBinding; Deployment), not a dozen calls in a row. The ServiceAccount exists before the
+// Deployment's ReplicaSet creates pods that run as it, and a ServiceAccount of that name that is not the operator's
+// keeps the RoleBinding and the Deployment from being applied at all (its pods would run as a stranger's account). A
+// child the API server refuses (an admission policy, a quota, API-side validation) is an outcome with the API's
+// message, not a throw: the reconcile still observes the pods and writes status, then retries with backoff.
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Resolved } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
@@ -39,17 +41,35 @@ const describe = (o: KubernetesObject) => `${o.kind} ${o.metadata?.name}`;
 export function makeChildren(deps: ChildrenDeps) {
   const { caches, client } = deps;
 
+  /** What the API server has of a child the cache does not hold (undefined: absent), or why it could not be read. */
+  type Read = { live: KubernetesObject | undefined } | { error: unknown };
+
+  function lookUp(desired: KubernetesObject): Promise<Read> | undefined {
+    const cached = cacheFor(caches, watchedKind(desired.kind)).get(
+      desired.metadata?.name ?? '',
+      desired.metadata?.namespace ?? '',
+    );
+    if (cached) return undefined;
+    return client.get(refOf(desired)).then(
+      (live) => ({ live }),
+      (error: unknown) => ({ error }),
+    );
+  }
+
   /**
    * Applies one child. When the API server rejects the change as invalid and the kind's row says the child cannot
    * change in place (kinds.ts: recreateWhen), the child is deleted and the next pass creates it.
    */
-  async function applyOne(cb: ClusterBootstrap, desired: KubernetesObject): Promise<ChildOutcome> {
+  async function applyOne(cb: ClusterBootstrap, desired: KubernetesObject, read?: Read): Promise<ChildOutcome> {
+    if (read && 'error' in read) return failed(read.error);
     const kind = watchedKind(desired.kind);
-    const cached = cacheFor(caches, kind).get(desired.metadata?.name ?? '', desired.metadata?.namespace ?? '');
+    const cached =
+      read?.live ?? cacheFor(caches, kind).get(desired.metadata?.name ?? '', desired.metadata?.namespace ?? '');
     try {
       const outcome = await ensure(client, {
         desired,
         cached,
+        ...(read ? { read } : {}),
         isManaged: (o) => isManagedChild(o, cb.metadata.name ?? ''),
         onApply: deps.onApply,
       });
@@ -89,27 +109,60 @@ export function makeChildren(deps: ChildrenDeps) {
     return results;
   }
 
+  /** Applies one child once the children it needs are settled; not at all if one of them is not in place. */
+  async function step(
+    cb: ClusterBootstrap,
+    desired: KubernetesObject,
+    read: Promise<Read> | undefined,
+    needed: readonly (readonly [KubernetesObject, Promise<Step>])[],
+  ): Promise<Step> {
+    const blockers: KubernetesObject[] = [];
+    for (const [need, settled] of needed) {
+      const s = await settled;
+      if ('blockers' in s) blockers.push(...s.blockers);
+      else if (s.outcome.action === 'conflict' || s.outcome.action === 'failed') blockers.push(need);
+    }
+    if (blockers.length) return { blockers: [...new Set(blockers)] };
+    return { outcome: await applyOne(cb, desired, await read) };
+  }
+
   return {
-    /** Applies the children in the table's order, then removes stale ones. One result per child touched or not. */
+    /**
+     * Applies the children, each once those it needs are in place, then removes stale ones. One result per child
+     * touched or not, in the table's order.
+     */
     async apply(cb: ClusterBootstrap, r: Resolved): Promise<ChildResult[]> {
       const rendered = renderChildren(cb, r);
-      const results: ChildResult[] = [];
+      const reads = rendered.map(lookUp);
+      const steps: Promise<Step>[] = [];
       for (const [i, desired] of rendered.entries()) {
-        const outcome = await applyOne(cb, desired);
-        results.push([desired, outcome]);
-        if (outcome.action === 'conflict' || outcome.action === 'failed') {
-          // The children after it wait; one message names them all (every waiting result carries it).
-          const rest = rendered.slice(i + 1);
-          const names = rest.map(describe).join(', ');
-          const message = `${names} ${rest.length > 1 ? 'are' : 'is'} not applied until ${describe(desired)} is in place`;
-          for (const w of rest) results.push([w, { action: 'waiting', message }]);
-          break;
-        }
+        const needs = watchedKind(desired.kind).needs ?? [];
+        const needed = rendered.flatMap((d, j) =>
+          j < i && needs.includes(d.kind ?? '') ? [[d, steps[j] as Promise<Step>] as const] : [],
+        );
+        steps.push(step(cb, desired, reads[i], needed));
       }
+      const settled = await Promise.all(steps);
+      const results = settled.map((s, i): ChildResult => {
+        const desired = rendered[i] as KubernetesObject;
+        if ('outcome' in s) return [desired, s.outcome];
+        // One message per set of blockers, naming every child waiting for them (each of those results carries it).
+        const key = waitingFor(s);
+        const names = rendered.filter((_, j) => waitingFor(settled[j]) === key).map(describe);
+        const verb = (n: number) => (n > 1 ? 'are' : 'is');
+        const message = `${names.join(', ')} ${verb(names.length)} not applied until ${key} ${verb(s.blockers.length)} in place`;
+        return [desired, { action: 'waiting', message }];
+      });
       return [...results, ...(await removeStale(r, rendered))];
     },
   };
 }
+
+/** A child's part in one pass: what applying it did, or the children in its way (those not in place it needs). */
+type Step = { outcome: ChildOutcome } | { blockers: KubernetesObject[] };
+
+const waitingFor = (s: Step | undefined): string | undefined =>
+  s && 'blockers' in s ? s.blockers.map(describe).join(' and ') : undefined;
 
 /** The API's answer (a KubeApiError's message names the call and the object, e.g. `apply Deployment shop/demo: 403 ...`). */
 function failed(err: unknown): ChildOutcome {

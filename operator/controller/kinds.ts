@@ -43,6 +43,12 @@ export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
   /** For a child one resource owns alone: the desired object (undefined: this resource has none of the kind). */
   render?(cb: ClusterBootstrap, r: Resolved): T | undefined;
   /**
+   * The kinds of the resource's children that must be in place (applied or already as desired) before a child of this
+   * kind is applied; each comes earlier in the table. Children that need nothing still pending are applied together
+   * (controller/children.ts).
+   */
+  needs?: readonly string[];
+  /**
    * When the API server rejects an apply as invalid (422) and this holds (an immutable field changed), the child is
    * deleted; the next pass creates it as desired.
    */
@@ -62,9 +68,10 @@ const row = <T extends KubernetesObject>(k: WatchedKind<T>): WatchedKind<T> => k
 const RBAC = 'rbac.authorization.k8s.io/v1';
 
 /**
- * Keyed by kind. The order of the children here is the order they are rendered, applied and reported in: each is
- * applied only once those before it are in place (controller/children.ts), so the ServiceAccount, and for an agent
- * cluster its ClusterMembership and the rights on it, exist before the Deployment's ReplicaSet creates pods.
+ * Keyed by kind. The order of the children here is the order they are rendered and reported in. Each is applied once
+ * the kinds it `needs` are in place (controller/children.ts): a RoleBinding binds only the operator's own
+ * ServiceAccount to the operator's own Role, and the Deployment comes last, so that the ServiceAccount, and for an
+ * agent cluster its ClusterMembership and the rights on it, exist before its ReplicaSet creates pods.
  */
 export const WATCHED = {
   ClusterBootstrap: row<ClusterBootstrap>({ apiVersion: API_VERSION, kind: KIND, plural: PLURAL, role: 'resource' }),
@@ -105,6 +112,8 @@ export const WATCHED = {
     plural: 'rolebindings',
     role: 'shared',
     render: (cb, r) => renderMembershipRoleBinding(cb, r) ?? renderLeaseRoleBinding(cb, r),
+    // Never bind an account that is not the operator's, nor to a Role that is not.
+    needs: ['ServiceAccount', 'Role'],
     conflictHint: () => 'delete it, or recreate the ClusterBootstrap under another name',
   }),
   Deployment: row<V1Deployment>({
@@ -113,6 +122,8 @@ export const WATCHED = {
     plural: 'deployments',
     role: 'owned',
     render: renderDeployment,
+    // Its pods run as the account and use the rights: everything else of theirs is in place first.
+    needs: ['ServiceAccount', 'ClusterMembership', 'Role', 'RoleBinding'],
     // The selector is immutable.
     recreateWhen: (live, desired) => !covers(live.spec?.selector, desired.spec?.selector),
     conflictHint: () => 'delete it, or recreate the ClusterBootstrap under another name',
@@ -123,6 +134,7 @@ export const WATCHED = {
     plural: 'poddisruptionbudgets',
     role: 'owned',
     render: renderPodDisruptionBudget,
+    // Needs nothing: it selects only the resource's own pods, and none may exist yet.
   }),
   Pod: row<V1Pod>({ apiVersion: 'v1', kind: 'Pod', plural: 'pods', role: 'owned', trim: trimPod }),
 };

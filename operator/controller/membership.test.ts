@@ -14,13 +14,17 @@ test('an agent cluster: its ClusterMembership (no status), then Role and RoleBin
   const h = harness();
   h.kube.put(cbOf('demo', agent));
   await h.settle('demo');
-  const applies = h.kube.calls.filter(
-    (c) => c.startsWith('apply ') && !c.includes('pod-reader') && !c.includes('read-pods'),
-  );
-  assert.equal(applies.slice(0, 5), [
+  const own = h.kube.calls.filter((c) => !c.includes('pod-reader') && !c.includes('read-pods'));
+  const applies = own.filter((c) => c.startsWith('apply '));
+  // Every child missing from the cache is looked up at once, before the first apply.
+  const firstApply = own.indexOf(applies[0] ?? '');
+  assert.equal(own.slice(0, firstApply).filter((c) => c.startsWith('get ')).length, 6, own.join('; '));
+  // Three rounds: what needs nothing; the RoleBinding (the account and the Role in place); the Deployment last.
+  assert.equal(applies.slice(0, 6), [
     'apply ServiceAccount demo',
     'apply ClusterMembership demo',
     'apply Role demo-membership',
+    'apply PodDisruptionBudget demo',
     'apply RoleBinding demo-membership',
     'apply Deployment demo',
   ]);

@@ -269,7 +269,7 @@ test('a ServiceAccount of the same name that the operator did not make is never 
     assert.match(message, 'set spec.serviceAccountName: default');
     assert.match(
       message,
-      'Deployment default, PodDisruptionBudget default are not applied until ServiceAccount default is in place',
+      'RoleBinding default-membership, Deployment default are not applied until ServiceAccount default is in place',
     );
     assert.not.ok(await deployment('default'), 'no pod runs as an account nobody chose');
     assert.not.ok((await boundAccounts()).includes('default'), 'and it is not bound');

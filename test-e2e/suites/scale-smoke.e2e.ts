@@ -71,6 +71,10 @@ test('N = 10 with answering pods: children, Formed statuses, memory, idle CPU, A
     assert.ok((r.idleProbesAnsweredPerMin ?? 0) > 0, `responder answered ${r.idleProbesAnsweredPerMin}/min`);
     assert.ok((r.idleProbesCountedPerMin ?? 0) > 0, `operator counted ${r.idleProbesCountedPerMin}/min`);
     assert.ok(r.idleStatusWrites !== undefined, 'status writes while idle');
+    // Restarted on the same resources: every one reconciled, and nothing differed, so nothing applied.
+    assert.ok(r.syncMs !== undefined && r.syncMs > 0, `initial sync after a restart: ${r.syncMs}`);
+    assert.is(r.syncApplies, 0, 'applies during the initial sync');
+    assert.ok(r.syncApiRequests !== undefined && r.syncApiRequests > 0, 'API requests of the initial sync (its lists)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
