@@ -90,6 +90,8 @@ export async function apiServerMetrics(): Promise<string> {
 }
 
 export async function createIdentity(): Promise<Identity> {
+  // A run just before this one deletes the namespace without waiting: nothing can be created in it until it is gone.
+  await kubectl(['wait', '--for=delete', `namespace/${BENCH_SYSTEM_NAMESPACE}`, '--timeout=120s'], { check: false });
   await kubectl(['create', 'namespace', BENCH_SYSTEM_NAMESPACE], { check: false });
   const { yaml, serviceAccount } = chartRbac();
   await kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], { input: yaml });
