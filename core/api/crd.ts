@@ -1,8 +1,9 @@
 // Builds the CustomResourceDefinition from the schema and the rules. `make generate` writes it to
 // crds/clusterbootstrap.yaml; a unit test fails when that file is stale.
+import { crdEnvelope } from './crd-envelope.ts';
 import { RULES } from './rules.ts';
 import { type SchemaNode, specSchema, statusSchema } from './schema.ts';
-import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAME, SINGULAR, VERSION } from './types.ts';
+import { KIND, PLURAL, SHORT_NAME, SINGULAR } from './types.ts';
 
 function withRules(root: SchemaNode): SchemaNode {
   const copy = structuredClone(root);
@@ -46,109 +47,85 @@ export function buildCrd() {
       status: statusSchema,
     },
   });
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: {
-      name: `${PLURAL}.${GROUP}`,
-      labels: {
-        'app.kubernetes.io/name': 'pekko-bootstrap-operator',
-        'app.kubernetes.io/part-of': 'pekko-bootstrap-operator',
+  return crdEnvelope({
+    kind: KIND,
+    plural: PLURAL,
+    singular: SINGULAR,
+    shortNames: [SHORT_NAME],
+    subresources: {
+      status: {},
+      scale: {
+        specReplicasPath: '.spec.replicas',
+        statusReplicasPath: '.status.replicas',
+        labelSelectorPath: '.status.selector',
       },
     },
-    spec: {
-      group: GROUP,
-      scope: 'Namespaced',
-      names: {
-        kind: KIND,
-        listKind: `${KIND}List`,
-        plural: PLURAL,
-        singular: SINGULAR,
-        shortNames: [SHORT_NAME],
-        categories: [CATEGORY],
+    additionalPrinterColumns: [
+      { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', description: 'Desired pods.' },
+      { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Ready pods.' },
+      {
+        name: 'Contact Points',
+        type: 'integer',
+        jsonPath: '.status.readyContactPoints',
+        description: 'Ready contact points.',
       },
-      versions: [
-        {
-          name: VERSION,
-          served: true,
-          storage: true,
-          subresources: {
-            status: {},
-            scale: {
-              specReplicasPath: '.spec.replicas',
-              statusReplicasPath: '.status.replicas',
-              labelSelectorPath: '.status.selector',
-            },
-          },
-          additionalPrinterColumns: [
-            { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', description: 'Desired pods.' },
-            { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Ready pods.' },
-            {
-              name: 'Contact Points',
-              type: 'integer',
-              jsonPath: '.status.readyContactPoints',
-              description: 'Ready contact points.',
-            },
-            {
-              name: 'Seed',
-              type: 'string',
-              jsonPath: '.status.seedNode',
-              description: 'The node the cluster formed around.',
-            },
-            {
-              name: 'Phase',
-              type: 'string',
-              jsonPath: '.status.phase',
-              description: 'Pending, Discovering, Forming, Formed or Degraded.',
-            },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-            { name: 'Members', type: 'integer', jsonPath: '.status.members', priority: 1, description: 'Up members.' },
-            {
-              name: 'Required',
-              type: 'integer',
-              jsonPath: '.status.requiredContactPoints',
-              priority: 1,
-              description: 'Required contact points.',
-            },
-            {
-              name: 'Workload',
-              type: 'string',
-              jsonPath: '.spec.workload',
-              priority: 1,
-              description: 'pekko or agent.',
-            },
-            {
-              name: 'SBR',
-              type: 'string',
-              jsonPath: '.status.splitBrainResolver.strategy',
-              priority: 1,
-              description: 'The split brain resolver strategy handed to the pods.',
-            },
-            {
-              name: 'Lease Holder',
-              type: 'string',
-              jsonPath: '.status.splitBrainResolver.lease.holder',
-              priority: 1,
-              description: "lease-majority: the member holding the resolver's Lease.",
-            },
-            {
-              name: 'Held For',
-              type: 'date',
-              jsonPath: '.status.splitBrainResolver.lease.holderSince',
-              priority: 1,
-              description: 'Since when the holder holds it.',
-            },
-            {
-              name: 'Message',
-              type: 'string',
-              jsonPath: '.status.message',
-              priority: 1,
-              description: 'Why the phase is what it is.',
-            },
-          ],
-          schema: { openAPIV3Schema },
-        },
-      ],
-    },
-  };
+      {
+        name: 'Seed',
+        type: 'string',
+        jsonPath: '.status.seedNode',
+        description: 'The node the cluster formed around.',
+      },
+      {
+        name: 'Phase',
+        type: 'string',
+        jsonPath: '.status.phase',
+        description: 'Pending, Discovering, Forming, Formed or Degraded.',
+      },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+      { name: 'Members', type: 'integer', jsonPath: '.status.members', priority: 1, description: 'Up members.' },
+      {
+        name: 'Required',
+        type: 'integer',
+        jsonPath: '.status.requiredContactPoints',
+        priority: 1,
+        description: 'Required contact points.',
+      },
+      {
+        name: 'Workload',
+        type: 'string',
+        jsonPath: '.spec.workload',
+        priority: 1,
+        description: 'pekko or agent.',
+      },
+      {
+        name: 'SBR',
+        type: 'string',
+        jsonPath: '.status.splitBrainResolver.strategy',
+        priority: 1,
+        description: 'The split brain resolver strategy handed to the pods.',
+      },
+      {
+        name: 'Lease Holder',
+        type: 'string',
+        jsonPath: '.status.splitBrainResolver.lease.holder',
+        priority: 1,
+        description: "lease-majority: the member holding the resolver's Lease.",
+      },
+      {
+        name: 'Held For',
+        type: 'date',
+        jsonPath: '.status.splitBrainResolver.lease.holderSince',
+        priority: 1,
+        description: 'Since when the holder holds it.',
+      },
+      {
+        name: 'Message',
+        type: 'string',
+        jsonPath: '.status.message',
+        priority: 1,
+        description: 'Why the phase is what it is.',
+      },
+    ],
+    openAPIV3Schema,
+  });
 }

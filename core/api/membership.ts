@@ -3,8 +3,9 @@
 // docs/membership.md describes its meaning; agent/membership/record.ts reads and writes the status. This file holds
 // its names, its schema and its CRD, which `make generate` writes to crds/clustermembership.yaml.
 import type { V1ObjectMeta } from '@kubernetes/client-node';
+import { crdEnvelope } from './crd-envelope.ts';
 import type { SchemaNode } from './schema.ts';
-import { CATEGORY, GROUP, VERSION } from './types.ts';
+import { GROUP, VERSION } from './types.ts';
 
 export const MEMBERSHIP_KIND = 'ClusterMembership';
 export const MEMBERSHIP_PLURAL = 'clustermemberships';
@@ -67,58 +68,27 @@ export const membershipStatusSchema: SchemaNode = {
 };
 
 export function buildMembershipCrd() {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: {
-      name: `${MEMBERSHIP_PLURAL}.${GROUP}`,
-      labels: {
-        'app.kubernetes.io/name': 'pekko-bootstrap-operator',
-        'app.kubernetes.io/part-of': 'pekko-bootstrap-operator',
+  return crdEnvelope({
+    kind: MEMBERSHIP_KIND,
+    plural: MEMBERSHIP_PLURAL,
+    singular: MEMBERSHIP_SINGULAR,
+    subresources: { status: {} },
+    additionalPrinterColumns: [
+      { name: 'Cluster', type: 'string', jsonPath: '.status.clusterId', description: 'The incarnation: its founder.' },
+      { name: 'Version', type: 'integer', jsonPath: '.status.version', description: 'Writes so far.' },
+      { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    ],
+    openAPIV3Schema: {
+      type: 'object',
+      description:
+        'ClusterMembership holds the members of the agent cluster of the ClusterBootstrap of the same name ' +
+        '(workload: agent). The operator creates it; the agents write its status (docs/membership.md).',
+      properties: {
+        apiVersion: str(MEMBERSHIP_API_VERSION),
+        kind: str(MEMBERSHIP_KIND),
+        metadata: { type: 'object' },
+        status: membershipStatusSchema,
       },
     },
-    spec: {
-      group: GROUP,
-      scope: 'Namespaced',
-      names: {
-        kind: MEMBERSHIP_KIND,
-        listKind: `${MEMBERSHIP_KIND}List`,
-        plural: MEMBERSHIP_PLURAL,
-        singular: MEMBERSHIP_SINGULAR,
-        categories: [CATEGORY],
-      },
-      versions: [
-        {
-          name: VERSION,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: [
-            {
-              name: 'Cluster',
-              type: 'string',
-              jsonPath: '.status.clusterId',
-              description: 'The incarnation: its founder.',
-            },
-            { name: 'Version', type: 'integer', jsonPath: '.status.version', description: 'Writes so far.' },
-            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-          ],
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              description:
-                'ClusterMembership holds the members of the agent cluster of the ClusterBootstrap of the same name ' +
-                '(workload: agent). The operator creates it; the agents write its status (docs/membership.md).',
-              properties: {
-                apiVersion: str(MEMBERSHIP_API_VERSION),
-                kind: str(MEMBERSHIP_KIND),
-                metadata: { type: 'object' },
-                status: membershipStatusSchema,
-              },
-            },
-          },
-        },
-      ],
-    },
-  };
+  });
 }

@@ -12,6 +12,7 @@ import {
   podTemplateStatusSchema,
   scaleDownStatusSchema,
 } from './schema-lifecycle.ts';
+import { SPLIT_REPAIR_DEFAULTS, splitRepairSchema } from './schema-split-repair.ts';
 import { splitBrainSpecSchema, splitBrainStatusSchema } from './split-brain.ts';
 import { ConditionType, PHASES } from './types.ts';
 
@@ -52,7 +53,7 @@ export const DEFAULTS = {
   podLabelSelector: 'app=%s',
   paused: false,
   ...LIFECYCLE_DEFAULTS,
-  splitRepair: false,
+  ...SPLIT_REPAIR_DEFAULTS,
 } as const;
 
 /** Pekko's ActorSystem name rule, and a label value's limit (the name is the `actorSystemName` label). */
@@ -281,26 +282,7 @@ export const specSchema: SchemaNode = {
         'operator rejects).',
     },
     lifecycle: lifecycleSchema,
-    splitRepair: {
-      type: 'object',
-      default: {},
-      description:
-        'What the operator does when the pods report two or more clusters (the status says Degraded, reason ' +
-        'SplitBrain, whatever this says).',
-      properties: {
-        enabled: {
-          type: 'boolean',
-          default: DEFAULTS.splitRepair,
-          description:
-            'Restart the pods of every cluster but one, so that they join that one: the operator keeps the cluster ' +
-            'with the most Up members (a tie: the one whose seed runs in the oldest pod) and deletes the pods of the ' +
-            'others one at a time, each once the replacement of the one before has joined a cluster or 2 minutes ' +
-            'have passed, with Events SplitRepairStarted, SplitRepairPodDeleted and SplitRepairCompleted. The ' +
-            'restarted pods must be able to find the kept cluster: fix why they could not (selector, network) first. ' +
-            'Off by default.',
-        },
-      },
-    },
+    splitRepair: splitRepairSchema,
     formation: formationSchema,
   },
   'x-kubernetes-validations': [],

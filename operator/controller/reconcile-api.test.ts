@@ -92,8 +92,8 @@ function network(ips: string[]) {
   return { get, state };
 }
 
-test('the observer sees the status as last written while the cache lags: a member lost after Formed', async () => {
-  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+/** demo on a lagging cache with a pod per IP, each answering as `network(ips)` says; the probing observer's harness. */
+function threePods(ips: string[]) {
   const net = network(ips);
   const h = harness({ cacheLag: true, get: net.get });
   h.put(cbOf('demo'));
@@ -101,21 +101,29 @@ test('the observer sees the status as last written while the cache lags: a membe
     h.put(podOf(`demo-${i}`, 'demo', ip));
   });
   h.kube.sync();
-  // From here on the cache never shows the operator's status writes.
+  return { h, net };
+}
+
+/** A reconcile that starts the probes, their answers, a reconcile that reads them; then its Events are written. */
+async function probedPass(h: ReturnType<typeof harness>): Promise<void> {
   await h.run(`cb:${NS}/demo`);
   await flush();
   await h.run(`cb:${NS}/demo`);
   await h.events.flush();
+}
+
+test('the observer sees the status as last written while the cache lags: a member lost after Formed', async () => {
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+  const { h, net } = threePods(ips);
+  // From here on the cache never shows the operator's status writes.
+  await probedPass(h);
   assert.is(h.cb('demo').status?.phase, 'Formed');
   assert.ok(h.reasons().some((r) => r.startsWith('Formed:')));
   // One member leaves the cluster while its pod stays: still Formed (it formed before, so the first-formation rule
   // of as many members as required no longer applies), and the loss is an Event. Both need the status as written.
   net.state.up = ips.slice(0, 2);
   await h.clock.advance(30_000);
-  await h.run(`cb:${NS}/demo`);
-  await flush();
-  await h.run(`cb:${NS}/demo`);
-  await h.events.flush();
+  await probedPass(h);
   const status = h.cb('demo').status;
   assert.is(status?.members, 2);
   assert.is(status?.phase, 'Formed');
@@ -127,28 +135,16 @@ test('the observer sees the status as last written while the cache lags: a membe
 
 test('a scale-down is no loss: members going down to the new replica count raise no MemberLost', async () => {
   const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
-  const net = network(ips);
-  const h = harness({ cacheLag: true, get: net.get });
-  h.put(cbOf('demo'));
-  ips.forEach((ip, i) => {
-    h.put(podOf(`demo-${i}`, 'demo', ip));
-  });
-  h.kube.sync();
-  await h.run(`cb:${NS}/demo`);
-  await flush();
-  await h.run(`cb:${NS}/demo`);
+  const { h, net } = threePods(ips);
+  await probedPass(h);
   assert.is(h.cb('demo').status?.phase, 'Formed');
   // kubectl scale cb/demo --replicas=2: the spec changes, one pod goes, the others report two members.
-  const cb = h.cb('demo');
-  h.put({ ...cb, metadata: { ...cb.metadata, generation: 2 }, spec: { ...cb.spec, replicas: 2 } });
+  h.setSpec('demo', { replicas: 2 });
   h.kube.remove('Pod', NS, 'demo-2');
   net.state.up = ips.slice(0, 2);
   h.kube.sync();
   await h.clock.advance(30_000);
-  await h.run(`cb:${NS}/demo`);
-  await flush();
-  await h.run(`cb:${NS}/demo`);
-  await h.events.flush();
+  await probedPass(h);
   assert.is(h.cb('demo').status?.members, 2);
   assert.not.ok(
     h.reasons().some((r) => r.startsWith('MemberLost')),

@@ -30,12 +30,18 @@ export function statusPatch(
 
 /**
  * Writes status with a merge patch on /status, only when it changed. Right after a write the informer cache still
- * holds the old status; the writer remembers what it wrote, keyed by the cached resourceVersion at the time, and
- * uses that until the cache has moved on, so a burst of events does not write the same status twice.
+ * holds the old status; the writer remembers what it wrote and uses that while the cache shows a version from before
+ * its last write: the one that write was computed on, or one of this writer's earlier writes (two writes before the
+ * cache delivers the first: the cache then shows the first, and a patch computed against it would leave out what the
+ * second changed and the next one changes back). The cache at the last write's version, or at a version this writer
+ * did not make (someone else changed the resource), is used as it is.
  */
 export class StatusWriter {
   private readonly client: KubeClient;
-  private readonly written = new Map<string, { rv: string | undefined; status: ClusterBootstrapStatus }>();
+  private readonly written = new Map<
+    string,
+    { behind: Set<string | undefined>; latest: string | undefined; status: ClusterBootstrapStatus }
+  >();
 
   constructor(client: KubeClient) {
     this.client = client;
@@ -45,7 +51,7 @@ export class StatusWriter {
   effective(cb: ClusterBootstrap): ClusterBootstrapStatus | undefined {
     const key = keyOf(cb);
     const w = this.written.get(key);
-    if (w && w.rv === cb.metadata.resourceVersion) return w.status;
+    if (w?.behind.has(cb.metadata.resourceVersion)) return w.status;
     if (w) this.written.delete(key);
     return cb.status;
   }
@@ -54,8 +60,16 @@ export class StatusWriter {
   async write(cb: ClusterBootstrap, desired: ClusterBootstrapStatus): Promise<boolean> {
     const patch = statusPatch(this.effective(cb), desired);
     if (!patch) return false;
-    await this.client.patchClusterBootstrapStatus(cb.metadata.namespace ?? '', cb.metadata.name ?? '', patch);
-    this.written.set(keyOf(cb), { rv: cb.metadata.resourceVersion, status: desired });
+    const rv = await this.client.patchClusterBootstrapStatus(
+      cb.metadata.namespace ?? '',
+      cb.metadata.name ?? '',
+      patch,
+    );
+    const key = keyOf(cb);
+    const before = this.written.get(key);
+    const behind = new Set(before ? [...before.behind, before.latest] : []);
+    behind.add(cb.metadata.resourceVersion);
+    this.written.set(key, { behind, latest: rv, status: desired });
     return true;
   }
 

@@ -8,6 +8,7 @@ import { API_VERSION, type ClusterBootstrap, FIELD_MANAGER, KIND } from '../../c
 import { FakeClock } from '../../core/runtime/fake-clock.ts';
 import type { Result } from '../kernel/controller.ts';
 import { FakeKube, type FakeKubeOptions } from '../kube/fake.ts';
+import type { PodPatcher } from '../kube/pod-patcher.ts';
 import { Lifecycle } from '../lifecycle/lifecycle.ts';
 import { INSTANCE_LABEL, MANAGED_BY_LABEL } from '../render/index.ts';
 import { probingObserver, type StatusObserver } from '../status/observer.ts';
@@ -53,11 +54,15 @@ export interface HarnessOptions extends FakeKubeOptions {
   get?: HttpGet;
   /** The API to use, e.g. another harness's: an operator restarted with nothing in memory. */
   kube?: FakeKube;
+  /** The clock (default: a FakeClock at 0). */
+  clock?: FakeClock;
+  /** The lifecycle's pod patcher (default: accepts every patch and changes nothing). */
+  patcher?: PodPatcher;
 }
 
 export function harness(options: HarnessOptions = {}) {
   const kube = options.kube ?? new FakeKube(options);
-  const clock = new FakeClock();
+  const clock = options.clock ?? new FakeClock();
   const get = options.get ?? (() => Promise.reject(new Error('no network in unit tests')));
   const queue = new Set<string>();
   const observer = options.observe
@@ -75,7 +80,7 @@ export function harness(options: HarnessOptions = {}) {
     conflicts,
     clock,
     enqueueNamespaceRbac: (ns) => queue.add(`rbac:${ns}`),
-    lifecycle: new Lifecycle({ patcher: { patchPodAnnotations: async () => '' }, clock }),
+    lifecycle: new Lifecycle({ patcher: options.patcher ?? { patchPodAnnotations: async () => '' }, clock }),
   });
   const rbacReconcile = makeNamespaceRbacReconciler({
     caches,
@@ -112,5 +117,14 @@ export function harness(options: HarnessOptions = {}) {
   const reasons = () => kube.events.map((e) => `${e.reason}: ${e.note}`);
   /** Stores an object as another writer would (not through the operator's apply). */
   const put = <T extends KubernetesObject>(o: T) => kube.put(o);
-  return { kube, clock, run, settle, cb, reasons, events, queue, put };
+  /** A user's edit of the resource's spec: the generation goes up by one. */
+  const setSpec = (name: string, spec: Partial<ClusterBootstrap['spec']>) => {
+    const c = cb(name);
+    kube.put({
+      ...c,
+      metadata: { ...c.metadata, generation: (c.metadata.generation ?? 1) + 1 },
+      spec: { ...c.spec, ...spec },
+    });
+  };
+  return { kube, clock, run, settle, cb, reasons, events, queue, put, setSpec };
 }

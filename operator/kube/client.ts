@@ -48,8 +48,15 @@ export interface KubeClient {
   apply<T extends KubernetesObject>(obj: T, force: boolean): Promise<T>;
   /** Deletes the object; false when it was already gone. */
   delete(ref: ObjectRef): Promise<boolean>;
-  /** A JSON merge patch of a ClusterBootstrap's status fields, sent to its /status subresource. */
-  patchClusterBootstrapStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<void>;
+  /**
+   * A JSON merge patch of a ClusterBootstrap's status fields, sent to its /status subresource; resolves with the
+   * resource's resourceVersion after it.
+   */
+  patchClusterBootstrapStatus(
+    namespace: string,
+    name: string,
+    patch: Record<string, unknown>,
+  ): Promise<string | undefined>;
   createEvent(event: EventsV1Event): Promise<void>;
 }
 
@@ -164,21 +171,28 @@ export class RealKubeClient implements KubeClient {
     }
   }
 
-  async patchClusterBootstrapStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
-    await call(`patch status of ClusterBootstrap ${namespace}/${name}`, () =>
-      this.custom.patchNamespacedCustomObjectStatus(
-        {
-          group: GROUP,
-          version: VERSION,
-          plural: PLURAL,
-          namespace,
-          name,
-          body: { status: patch },
-          fieldManager: FIELD_MANAGER,
-        },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      ),
+  async patchClusterBootstrapStatus(
+    namespace: string,
+    name: string,
+    patch: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const patched: { metadata?: { resourceVersion?: string } } = await call(
+      `patch status of ClusterBootstrap ${namespace}/${name}`,
+      () =>
+        this.custom.patchNamespacedCustomObjectStatus(
+          {
+            group: GROUP,
+            version: VERSION,
+            plural: PLURAL,
+            namespace,
+            name,
+            body: { status: patch },
+            fieldManager: FIELD_MANAGER,
+          },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
     );
+    return patched.metadata?.resourceVersion;
   }
 
   async createEvent(event: EventsV1Event): Promise<void> {

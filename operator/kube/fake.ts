@@ -114,11 +114,16 @@ export class FakeKube implements KubeClient {
     return had;
   }
 
-  async patchClusterBootstrapStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
+  async patchClusterBootstrapStatus(
+    namespace: string,
+    name: string,
+    patch: Record<string, unknown>,
+  ): Promise<string | undefined> {
     this.calls.push(`status ${name}`);
     const cb = this.find('ClusterBootstrap', namespace, name);
     if (!cb) throw new KubeApiError('not found', 404);
-    this.put({ ...cb, status: merge((cb as { status?: unknown }).status, patch) } as KubernetesObject);
+    return this.put({ ...cb, status: merge((cb as { status?: unknown }).status, patch) } as KubernetesObject).metadata
+      ?.resourceVersion;
   }
 
   async createEvent(event: EventsV1Event): Promise<void> {

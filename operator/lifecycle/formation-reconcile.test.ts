@@ -3,7 +3,6 @@
 // and on the Deployment, a full outage that ends in a cold start (a new revision, strategy Recreate until one
 // cluster formed, Events), Manual, and a status lost in the middle of an outage.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -15,74 +14,49 @@ import {
   type Phase,
 } from '../../core/api/types.ts';
 import { FakeClock } from '../../core/runtime/fake-clock.ts';
-import { makeClusterBootstrapReconciler } from '../controller/cluster-bootstrap.ts';
-import { EventRecorder } from '../controller/event-recorder.ts';
-import { RbacConflicts } from '../controller/rbac-state.ts';
-import { StatusWriter } from '../controller/status-writer.ts';
-import { FakeKube } from '../kube/fake.ts';
+import { harness as controllerHarness, NS } from '../controller/testkit.ts';
 import { INSTANCE_LABEL, MANAGED_BY_LABEL } from '../render/index.ts';
 import type { NodeAnswer, PodView } from '../status/compute.ts';
 import { findCondition } from '../status/conditions.ts';
-import { Lifecycle } from './lifecycle.ts';
 
-const log = pino({ level: 'silent' });
-const NS = 'shop';
 const node = (i: number) => `pekko://demo@10.0.0.${i}:17355`;
 const NCE = 'pekko.management.cluster.bootstrap.new-cluster-enabled';
 
 function harness() {
-  const kube = new FakeKube();
-  const clock = new FakeClock(Date.UTC(2026, 0, 1));
   let phase: Phase = 'Forming';
   let seedNode: string | undefined;
   let views: PodView[] = [];
-  const events = new EventRecorder({ client: kube, clock, instance: 'op-0', log });
-  const reconcile = makeClusterBootstrapReconciler({
-    caches: kube.caches(),
-    client: kube,
-    events,
-    status: new StatusWriter(kube),
-    observer: {
-      observe: () => ({
-        status: {
-          phase,
-          message: `observed ${phase}`,
-          contactPoints: [],
-          readyContactPoints: 0,
-          ...(seedNode ? { seedNode } : {}),
-        },
-        conditions: [
-          { type: 'ClusterFormed', status: 'False', reason: 'Forming', message: `observed ${phase}` },
-          { type: 'Ready', status: 'False', reason: 'Forming', message: `observed ${phase}` },
-        ],
-        events: [],
-        requeueAfterMs: 2000,
-        views,
-      }),
-      forget: () => {},
-    },
-    lifecycle: new Lifecycle({ patcher: { patchPodAnnotations: async () => '1' }, clock }),
-    conflicts: new RbacConflicts(),
-    clock,
-    enqueueNamespaceRbac: () => {},
+  const h = controllerHarness({
+    clock: new FakeClock(Date.UTC(2026, 0, 1)),
+    patcher: { patchPodAnnotations: async () => '1' },
+    observe: () => ({
+      status: {
+        phase,
+        message: `observed ${phase}`,
+        contactPoints: [],
+        readyContactPoints: 0,
+        ...(seedNode ? { seedNode } : {}),
+      },
+      conditions: [
+        { type: 'ClusterFormed', status: 'False', reason: 'Forming', message: `observed ${phase}` },
+        { type: 'Ready', status: 'False', reason: 'Forming', message: `observed ${phase}` },
+      ],
+      events: [],
+      requeueAfterMs: 2000,
+      views,
+    }),
   });
+  const { kube, clock } = h;
   const run = async () => {
-    const r = await reconcile(`${NS}/demo`, { log, reconcileId: 't' });
-    await events.flush();
+    const r = await h.run(`cb:${NS}/demo`);
+    await h.events.flush();
     return r;
   };
-  const cb = () => kube.find<ClusterBootstrap>(KIND, NS, 'demo') as ClusterBootstrap;
+  const cb = () => h.cb('demo');
   const deployment = () => kube.find<V1Deployment>('Deployment', NS, 'demo') as V1Deployment;
   const java = () =>
     deployment().spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'JAVA_TOOL_OPTIONS')?.value ?? '';
-  const setSpec = (spec: Partial<ClusterBootstrap['spec']>) => {
-    const c = cb();
-    kube.put({
-      ...c,
-      metadata: { ...c.metadata, generation: (c.metadata.generation ?? 1) + 1 },
-      spec: { ...c.spec, ...spec },
-    });
-  };
+  const setSpec = (spec: Partial<ClusterBootstrap['spec']>) => h.setSpec('demo', spec);
   /** Pods p<i> created from the Deployment's template as it is now, running; their answers as given. */
   const podsNow = (ids: number[], answer: (i: number) => NodeAnswer) => {
     for (const o of [...kube.objects.values()]) if (o.kind === 'Pod') kube.remove('Pod', NS, o.metadata?.name ?? '');

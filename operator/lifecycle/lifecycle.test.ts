@@ -2,7 +2,6 @@
 // status and on the Deployment, the scale-down's steps, the deletion-cost patches and their condition, the
 // PodDisruptionBudget switch. The pods' answers come from a scripted observer.
 import type { V1Deployment, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node';
-import pino from 'pino';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -13,10 +12,7 @@ import {
   TEMPLATE_REVISION_ANNOTATION,
 } from '../../core/api/types.ts';
 import { FakeClock } from '../../core/runtime/fake-clock.ts';
-import { makeClusterBootstrapReconciler } from '../controller/cluster-bootstrap.ts';
-import { EventRecorder } from '../controller/event-recorder.ts';
-import { RbacConflicts } from '../controller/rbac-state.ts';
-import { StatusWriter } from '../controller/status-writer.ts';
+import { harness as controllerHarness, NS } from '../controller/testkit.ts';
 import { KubeApiError } from '../errors.ts';
 import { FakeKube } from '../kube/fake.ts';
 import type { PodPatcher } from '../kube/pod-patcher.ts';
@@ -24,10 +20,7 @@ import { INSTANCE_LABEL, MANAGED_BY_LABEL } from '../render/index.ts';
 import type { PodView } from '../status/compute.ts';
 import { findCondition } from '../status/conditions.ts';
 import { POD_DELETION_COST } from './deletion-cost.ts';
-import { Lifecycle } from './lifecycle.ts';
 
-const log = pino({ level: 'silent' });
-const NS = 'shop';
 const node = (i: number) => `pekko://demo@10.0.0.${i}:17355`;
 
 function harness() {
@@ -49,42 +42,26 @@ function harness() {
       return kube.put({ ...p, metadata: { ...p.metadata, annotations: merged } }).metadata?.resourceVersion ?? '';
     },
   };
-  const events = new EventRecorder({ client: kube, clock, instance: 'op-0', log });
-  const reconcile = makeClusterBootstrapReconciler({
-    caches: kube.caches(),
-    client: kube,
-    events,
-    status: new StatusWriter(kube),
-    observer: {
-      observe: () => ({
-        status: { phase: 'Formed', message: 'formed', contactPoints: [], readyContactPoints: 0 },
-        conditions: [],
-        events: [],
-        requeueAfterMs: 30_000,
-        views,
-      }),
-      forget: () => {},
-    },
-    lifecycle: new Lifecycle({ patcher, clock }),
-    conflicts: new RbacConflicts(),
+  const h = controllerHarness({
+    kube,
     clock,
-    enqueueNamespaceRbac: () => {},
+    patcher,
+    observe: () => ({
+      status: { phase: 'Formed', message: 'formed', contactPoints: [], readyContactPoints: 0 },
+      conditions: [],
+      events: [],
+      requeueAfterMs: 30_000,
+      views,
+    }),
   });
   const run = async () => {
-    const r = await reconcile(`${NS}/demo`, { log, reconcileId: 't' });
-    await events.flush();
+    const r = await h.run(`cb:${NS}/demo`);
+    await h.events.flush();
     return r;
   };
-  const cb = () => kube.find<ClusterBootstrap>(KIND, NS, 'demo') as ClusterBootstrap;
+  const cb = () => h.cb('demo');
   const deployment = () => kube.find<V1Deployment>('Deployment', NS, 'demo') as V1Deployment;
-  const setSpec = (spec: Partial<ClusterBootstrap['spec']>) => {
-    const c = cb();
-    kube.put({
-      ...c,
-      metadata: { ...c.metadata, generation: (c.metadata.generation ?? 1) + 1 },
-      spec: { ...c.spec, ...spec },
-    });
-  };
+  const setSpec = (spec: Partial<ClusterBootstrap['spec']>) => h.setSpec('demo', spec);
   /** The Deployment and ReplicaSet controllers have caught up: `live` pods p1..p<live> (others terminating). */
   const controllersAt = (replicas: number, pods: number[], terminating: number[] = []) => {
     const d = deployment();

@@ -21,6 +21,15 @@ export {
   watchForSplits,
 } from './agents.ts';
 export {
+  children,
+  deployment,
+  maybe,
+  role,
+  roleBinding,
+  serviceAccount,
+  waitChildren,
+} from './children.ts';
+export {
   type Clients,
   clients,
   clusterLayout,

@@ -182,12 +182,17 @@ export class StatusLog {
         if (!this.stopped) void sleep(200).then(() => (this.stopped ? undefined : this.start()));
       },
     );
-    if (this.stopped) this.abort.abort();
+    if (this.stopped) this.abort.abort(); // stop() came while this watch was being opened
     return this;
   }
 
   latest(): ClusterBootstrapStatus {
     return this.samples.at(-1)?.status ?? {};
+  }
+
+  /** The first sample at or after `since` that satisfies pred. */
+  firstAt(pred: (s: ClusterBootstrapStatus) => boolean, since = 0): StatusSample | undefined {
+    return this.samples.find((s) => s.at >= since && pred(s.status));
   }
 
   /** Until the latest status satisfies pred; the first sample since `since` that did, with its time. */

@@ -1,9 +1,8 @@
 // The operator (issue 4) on the real local cluster: children applied with the right names, labels and owners;
-// drift repaired; the shared Role and RoleBinding; a foreign pod-reader left alone; the scale subresource; an API
-// server restart; a SIGKILL in a burst of 50; two replicas with leader election. Each test runs its own operator
-// process (test-e2e/lib/operator.ts: node operator/main.ts, WATCH_NAMESPACES=<its namespace>) so that it can kill
-// it, and its own namespace.
-// test-runner: alone (it restarts the shared API server, which every other suite's operator would see)
+// drift repaired; the shared Role and RoleBinding; a foreign pod-reader left alone; the scale subresource; a SIGKILL
+// in a burst of 50; two replicas with leader election. Each test runs its own operator process
+// (test-e2e/lib/operator.ts: node operator/main.ts, WATCH_NAMESPACES=<its namespace>) so that it can kill it, and its
+// own namespace. The API server restart has a suite of its own that runs alone: apiserver-restart.e2e.ts.
 import { readFileSync } from 'node:fs';
 import {
   CoordinationV1Api,
@@ -16,17 +15,21 @@ import {
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FORMATION_ANNOTATION } from '../../core/api/types.ts';
-import { killApiserver, startApiserver } from '../../local-cluster/restart-apiserver.ts';
 import {
+  children,
   clients,
-  e2eEnv,
+  deployment,
   ensureCrd,
   expectQuiet,
   kubectl,
   loudly,
+  maybe,
   Operator,
+  role,
+  roleBinding,
+  serviceAccount,
+  waitChildren,
   waitFor,
-  waitForHealthyCluster,
   withNamespace,
 } from '../lib/index.ts';
 
@@ -100,37 +103,6 @@ function condition(cb: Cb, type: string) {
 function plain<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
-
-/** Resolves with the object, or undefined on 404. */
-async function maybe<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
-
-const deployment = (ns: string, name: string) =>
-  maybe(clients().apps.readNamespacedDeployment({ name, namespace: ns }));
-const serviceAccount = (ns: string, name: string) =>
-  maybe(clients().core.readNamespacedServiceAccount({ name, namespace: ns }));
-const role = (ns: string) => maybe(clients().rbac.readNamespacedRole({ name: 'pod-reader', namespace: ns }));
-const roleBinding = (ns: string) =>
-  maybe(clients().rbac.readNamespacedRoleBinding({ name: 'read-pods', namespace: ns }));
-
-async function children(ns: string, name: string) {
-  const [d, sa, r, rb] = await Promise.all([deployment(ns, name), serviceAccount(ns, name), role(ns), roleBinding(ns)]);
-  if (!d || !sa || !r || !rb) {
-    throw new Error(
-      `missing: ${[!d && 'Deployment', !sa && 'ServiceAccount', !r && 'Role', !rb && 'RoleBinding'].filter(Boolean)}`,
-    );
-  }
-  return { d, sa, r, rb };
-}
-
-const waitChildren = (ns: string, name: string, timeoutMs = 60_000) =>
-  waitFor(() => children(ns, name), { what: `the four children of ${name}`, timeoutMs });
 
 function owners(o: { metadata?: { ownerReferences?: V1OwnerReference[] } }): string[] {
   return (o.metadata?.ownerReferences ?? []).map((r) => `${r.kind}/${r.name}/${r.uid}/${r.controller ? 'c' : '-'}`);
@@ -533,34 +505,6 @@ test('two replicas: one leads; when the leader is killed the other takes over', 
     // A graceful stop releases the lease at once.
     assert.is(await follower.stop(), 0);
     await waitFor(async () => (await holder()) === '', { what: 'the lease released', timeoutMs: 10_000 });
-  });
-});
-
-// Last: it disturbs the whole cluster for a while.
-test('the API server is killed and restarted: the operator recovers and reconciles a change made afterwards', async () => {
-  await scenario(async (ns, started) => {
-    const op = await startOperator(ns, started);
-    await applyCb(ns, 'demo');
-    await waitChildren(ns, 'demo');
-    const restartsBefore = await op.metric('pekko_bootstrap_operator_watch_restarts_total');
-    await killApiserver(e2eEnv.clusterDir);
-    try {
-      await waitFor(async () => (await op.metric('pekko_bootstrap_operator_watch_restarts_total')) > restartsBefore, {
-        what: "the operator's watches to fail and restart while the API server is down",
-        timeoutMs: 30_000,
-      });
-    } finally {
-      // Whatever happened, the cluster is put back before the test ends: the suites after this one need it, and
-      // the controller manager and the kubelet stand-in reconnect with their own backoff.
-      await startApiserver(e2eEnv.clusterDir);
-      await waitForHealthyCluster();
-    }
-    await applyCb(ns, 'demo', { replicas: 3 });
-    await waitFor(async () => (await deployment(ns, 'demo'))?.spec?.replicas === 3, {
-      what: 'the change after the restart reconciled',
-      timeoutMs: 90_000,
-    });
-    assert.is((await op.get('/readyz')).status, 200);
   });
 });
 

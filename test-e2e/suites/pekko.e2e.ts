@@ -3,10 +3,10 @@
 // app gets. Each test has its own namespace and operator process. The nodes' own view is read as the operator reads
 // it: GET /cluster/members and /bootstrap/seed-nodes on each pod IP; the operator's view is the resource's status,
 // recorded from a watch (so the times of its changes are known to the event).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type V1Pod, Watch } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { decide } from '../../agent/bootstrap/decider.ts';
@@ -19,8 +19,6 @@ import { type HttpGet, httpGet } from '../../operator/status/probe-http.ts';
 import {
   applyClusterBootstrap,
   clients,
-  clusterLayout,
-  clusterMembersAt,
   describePods,
   ensureCrd,
   expectQuiet,
@@ -32,7 +30,7 @@ import {
   waitFor,
   withOperator,
 } from '../lib/index.ts';
-import { buildSample } from '../lib/pekko-sample.ts';
+import { appLogs, buildSample, foundings, membersAt, StatusLog } from '../lib/pekko-sample.ts';
 
 const GROUP = 'bootstrap.pekko-operator.dev';
 const SYSTEM = 'pekko-sample'; // Main.java's actor system name
@@ -73,56 +71,6 @@ const pekkoSpec = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-interface StatusSample {
-  at: number;
-  status: ClusterBootstrapStatus;
-}
-
-/** Every status the API server sent for one resource, with the local time it arrived. */
-class StatusLog {
-  readonly samples: StatusSample[] = [];
-  private abort: AbortController | undefined;
-  private stopped = false;
-  private readonly ns: string;
-  private readonly name: string;
-
-  constructor(ns: string, name: string) {
-    this.ns = ns;
-    this.name = name;
-  }
-
-  async start(): Promise<this> {
-    const path = `/apis/${GROUP}/v1alpha1/namespaces/${this.ns}/clusterbootstraps`;
-    this.abort = await new Watch(clients().kc).watch(
-      path,
-      { fieldSelector: `metadata.name=${this.name}` },
-      (_type, obj: { status?: ClusterBootstrapStatus }) => {
-        this.samples.push({ at: Date.now(), status: obj.status ?? {} });
-      },
-      () => {
-        // A watch ends now and then (server timeout): start another; it begins with the current object.
-        if (!this.stopped) void sleep(200).then(() => (this.stopped ? undefined : this.start()));
-      },
-    );
-    if (this.stopped) this.abort.abort(); // stop() came while this watch was being opened
-    return this;
-  }
-
-  latest(): ClusterBootstrapStatus {
-    return this.samples.at(-1)?.status ?? {};
-  }
-
-  /** The first sample at or after `since` that satisfies pred. */
-  firstAt(pred: (s: ClusterBootstrapStatus) => boolean, since = 0): StatusSample | undefined {
-    return this.samples.find((s) => s.at >= since && pred(s.status));
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.abort?.abort();
-  }
-}
-
 const brief = (s: ClusterBootstrapStatus) =>
   `phase=${s.phase} members=${s.members} seed=${s.seedNode} message=${JSON.stringify(s.message)}`;
 
@@ -145,11 +93,6 @@ function waitStatus(
 // ---- the nodes' own view ---------------------------------------------------------------------------------------
 
 const nodeOf = (p: V1Pod, system = SYSTEM) => nodeAddress(system, p.status?.podIP ?? '', REMOTING_PORT);
-
-async function membersAt(ip: string): Promise<ClusterMembers | undefined> {
-  const parsed = await clusterMembersAt(ip, MGMT_PORT);
-  return parsed.ok ? parsed.value : undefined;
-}
 
 interface OneCluster {
   pods: V1Pod[];
@@ -186,23 +129,6 @@ function oneCluster(ns: string, n: number, timeoutMs: number, system = SYSTEM): 
     { what: `one cluster of ${n} Ready pods (${selector})`, timeoutMs, intervalMs: 500 },
   );
 }
-
-/** The app container logs of every pod this namespace ever had (files outlive the pods), by pod name. */
-function appLogs(ns: string): Map<string, string> {
-  const dir = clusterLayout().podLogs;
-  const out = new Map<string, string>();
-  if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir)) {
-    if (f.startsWith(`${ns}_`) && f.endsWith('_app.log')) {
-      out.set(f.slice(ns.length + 1, -'_app.log'.length), readFileSync(join(dir, f), 'utf8'));
-    }
-  }
-  return out;
-}
-
-/** How many nodes ever founded a new cluster (Pekko logs `[pekkoBootstrapJoinSelf]` when it self-joins). */
-const foundings = (ns: string) =>
-  [...appLogs(ns).values()].reduce((n, log) => n + (log.match(/\[pekkoBootstrapJoinSelf\]/g)?.length ?? 0), 0);
 
 /** Each node's `pekko-sample: member up: self <addr>` time (Pekko's log timestamps are UTC), by address. */
 function memberUpTimes(ns: string): Map<string, number> {
