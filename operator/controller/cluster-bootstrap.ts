@@ -8,7 +8,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { type Resolved, resolve } from '../../core/api/resolve.ts';
-import { type ClusterBootstrap, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
+import { type ClusterBootstrap, ConditionType, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
 import type { Clock } from '../../core/runtime/clock.ts';
 import { SETTINGS } from '../../core/settings/catalog.ts';
@@ -19,6 +19,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { withFormationProblem } from '../lifecycle/formation.ts';
 import { type Lifecycle, prepare } from '../lifecycle/lifecycle.ts';
 import { INSTANCE_LABEL, renderedValue, selectorString } from '../render/index.ts';
+import { findCondition } from '../status/conditions.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import { membershipExclusive } from '../status/membership-exclusive.ts';
 import type { StatusObserver } from '../status/observer.ts';
@@ -220,19 +221,26 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       pods: ownPods,
       log,
     });
-    await writeStatus(cb, {
-      previous,
-      generation,
-      nowMs: clock.now(),
-      resourcesReady: ready,
-      ...(r.requiredContactPointsFixed ? { requiredContactPoints: r.requiredContactPoints } : {}),
-      selector: selectorString(r),
-      deployment,
-      observed,
-      lifecycle,
-      ...(deps.splitBrain ? { splitBrain: sbr ?? {} } : {}),
-      membershipExclusive: membershipExclusive(r, caches.ClusterBootstrap.list(namespace)) ?? null,
-    });
+    // Right after the operator started, a formed cluster's pods have not answered yet: the stored status stands until
+    // they do (their answers bring the next pass), unless the spec or the children changed meanwhile.
+    const unchanged =
+      observation.held &&
+      previous?.observedGeneration === generation &&
+      findCondition(previous?.conditions, ConditionType.ResourcesReady)?.status === ready.status;
+    if (!unchanged)
+      await writeStatus(cb, {
+        previous,
+        generation,
+        nowMs: clock.now(),
+        resourcesReady: ready,
+        ...(r.requiredContactPointsFixed ? { requiredContactPoints: r.requiredContactPoints } : {}),
+        selector: selectorString(r),
+        deployment,
+        observed,
+        lifecycle,
+        ...(deps.splitBrain ? { splitBrain: sbr ?? {} } : {}),
+        membershipExclusive: membershipExclusive(r, caches.ClusterBootstrap.list(namespace)) ?? null,
+      });
     // A refused call is retried with the key's backoff, now that the status says why.
     const failure = results.find(([, o]) => o.action === 'failed')?.[1];
     if (failure?.action === 'failed') throw failure.error;

@@ -18,6 +18,7 @@ import type { ObservedCluster, PodView } from './compute.ts';
 import type { ConditionInput } from './conditions.ts';
 import { diagnose, withDiagnoses } from './diagnosis.ts';
 import { discoveryView } from './discovery.ts';
+import { holdUntilAnswered, withKnownNodes } from './first-answers.ts';
 import { FormationWatch } from './formation-watch.ts';
 import { PodListAccess } from './pod-list-access.ts';
 import type { HttpGet } from './probe-http.ts';
@@ -64,6 +65,11 @@ export interface Observed {
   requeueAfterMs: number;
   /** Each live pod's latest answer (for operator/lifecycle: deletion costs, scale-down steps). */
   views?: PodView[];
+  /**
+   * True while a formed cluster's first answers are awaited after the operator started (first-answers.ts): the
+   * observation is the stored one, and nothing new is known to write.
+   */
+  held?: boolean;
 }
 
 /** The port the reconcile asks; main wires probingObserver(). */
@@ -164,7 +170,10 @@ export function probingObserver(o: ProbingObserverOptions): StatusObserver {
         // With a split brain resolver, look at least every stable-after: a partition then shows before it decides.
         ...(r.splitBrainResolver ? { slowMs: parseDuration(r.splitBrainResolver.stableAfter) } : {}),
       });
-      const stalled = watch.update(key, scheduled.observation, r.requiredContactPoints, o.clock.monotonic());
+      const kept = holdUntilAnswered(previous, scheduled.observation, scheduled.views);
+      const held = kept !== scheduled.observation;
+      const computed = withKnownNodes(previous, kept);
+      const stalled = watch.update(key, computed, r.requiredContactPoints, o.clock.monotonic());
       const diagnoses = diagnose({
         r: { ...r, stableMarginMs: parseDuration(r.stableMargin) ?? 0 },
         pods: own,
@@ -173,11 +182,19 @@ export function probingObserver(o: ProbingObserverOptions): StatusObserver {
         ...(rbac ? { rbacProblem: rbac } : {}),
         ...(stalled ? { stalled } : {}),
       });
-      const observation = withDiagnoses(scheduled.observation, diagnoses);
+      const observation = withDiagnoses(computed, diagnoses);
       metrics.set(r.namespace, r.name, observation);
       const { clusters, conditions, ...status } = observation;
       const events = clusterEvents(previous, observation, r.replicas);
-      return { status, conditions, events, clusters, requeueAfterMs: scheduled.requeueAfterMs, views: scheduled.views };
+      return {
+        status,
+        conditions,
+        events,
+        clusters,
+        requeueAfterMs: scheduled.requeueAfterMs,
+        views: scheduled.views,
+        ...(held ? { held } : {}),
+      };
     },
     forget(key) {
       scheduler.forget(key);

@@ -74,6 +74,7 @@ test('N = 10 with answering pods: children, Formed statuses, memory, idle CPU, A
     // Restarted on the same resources: every one reconciled, and nothing differed, so nothing applied.
     assert.ok(r.syncMs !== undefined && r.syncMs > 0, `initial sync after a restart: ${r.syncMs}`);
     assert.is(r.syncApplies, 0, 'applies during the initial sync');
+    assert.is(r.syncStatusWrites, 0, 'status writes during the initial sync (a formed cluster stays Formed)');
     assert.ok(r.syncApiRequests !== undefined && r.syncApiRequests > 0, 'API requests of the initial sync (its lists)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
