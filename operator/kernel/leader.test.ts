@@ -239,6 +239,23 @@ test('one hung renewal does not cost the lease: the next round within the deadli
   await a.release();
 });
 
+test('a slow renewal then a hung one: the round after the abandoned call starts at once and renews in time', async () => {
+  const clock = new FakeClock();
+  const store = new MemoryLeases();
+  const log: string[] = [];
+  const a = candidate('a', store, clock, log);
+  a.start();
+  await clock.advance(3_000);
+  // A renewal that answers after 1.5 s (a loaded API server), then one that never answers (abandoned after 5 s):
+  // counted from the end of the slow round, the next would start past the renew deadline of the slow round's start.
+  const delays = [() => new Promise<void>((r) => clock.setTimeout(r, 1_500)), never];
+  store.before = () => (delays.shift() ?? (() => Promise.resolve()))();
+  await clock.advance(30_000);
+  assert.ok(a.isLeader());
+  assert.equal(log, ['a leads']);
+  await a.release();
+});
+
 test('a short API outage within the renew deadline keeps the leader', async () => {
   const clock = new FakeClock();
   const store = new MemoryLeases();

@@ -1,7 +1,8 @@
 // Lease-based leader election on coordination.k8s.io/v1, following client-go's leaderelection:
 //  - a candidate takes the Lease when it does not exist, has no holder, or has not changed for leaseDuration as
 //    measured on the candidate's own clock since it last saw the record change (no trust in other clocks);
-//  - the leader renews every retryPeriod; followers retry every retryPeriod plus up to 120 % jitter;
+//  - the leader starts a renewal every retryPeriod (at once after a round that took longer); followers retry every
+//    retryPeriod plus up to 120 % jitter;
 //  - every Lease call carries a deadline: its own timeout (max(1 s, renewDeadline / 2), as client-go's lease client),
 //    and while leading also the renew deadline. A call that does not answer by then is abandoned (its request is
 //    aborted), so a stalled connection cannot hold a round open;
@@ -174,8 +175,14 @@ export class LeaderElector {
         this.o.onStartedLeading();
       }
     }
-    // The leader renews at a fixed period (client-go's wait.Until); followers jitter so they do not poll in lockstep.
-    this.schedule(this.leading ? retryPeriodMs : Math.round(retryPeriodMs * (1 + JITTER_FACTOR * this.o.random())));
+    // The leader starts a round every retryPeriod, counted from the start of the last one: after a round that took
+    // long (a hung call abandoned at its timeout) the next starts at once, so one hung call still leaves time to renew
+    // before the deadline. Followers jitter so they do not poll in lockstep.
+    this.schedule(
+      this.leading
+        ? Math.max(0, retryPeriodMs - (clock.monotonic() - started))
+        : Math.round(retryPeriodMs * (1 + JITTER_FACTOR * this.o.random())),
+    );
   }
 
   /** Stops leading at lastRenew + renewDeadline unless a renewal moves lastRenew first. */
