@@ -173,7 +173,8 @@ func containerEnv(r Resolved) []*corev1ac.EnvVarApplyConfiguration {
 			v := map[string]string{"on": "true", "off": "false"}[kv[1]]
 			out = append(out, env(strings.NewReplacer(".", "_", "-", "_").Replace(strings.ToUpper(kv[0])), stringOr(v, kv[1])))
 		}
-		return out
+		// The agent's ClusterMembership (core/settings/catalog.ts, membershipName): the resource's name.
+		return append(out, env("AGENT_MEMBERSHIP_NAME", r.Name))
 	}
 	flags := make([]string, len(settings))
 	for i, kv := range settings {
