@@ -16,10 +16,16 @@
 // pod's answer stale too (its member list and oldest member), so those pods are asked again at once. At most
 // `maxProbesPerPass` probes start per observe(), oldest answers first, so a 1000-pod cluster is sampled over time
 // instead of probed in full on every reconcile.
+// Event streams (event-streams.ts, when given): one domain-events stream per resource to a pod that answered. A
+// member event (or a live stream's loss) pokes the resource: every pod that answered is asked again at once, not on
+// the next tick, the cluster counts as changing again (fast probes for settleMs), and a reconcile is asked for. While
+// the stream is live, the Formed-and-settled interval is `streamSlowFactor` times slowMs (the resource's own, shorter
+// slowMs stays as it is).
 import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
 import type { Clock, Timer } from '../../core/runtime/clock.ts';
 import { ConcurrencyLimit } from '../kernel/limit.ts';
 import { type ComputeInput, computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
+import type { StreamCandidate } from './event-streams.ts';
 import { probeNode } from './probe.ts';
 import type { HttpGet } from './probe-http.ts';
 import type { StatusProblems } from './problems.ts';
@@ -43,6 +49,17 @@ export interface ProbeSchedulerOptions {
   tickMs?: number;
   /** After a change of the pod set or of a pod's readiness, how long every pod is probed every fastMs. */
   settleMs?: number;
+  /** Holds a member event stream per resource (event-streams.ts); left out, the scheduler only polls. */
+  streams?: StreamPort;
+  /** While a resource's stream is live, its Formed-and-settled interval is this many times slowMs. */
+  streamSlowFactor?: number;
+}
+
+/** What the scheduler needs of event-streams.ts. */
+export interface StreamPort {
+  /** Keeps a stream to one of the candidates (best first); true while one is live. */
+  follow(key: string, candidates: StreamCandidate[], onChange: () => void): boolean;
+  forget(key: string): void;
 }
 
 /** A contact point with the identity of the pod incarnation it belongs to. */
@@ -76,11 +93,13 @@ interface Entry {
   nextAt: number;
   lastAt: number;
   inFlight: boolean;
+  /** Poked while a probe was in flight: its answer may predate the change, so ask once more when it is in. */
+  again?: boolean;
 }
 
 export class ProbeScheduler {
   private readonly limit: ConcurrencyLimit;
-  private readonly o: Required<ProbeSchedulerOptions>;
+  private readonly o: Required<Omit<ProbeSchedulerOptions, 'streams'>> & { streams?: StreamPort };
   private readonly entries = new Map<string, Map<string, Entry>>();
   /** Per resource: when its pod set or a pod's readiness last changed. */
   private readonly changedAt = new Map<string, number>();
@@ -102,6 +121,7 @@ export class ProbeScheduler {
       silentMaxMs: 120_000,
       quietMs: 300_000,
       tickMs: 250,
+      streamSlowFactor: 4,
       ...options,
     };
     this.limit = new ConcurrencyLimit(this.o.concurrency);
@@ -183,7 +203,9 @@ export class ProbeScheduler {
 
     const formed = (input.previousPhase ?? observation.phase) === 'Formed' && observation.phase === 'Formed';
     const settling = now - (this.changedAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.settleMs;
-    const slow = Math.max(this.o.fastMs, Math.min(this.o.slowMs, input.slowMs ?? this.o.slowMs));
+    const streaming = this.o.streams?.follow(key, streamCandidates(next), () => this.poke(key)) ?? false;
+    const ownSlow = streaming ? this.o.slowMs * this.o.streamSlowFactor : this.o.slowMs;
+    const slow = Math.max(this.o.fastMs, Math.min(ownSlow, input.slowMs ?? ownSlow));
     const interval = formed && !settling ? slow : this.o.fastMs;
     // The pace may have slowed (settled, or Formed now): a pod that answered is next asked an interval after its last
     // answer, not at the time its last, faster probe set. A change this pass asked them at once instead.
@@ -212,6 +234,26 @@ export class ProbeScheduler {
   forget(key: string): void {
     this.entries.delete(key);
     this.changedAt.delete(key);
+    this.o.streams?.forget(key);
+  }
+
+  /**
+   * The cluster may have changed (a member event): every pod that answered is asked again now (one probe each, one
+   * more after an answer already in flight), the resource probes fast for settleMs, and a reconcile is asked for.
+   */
+  poke(key: string): void {
+    const entries = this.entries.get(key);
+    if (!entries) return;
+    const now = this.o.clock.now();
+    this.changedAt.set(key, now);
+    for (const e of entries.values()) {
+      if (!e.answer || e.failures) continue;
+      e.interval = this.o.fastMs;
+      e.nextAt = now;
+      if (e.inFlight) e.again = true;
+      else void this.probe(key, e);
+    }
+    this.o.onChange(key);
   }
 
   /** Arms the shared timer for `at` (wall ms), unless it fires earlier already; never sooner than tickMs apart. */
@@ -272,7 +314,12 @@ export class ProbeScheduler {
     } finally {
       e.inFlight = false;
       this.limit.release();
-      if (this.entries.get(key)?.get(t.contactPoint.pod) === e) this.arm(e.nextAt);
+      if (this.entries.get(key)?.get(t.contactPoint.pod) === e) {
+        if (e.again) {
+          e.again = false;
+          void this.probe(key, e);
+        } else this.arm(e.nextAt);
+      }
     }
   }
 
@@ -281,4 +328,18 @@ export class ProbeScheduler {
     const ceiling = answered ? this.o.slowMs : Math.max(this.o.slowMs, this.o.silentMaxMs);
     return Math.min(ceiling, this.o.fastMs * 2 ** (failures - 1));
   }
+}
+
+/** Pods to hold a stream to: those whose last answer listed members, the one that is the oldest member first. */
+function streamCandidates(entries: Map<string, Entry>): StreamCandidate[] {
+  const answering = [...entries.values()].filter((e) => e.answer?.members && !e.failures && e.ready);
+  const isOldest = (e: Entry) => (e.answer?.members?.oldest === e.answer?.selfNode ? 0 : 1);
+  return answering
+    .sort((a, b) => isOldest(a) - isOldest(b) || a.target.contactPoint.pod.localeCompare(b.target.contactPoint.pod))
+    .map((e) => ({
+      pod: e.target.contactPoint.pod,
+      incarnation: e.incarnation,
+      host: e.target.contactPoint.host,
+      port: e.target.contactPoint.port,
+    }));
 }
