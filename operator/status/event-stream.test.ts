@@ -5,7 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openEventStream, type StreamEnd, type StreamLimits } from './event-stream.ts';
 
-const MEMBER_UP = 'data:{"member":{"status":"Up"},"type":"MemberUp"}\nevent:MemberUp\n\n';
+const MEMBER_UP =
+  'data:{"member":{"status":"Up","uniqueAddress":{"address":"pekko://s@10.0.0.1:17355","longUid":1}},"type":"MemberUp"}\nevent:MemberUp\n\n';
+const LEADER = 'data:{"address":"pekko://s@10.0.0.1:17355","type":"LeaderChanged"}\nevent:LeaderChanged\n\n';
 const limits: StreamLimits = { connectTimeoutMs: 1000, idleMs: 1000, maxLine: 1024 };
 
 /** A server whose one route is `serve`; returns the URL. */
@@ -33,7 +35,7 @@ async function run(url: string, l: StreamLimits = limits, untilMs = 3000) {
       url,
       {
         onOpen: () => (seen.opened = true),
-        onEvents: (types) => seen.events.push(...types),
+        onEvents: (events) => seen.events.push(...events.map((e) => `${e.type} ${e.address ?? '-'}`)),
         onEnd: (reason, message) => {
           seen.ends.push([reason, message]);
           clearTimeout(timer);
@@ -52,11 +54,11 @@ test('events are passed on, keep-alives are not; the end of the stream is Closed
     sse(res);
     res.write(MEMBER_UP);
     res.write('data:\n\n');
-    setTimeout(() => res.end(MEMBER_UP.replaceAll('MemberUp', 'MemberRemoved')), 50);
+    setTimeout(() => res.end(LEADER), 50);
   });
   const seen = await run(s.url);
   assert.ok(seen.opened);
-  assert.equal(seen.events, ['MemberUp', 'MemberRemoved']);
+  assert.equal(seen.events, ['MemberUp pekko://s@10.0.0.1:17355', 'LeaderChanged pekko://s@10.0.0.1:17355']);
   assert.equal(
     seen.ends.map(([r]) => r),
     ['Closed'],
@@ -88,7 +90,7 @@ test('garbage in the stream ends it: data that is not a member event', async () 
     res.write('data:<html>not json</html>\n\n');
   });
   const seen = await run(s.url);
-  assert.equal(seen.events, ['MemberUp']);
+  assert.equal(seen.events, ['MemberUp pekko://s@10.0.0.1:17355']);
   assert.equal(
     seen.ends.map(([r]) => r),
     ['Garbage'],

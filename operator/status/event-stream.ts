@@ -13,10 +13,16 @@ export type StreamEnd = 'NotServed' | 'HttpStatus' | 'Garbage' | 'TooLarge' | 'T
 export interface StreamHandlers {
   /** The pod answered 200 with an event stream. */
   onOpen(): void;
-  /** Member events arrived (their types), once per chunk read; keep-alives are not passed on. */
-  onEvents(types: string[]): void;
+  /** Member events arrived, once per chunk read; keep-alives are not passed on. */
+  onEvents(events: MemberEvent[]): void;
   /** The stream ended; called once, and never after close(). */
   onEnd(reason: StreamEnd, message: string): void;
+}
+
+/** A member event: its type (MemberUp, LeaderChanged, ...) and the member's or leader's address when it names one. */
+export interface MemberEvent {
+  type: string;
+  address?: string;
 }
 
 export interface StreamLimits {
@@ -35,16 +41,17 @@ export interface StreamHandle {
 /** The port the stream holder uses; tests pass a fake, main the real one. */
 export type OpenStream = (url: string, handlers: StreamHandlers, limits: StreamLimits) => StreamHandle;
 
-/** A member event's data: a JSON object with a string `type` (MemberUp, LeaderChanged, ...). */
-function eventType(e: SseEvent): string | undefined {
+/** A member event's data: a JSON object with a string `type`; else undefined. */
+function memberEvent(e: SseEvent): MemberEvent | undefined {
+  let v: { type?: unknown; address?: unknown; member?: { uniqueAddress?: { address?: unknown } } };
   try {
-    const v = JSON.parse(e.data) as unknown;
-    if (v && typeof v === 'object' && typeof (v as { type?: unknown }).type === 'string')
-      return (v as { type: string }).type;
+    v = JSON.parse(e.data);
   } catch {
-    // not JSON: undefined below
+    return undefined;
   }
-  return undefined;
+  if (!v || typeof v !== 'object' || typeof v.type !== 'string') return undefined;
+  const address = v.member?.uniqueAddress?.address ?? v.address;
+  return typeof address === 'string' ? { type: v.type, address } : { type: v.type };
 }
 
 export const openEventStream: OpenStream = (url, handlers, limits) => {
@@ -82,14 +89,14 @@ export const openEventStream: OpenStream = (url, handlers, limits) => {
       } catch (err) {
         return end(err instanceof SseError ? 'TooLarge' : 'Garbage', (err as Error).message);
       }
-      const types: string[] = [];
+      const members: MemberEvent[] = [];
       for (const e of events) {
         if (e.data === '') continue; // a keep-alive
-        const t = eventType(e);
-        if (t === undefined) return end('Garbage', `an event that is not a member event: ${e.data.slice(0, 80)}`);
-        types.push(t);
+        const m = memberEvent(e);
+        if (!m) return end('Garbage', `an event that is not a member event: ${e.data.slice(0, 80)}`);
+        members.push(m);
       }
-      if (types.length) handlers.onEvents(types);
+      if (members.length) handlers.onEvents(members);
     });
     res.on('end', () => end('Closed', 'the node ended the stream'));
     res.on('error', (err) => end('Network', err.message));

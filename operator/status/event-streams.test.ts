@@ -50,7 +50,7 @@ test('one stream per resource, to the first candidate; live once answered; event
   assert.is(o.last().url, 'http://10.0.0.1:7626/cluster/domain-events');
   o.last().h.onOpen();
   assert.is(follow('ns/x', [A, B]), true);
-  o.last().h.onEvents(['MemberUp', 'LeaderChanged']);
+  o.last().h.onEvents([{ type: 'MemberUp' }, { type: 'LeaderChanged' }]);
   assert.equal(changes, ['ns/x']);
   assert.is(events(), 2);
   assert.is(streams.open, 1);
@@ -116,7 +116,7 @@ test('at most maxStreams at once across resources; forget closes and frees a slo
   follow('ns/y', [B]);
   assert.is(o.opened.length, 2);
   // Reports of a dropped stream are ignored.
-  o.opened[0]?.h.onEvents(['MemberUp']);
+  o.opened[0]?.h.onEvents([{ type: 'MemberUp' }]);
   o.opened[0]?.h.onEnd('Closed', 'late');
   assert.is(streams.open, 1);
 });

@@ -36,7 +36,8 @@ export interface EventStreamsOptions {
 
 interface Held {
   candidates: StreamCandidate[];
-  onChange: () => void;
+  /** Called with the pod a member event came from; without one when a live stream was lost. */
+  onChange: (pod?: string) => void;
   target?: StreamCandidate;
   handle?: StreamHandle;
   live: boolean;
@@ -66,7 +67,7 @@ export class EventStreams {
    * Keeps the resource's stream to one of `candidates` (best first), opening one when none is held and no backoff
    * runs. Returns whether a stream is live now (answered and not ended).
    */
-  follow(key: string, candidates: StreamCandidate[], onChange: () => void): boolean {
+  follow(key: string, candidates: StreamCandidate[], onChange: (pod?: string) => void): boolean {
     let h = this.held.get(key);
     if (!h) {
       if (candidates.length === 0) return false;
@@ -116,11 +117,11 @@ export class EventStreams {
           if (h.handle !== handle) return;
           h.live = true;
         },
-        onEvents: (types) => {
+        onEvents: (events) => {
           if (h.handle !== handle) return;
           h.failures = 0;
-          this.o.metrics?.events(types.length);
-          h.onChange();
+          this.o.metrics?.events(events.length);
+          h.onChange(target.pod);
         },
         onEnd: (reason) => {
           if (h.handle !== handle) return;

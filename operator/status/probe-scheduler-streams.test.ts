@@ -5,13 +5,18 @@ import * as assert from 'uvu/assert';
 import { FakeClock, flush } from '../../core/runtime/fake-clock.ts';
 import type { StreamCandidate } from './event-streams.ts';
 import type { GetResult, HttpGet } from './probe-http.ts';
-import { ProbeScheduler, type StreamPort, type Target } from './probe-scheduler.ts';
+import { ProbeScheduler, type Target } from './probe-scheduler.ts';
+import type { StreamPort } from './stream-follow.ts';
 
 const addr = (ip: string) => `pekko://A@${ip}:17355`;
 const IPS = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
 
-/** Every pod answers one cluster of IPS, oldest 10.0.0.2; `hold` keeps a request unanswered until released. */
+/**
+ * Every pod answers one cluster of IPS, oldest 10.0.0.2, unless `view` says otherwise for a host (the IPs it lists);
+ * `hold` keeps a request unanswered until released.
+ */
 function network() {
+  const view = new Map<string, string[]>();
   const seedCalls: [number, string][] = [];
   let hold: Promise<void> | undefined;
   const clock = new FakeClock();
@@ -19,20 +24,20 @@ function network() {
     const host = new URL(url).hostname;
     if (url.endsWith('/bootstrap/seed-nodes')) seedCalls.push([clock.now(), host]);
     if (hold) await hold;
-    const members = IPS.map((ip) => ({ node: addr(ip), nodeUid: '1', status: 'Up', roles: [] }));
+    const members = (view.get(host) ?? IPS).map((ip) => ({ node: addr(ip), nodeUid: '1', status: 'Up', roles: [] }));
     const body = url.endsWith('/bootstrap/seed-nodes')
       ? JSON.stringify({ selfNode: addr(host), seedNodes: members.map((m) => ({ ...m, nodeUid: 1 })) })
       : JSON.stringify({ selfNode: addr(host), members, unreachable: [], oldest: addr('10.0.0.2'), oldestPerRole: {} });
     return { status: 200, contentType: 'application/json', body } satisfies GetResult;
   };
-  return { clock, get, seedCalls, holdUntil: (p: Promise<void> | undefined) => (hold = p) };
+  return { clock, get, seedCalls, view, holdUntil: (p: Promise<void> | undefined) => (hold = p) };
 }
 
 /** A stream holder whose liveness the test sets; keeps what the scheduler handed it. */
 interface FakeStreams extends StreamPort {
   live: boolean;
   candidates: StreamCandidate[];
-  onChange: () => void;
+  onChange: (pod?: string) => void;
 }
 
 function fakeStreams(live: boolean): FakeStreams {
@@ -40,7 +45,7 @@ function fakeStreams(live: boolean): FakeStreams {
     live,
     candidates: [] as StreamCandidate[],
     onChange: () => {},
-    follow(_key: string, candidates: StreamCandidate[], onChange: () => void) {
+    follow(_key: string, candidates: StreamCandidate[], onChange: (pod?: string) => void) {
       s.candidates = candidates;
       s.onChange = onChange;
       return s.live;
@@ -59,8 +64,7 @@ const input = { resourcesReady: true, requiredContactPoints: 3 };
 const formed = { ...input, previousPhase: 'Formed' as const };
 
 /** Formed and settled: the first round answered, then the slow pace set by a second observe. */
-async function settled(streams?: StreamPort) {
-  const net = network();
+async function settled(streams?: StreamPort, net = network()) {
   const changed: string[] = [];
   const obs = new ProbeScheduler({
     get: net.get,
@@ -127,6 +131,25 @@ test('an event during a probe in flight asks that pod once more when its answer 
   release();
   await flush();
   assert.is(probesOf(net.seedCalls, '10.0.0.1', at), 2, 'one probe, then one more: not one per event');
+});
+
+test('after an event, a pod that disagrees with the stream pod is chased every chaseStepMs until it agrees; the others are not', async () => {
+  const streams = fakeStreams(true);
+  const net = network();
+  const { obs } = await settled(streams, net);
+  const updated = [...IPS, '10.0.0.4'];
+  // 10.0.0.2 (the stream's pod) saw a member come up; 10.0.0.3 heard by gossip already, 10.0.0.1 hears 450 ms later.
+  net.view.set('10.0.0.2', updated);
+  net.view.set('10.0.0.3', updated);
+  const at = net.clock.now();
+  streams.onChange('p1');
+  await net.clock.advance(449);
+  net.view.set('10.0.0.1', updated);
+  await net.clock.advance(1550);
+  const probesOf1 = net.seedCalls.filter(([t, h]) => h === '10.0.0.1' && t >= at).map(([t]) => t - at);
+  assert.equal(probesOf1, [0, 100, 200, 300, 400, 500], 'chased until it agreed, not after');
+  assert.is(probesOf(net.seedCalls, '10.0.0.3', at), 1, 'a pod that agrees is asked once');
+  assert.is(obs.observe('ns/a', targets(), formed).observation.members, 4);
 });
 
 test("the stream is held to the oldest member's pod first, and only to pods that answered with members", async () => {

@@ -16,19 +16,18 @@
 // pod's answer stale too (its member list and oldest member), so those pods are asked again at once. At most
 // `maxProbesPerPass` probes start per observe(), oldest answers first, so a 1000-pod cluster is sampled over time
 // instead of probed in full on every reconcile.
-// Event streams (event-streams.ts, when given): one domain-events stream per resource to a pod that answered. A
-// member event (or a live stream's loss) pokes the resource: every pod that answered is asked again at once, not on
-// the next tick, the cluster counts as changing again (fast probes for settleMs), and a reconcile is asked for. While
-// the stream is live, the Formed-and-settled interval is `streamSlowFactor` times slowMs (the resource's own, shorter
-// slowMs stays as it is).
+// Event streams (event-streams.ts, stream-follow.ts): a member event, or a live stream's loss, pokes the resource:
+// every pod that answered is asked at once (not on the next tick), the cluster counts as changing (fast for settleMs),
+// a reconcile is asked for, and pods that disagree with the stream's pod are chased. A live stream stretches the
+// Formed-and-settled interval to `streamSlowFactor` x slowMs (a resource's own, shorter slowMs stays).
 import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
 import type { Clock, Timer } from '../../core/runtime/clock.ts';
 import { ConcurrencyLimit } from '../kernel/limit.ts';
-import { type ComputeInput, computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
-import type { StreamCandidate } from './event-streams.ts';
+import { type ComputeInput, computeObservation, type Observation, type PodView } from './compute.ts';
 import { probeNode } from './probe.ts';
 import type { HttpGet } from './probe-http.ts';
 import type { StatusProblems } from './problems.ts';
+import { Chaser, type PodEntry, type StreamPort, streamCandidates } from './stream-follow.ts';
 
 export interface ProbeSchedulerOptions {
   get: HttpGet;
@@ -53,13 +52,9 @@ export interface ProbeSchedulerOptions {
   streams?: StreamPort;
   /** While a resource's stream is live, its Formed-and-settled interval is this many times slowMs. */
   streamSlowFactor?: number;
-}
-
-/** What the scheduler needs of event-streams.ts. */
-export interface StreamPort {
-  /** Keeps a stream to one of the candidates (best first); true while one is live. */
-  follow(key: string, candidates: StreamCandidate[], onChange: () => void): boolean;
-  forget(key: string): void;
+  /** After a member event, how long pods that disagree with the stream's pod are chased, and how often. */
+  chaseMs?: number;
+  chaseStepMs?: number;
 }
 
 /** A contact point with the identity of the pod incarnation it belongs to. */
@@ -79,20 +74,14 @@ export type ObserveExtras = Omit<ComputeInput, 'views' | 'formedBefore'> &
     slowMs?: number;
   };
 
-interface Entry {
-  incarnation: string;
-  ready: boolean;
-  answer?: NodeAnswer;
+interface Entry extends PodEntry {
   error?: string;
-  failures: number;
   /** The pod as last observed (where to probe it) and its probe interval then. */
-  target: Target;
   interval: number;
   /** Whether this pod incarnation ever answered. */
   answered: boolean;
   nextAt: number;
   lastAt: number;
-  inFlight: boolean;
   /** Poked while a probe was in flight: its answer may predate the change, so ask once more when it is in. */
   again?: boolean;
 }
@@ -103,6 +92,7 @@ export class ProbeScheduler {
   private readonly entries = new Map<string, Map<string, Entry>>();
   /** Per resource: when its pod set or a pod's readiness last changed. */
   private readonly changedAt = new Map<string, number>();
+  private readonly chaser: Chaser;
   private timer: Timer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private lastTick = Number.NEGATIVE_INFINITY;
@@ -122,9 +112,20 @@ export class ProbeScheduler {
       quietMs: 300_000,
       tickMs: 250,
       streamSlowFactor: 4,
+      chaseMs: 3000,
+      chaseStepMs: 100,
       ...options,
     };
     this.limit = new ConcurrencyLimit(this.o.concurrency);
+    this.chaser = new Chaser({
+      clock: this.o.clock,
+      chaseMs: this.o.chaseMs,
+      stepMs: this.o.chaseStepMs,
+      reprobe: (key, pod) => {
+        const e = this.entries.get(key)?.get(pod);
+        if (e && !e.inFlight) void this.probe(key, e);
+      },
+    });
   }
 
   /**
@@ -203,7 +204,8 @@ export class ProbeScheduler {
 
     const formed = (input.previousPhase ?? observation.phase) === 'Formed' && observation.phase === 'Formed';
     const settling = now - (this.changedAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.settleMs;
-    const streaming = this.o.streams?.follow(key, streamCandidates(next), () => this.poke(key)) ?? false;
+    const streaming =
+      this.o.streams?.follow(key, streamCandidates(next.values()), (pod) => this.poke(key, pod)) ?? false;
     const ownSlow = streaming ? this.o.slowMs * this.o.streamSlowFactor : this.o.slowMs;
     const slow = Math.max(this.o.fastMs, Math.min(ownSlow, input.slowMs ?? ownSlow));
     const interval = formed && !settling ? slow : this.o.fastMs;
@@ -234,18 +236,21 @@ export class ProbeScheduler {
   forget(key: string): void {
     this.entries.delete(key);
     this.changedAt.delete(key);
+    this.chaser.forget(key);
     this.o.streams?.forget(key);
   }
 
   /**
-   * The cluster may have changed (a member event): every pod that answered is asked again now (one probe each, one
-   * more after an answer already in flight), the resource probes fast for settleMs, and a reconcile is asked for.
+   * The cluster may have changed (a member event from `source`'s stream): every pod that answered is asked again now
+   * (one probe each, one more after an answer already in flight), the resource probes fast for settleMs, pods that
+   * disagree with `source` are chased for chaseMs, and a reconcile is asked for.
    */
-  poke(key: string): void {
+  poke(key: string, source?: string): void {
     const entries = this.entries.get(key);
     if (!entries) return;
     const now = this.o.clock.now();
     this.changedAt.set(key, now);
+    if (source) this.chaser.start(key, source);
     for (const e of entries.values()) {
       if (!e.answer || e.failures) continue;
       e.interval = this.o.fastMs;
@@ -318,7 +323,10 @@ export class ProbeScheduler {
         if (e.again) {
           e.again = false;
           void this.probe(key, e);
-        } else this.arm(e.nextAt);
+        } else {
+          this.arm(e.nextAt);
+          this.chaser.check(key, this.entries.get(key));
+        }
       }
     }
   }
@@ -328,18 +336,4 @@ export class ProbeScheduler {
     const ceiling = answered ? this.o.slowMs : Math.max(this.o.slowMs, this.o.silentMaxMs);
     return Math.min(ceiling, this.o.fastMs * 2 ** (failures - 1));
   }
-}
-
-/** Pods to hold a stream to: those whose last answer listed members, the one that is the oldest member first. */
-function streamCandidates(entries: Map<string, Entry>): StreamCandidate[] {
-  const answering = [...entries.values()].filter((e) => e.answer?.members && !e.failures && e.ready);
-  const isOldest = (e: Entry) => (e.answer?.members?.oldest === e.answer?.selfNode ? 0 : 1);
-  return answering
-    .sort((a, b) => isOldest(a) - isOldest(b) || a.target.contactPoint.pod.localeCompare(b.target.contactPoint.pod))
-    .map((e) => ({
-      pod: e.target.contactPoint.pod,
-      incarnation: e.incarnation,
-      host: e.target.contactPoint.host,
-      port: e.target.contactPoint.port,
-    }));
 }
