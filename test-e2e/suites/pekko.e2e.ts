@@ -606,9 +606,9 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
   );
 });
 
-test('the agent with the same replicas: formation time, and its answers parse with the same operator code', async () => {
+test('the agent with the same replicas: formation time, and its answers parse with the same operator code; no event stream, polled', async () => {
   await withOperator(
-    async (ns) => {
+    async (ns, op) => {
       const log = await new StatusLog(ns, 'agents').start();
       try {
         const t0 = Date.now();
@@ -641,6 +641,12 @@ test('the agent with the same replicas: formation time, and its answers parse wi
         // The same shape as a real Pekko node's answer, through the same parser (probeNode → NodeAnswer).
         assert.equal(answerShape(agent), answerShape(await recordedPekkoAnswer()));
         assert.equal(agentFounder(ns, c.pods, 3, 'agents'), [c.oldest]);
+        // The agent does not serve /cluster/domain-events: the operator's stream ends NotServed and it polls.
+        await waitFor(
+          async () => (await op.metric('pekko_bootstrap_operator_stream_ends_total', 'reason="NotServed"')) >= 1,
+          { what: 'the stream to an agent pod ended NotServed', timeoutMs: 15_000 },
+        );
+        assert.is(await op.metric('pekko_bootstrap_operator_event_streams'), 0);
       } finally {
         log.stop();
       }
