@@ -64,7 +64,7 @@ const input = { resourcesReady: true, requiredContactPoints: 3 };
 const formed = { ...input, previousPhase: 'Formed' as const };
 
 /** Formed and settled: the first round answered, then the slow pace set by a second observe. */
-async function settled(streams?: StreamPort, net = network()) {
+async function settled(streams?: StreamPort, net = network(), maxProbesPerPass = 16) {
   const changed: string[] = [];
   const obs = new ProbeScheduler({
     get: net.get,
@@ -72,6 +72,7 @@ async function settled(streams?: StreamPort, net = network()) {
     onChange: (k) => changed.push(k),
     fastMs: 2000,
     slowMs: 30_000,
+    maxProbesPerPass,
     ...(streams ? { streams } : {}),
   });
   obs.observe('ns/a', targets(), input);
@@ -150,6 +151,18 @@ test('after an event, a pod that disagrees with the stream pod is chased every c
   assert.equal(probesOf1, [0, 100, 200, 300, 400, 500], 'chased until it agreed, not after');
   assert.is(probesOf(net.seedCalls, '10.0.0.3', at), 1, 'a pod that agrees is asked once');
   assert.is(obs.observe('ns/a', targets(), formed).observation.members, 4);
+});
+
+test('at most maxProbesPerPass pods of a resource are chased at once', async () => {
+  const streams = fakeStreams(true);
+  const net = network();
+  await settled(streams, net, 1);
+  net.view.set('10.0.0.2', [...IPS, '10.0.0.4']);
+  const at = net.clock.now();
+  streams.onChange('p1');
+  await net.clock.advance(1000);
+  const chased = (host: string) => probesOf(net.seedCalls, host, at) - 1;
+  assert.is(chased('10.0.0.1') + chased('10.0.0.3'), 10, 'one chase probe per step, not two');
 });
 
 test("the stream is held to the oldest member's pod first, and only to pods that answered with members", async () => {

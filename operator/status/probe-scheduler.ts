@@ -121,6 +121,7 @@ export class ProbeScheduler {
       clock: this.o.clock,
       chaseMs: this.o.chaseMs,
       stepMs: this.o.chaseStepMs,
+      max: this.o.maxProbesPerPass,
       reprobe: (key, pod) => {
         const e = this.entries.get(key)?.get(pod);
         if (e && !e.inFlight) void this.probe(key, e);

@@ -3,7 +3,8 @@
 //
 // The status takes the member list most answers report (compute.ts), and the other members learn a change by gossip
 // a moment after the stream's pod does. So for `chaseMs` after an event, a pod whose member list differs from the
-// stream pod's is asked again `stepMs` after its answer came in, until it agrees; pods that agree are left alone.
+// stream pod's is asked again `stepMs` after its answer came in, until it agrees; pods that agree are left alone. At
+// most `max` pods are chased at once per resource.
 import type { Clock } from '../../core/runtime/clock.ts';
 import type { NodeAnswer } from './compute.ts';
 import type { StreamCandidate } from './event-streams.ts';
@@ -51,6 +52,8 @@ export interface ChaserOptions {
   clock: Clock;
   chaseMs: number;
   stepMs: number;
+  /** At most this many chase probes scheduled at once per resource (a big cluster must not starve the others). */
+  max: number;
   /** Probes the pod now unless a probe of it is in flight. */
   reprobe: (key: string, pod: string) => void;
 }
@@ -82,6 +85,7 @@ export class Chaser {
     if (!source) return;
     const want = membersOf(source);
     for (const [pod, e] of entries) {
+      if (c.scheduled.size >= this.o.max) return;
       if (e.inFlight || c.scheduled.has(pod) || !e.answer || e.failures || membersOf(e.answer) === want) continue;
       c.scheduled.add(pod);
       this.o.clock.setTimeout(() => {
