@@ -10,18 +10,23 @@ const MEMBER_UP =
 const LEADER = 'data:{"address":"pekko://s@10.0.0.1:17355","type":"LeaderChanged"}\nevent:LeaderChanged\n\n';
 const limits: StreamLimits = { connectTimeoutMs: 1000, idleMs: 1000, maxLine: 1024 };
 
+const servers: (() => void)[] = [];
+// Also after a failed assertion: an open server would keep the test process from exiting.
+test.after.each(() => {
+  for (const close of servers.splice(0)) close();
+});
+
 /** A server whose one route is `serve`; returns the URL. */
 async function server(serve: (res: ServerResponse) => void) {
   const srv = createServer((_req, res) => serve(res));
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/cluster/domain-events`,
-    close: () => {
-      srv.closeAllConnections();
-      srv.close();
-    },
+  const close = () => {
+    srv.closeAllConnections();
+    srv.close();
   };
+  servers.push(close);
+  return { url: `http://127.0.0.1:${port}/cluster/domain-events`, close };
 }
 
 const sse = (res: ServerResponse) => res.writeHead(200, { 'content-type': 'text/event-stream' });
