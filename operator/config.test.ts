@@ -30,6 +30,7 @@ test('every variable', () => {
       HTTP_PORT: '9090',
       LOG_LEVEL: 'debug',
       RESYNC_PERIOD: '30s',
+      STATUS_EVENT_STREAMS: '0',
     },
     'ignored',
   );
@@ -42,6 +43,8 @@ test('every variable', () => {
   assert.is(c.httpPort, 9090);
   assert.is(c.logLevel, 'debug');
   assert.is(c.resyncMs, 30_000);
+  assert.is(c.statusEventStreams, 0);
+  assert.is(parseConfig({}, 'h').statusEventStreams, 2000);
   assert.is(parseConfig({ RESYNC_PERIOD: '2h' }, 'h').resyncMs, 7_200_000);
   assert.is(parseConfig({ POD_NAMESPACE: 'ops', LEADER_ELECTION_NAMESPACE: 'le' }, 'h').leaderElectionNamespace, 'le');
 });
@@ -55,6 +58,8 @@ test('bad values are refused with the variable named', () => {
     [{ WATCH_NAMESPACES: 'Shop_1' }, 'WATCH_NAMESPACES'],
     [{ RESYNC_PERIOD: '10' }, 'RESYNC_PERIOD'],
     [{ RESYNC_PERIOD: '500ms' }, 'RESYNC_PERIOD'],
+    [{ STATUS_EVENT_STREAMS: '-1' }, 'STATUS_EVENT_STREAMS'],
+    [{ STATUS_EVENT_STREAMS: 'many' }, 'STATUS_EVENT_STREAMS'],
   ] as const) {
     try {
       parseConfig(env, 'h');

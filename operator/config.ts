@@ -25,6 +25,11 @@ export interface OperatorConfig {
   readonly rbacConcurrency: number;
   /** RESYNC_PERIOD: every cached ClusterBootstrap is reconciled again this often, event or not. */
   readonly resyncMs: number;
+  /**
+   * STATUS_EVENT_STREAMS: the most domain-events streams held at once, one per resource at most (docs/status.md,
+   * "Event streams"); 0 turns them off (polling only).
+   */
+  readonly statusEventStreams: number;
   /** SIGTERM: the longest the operator waits for reconciles in flight before it exits anyway. */
   readonly shutdownTimeoutMs: number;
   /** The longest a replica that is to run the controllers waits for its caches before it gives up (exit 1). */
@@ -40,6 +45,13 @@ function bool(name: string, v: string | undefined, dflt: boolean): boolean {
   if (s === 'true') return true;
   if (s === 'false') return false;
   throw new ConfigError(`${name}: expected true or false, got "${v}"`);
+}
+
+function count(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v.trim());
+  if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name}: expected a whole number, 0 or more, got "${v}"`);
+  return n;
 }
 
 function port(name: string, v: string | undefined, dflt: number): number {
@@ -86,6 +98,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, h
     clusterBootstrapConcurrency: 16,
     rbacConcurrency: 2,
     resyncMs: duration('RESYNC_PERIOD', env.RESYNC_PERIOD, 10 * 60_000),
+    statusEventStreams: count('STATUS_EVENT_STREAMS', env.STATUS_EVENT_STREAMS, 2000),
     shutdownTimeoutMs: 25_000,
     cacheSyncTimeoutMs: 2 * 60_000,
   });

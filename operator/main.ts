@@ -33,6 +33,7 @@ import { RealPodPatcher } from './kube/pod-patcher.ts';
 import { RealSbrLeases } from './kube/sbr-leases.ts';
 import { Lifecycle } from './lifecycle/lifecycle.ts';
 import { OperatorMetrics } from './metrics.ts';
+import { openEventStream } from './status/event-stream.ts';
 import { probingObserver } from './status/observer.ts';
 import { httpGet } from './status/probe-http.ts';
 
@@ -88,6 +89,8 @@ export async function main(config: OperatorConfig): Promise<void> {
     clock,
     enqueue: (key) => cbQueue.add(key),
     registry: metrics.registry,
+    openStream: openEventStream,
+    maxStreams: config.statusEventStreams,
     reviewPodList: podListReview(apiConfig),
   });
   const onApply = (kind: string) => metrics.applied(kind);

@@ -18,6 +18,8 @@ import type { ObservedCluster, PodView } from './compute.ts';
 import type { ConditionInput } from './conditions.ts';
 import { diagnose, withDiagnoses } from './diagnosis.ts';
 import { discoveryView } from './discovery.ts';
+import type { OpenStream } from './event-stream.ts';
+import { EventStreams } from './event-streams.ts';
 import { holdUntilAnswered, withKnownNodes } from './first-answers.ts';
 import { FormationWatch } from './formation-watch.ts';
 import { PodListAccess } from './pod-list-access.ts';
@@ -25,6 +27,7 @@ import type { HttpGet } from './probe-http.ts';
 import { ProbeScheduler } from './probe-scheduler.ts';
 import { replicaFailure } from './problems.ts';
 import { podListDenied, rbacMessage, type SharedRbac } from './rbac.ts';
+import { streamMetrics } from './stream-metrics.ts';
 import { targetsFor } from './targets.ts';
 
 export interface ObserveInput {
@@ -90,6 +93,10 @@ export interface ProbingObserverOptions {
   fastMs?: number;
   slowMs?: number;
   concurrency?: number;
+  /** Opens a domain-events stream (event-stream.ts); left out, the status is only polled. */
+  openStream?: OpenStream;
+  /** Streams held at once, across all resources (config STATUS_EVENT_STREAMS; 0: none). */
+  maxStreams?: number;
   /**
    * Asks the API server whether an account may list pods (kube/access-review.ts). Left out, the cached pod-reader and
    * read-pods stand in for the answer.
@@ -110,6 +117,17 @@ const versionOf = (rbac: SharedRbac) =>
 
 export function probingObserver(o: ProbingObserverOptions): StatusObserver {
   const metrics = new ClusterMetrics(o.registry);
+  let streams: EventStreams | undefined;
+  if (o.openStream && o.maxStreams !== 0) {
+    const holder: { streams?: EventStreams } = {};
+    streams = new EventStreams({
+      open: o.openStream,
+      clock: o.clock,
+      metrics: streamMetrics(o.registry, () => holder.streams?.open ?? 0),
+      ...(o.maxStreams !== undefined ? { maxStreams: o.maxStreams } : {}),
+    });
+    holder.streams = streams;
+  }
   const scheduler = new ProbeScheduler({
     get: async (url, limits) => {
       try {
@@ -123,6 +141,7 @@ export function probingObserver(o: ProbingObserverOptions): StatusObserver {
     },
     clock: o.clock,
     onChange: o.enqueue,
+    ...(streams ? { streams } : {}),
     ...(o.fastMs !== undefined ? { fastMs: o.fastMs } : {}),
     ...(o.slowMs !== undefined ? { slowMs: o.slowMs } : {}),
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),

@@ -16,13 +16,18 @@
 // pod's answer stale too (its member list and oldest member), so those pods are asked again at once. At most
 // `maxProbesPerPass` probes start per observe(), oldest answers first, so a 1000-pod cluster is sampled over time
 // instead of probed in full on every reconcile.
+// Event streams (event-streams.ts, stream-follow.ts): a member event, or a live stream's loss, pokes the resource:
+// every pod that answered is asked at once (not on the next tick), the cluster counts as changing (fast for settleMs),
+// a reconcile is asked for, and pods that disagree with the stream's pod are chased. A live stream stretches the
+// Formed-and-settled interval to `streamSlowFactor` x slowMs (a resource's own, shorter slowMs stays).
 import type { ContactPointStatus, Phase } from '../../core/api/types.ts';
 import type { Clock, Timer } from '../../core/runtime/clock.ts';
 import { ConcurrencyLimit } from '../kernel/limit.ts';
-import { type ComputeInput, computeObservation, type NodeAnswer, type Observation, type PodView } from './compute.ts';
+import { type ComputeInput, computeObservation, type Observation, type PodView } from './compute.ts';
 import { probeNode } from './probe.ts';
 import type { HttpGet } from './probe-http.ts';
 import type { StatusProblems } from './problems.ts';
+import { Chaser, type PodEntry, type StreamPort, streamCandidates } from './stream-follow.ts';
 
 export interface ProbeSchedulerOptions {
   get: HttpGet;
@@ -43,6 +48,13 @@ export interface ProbeSchedulerOptions {
   tickMs?: number;
   /** After a change of the pod set or of a pod's readiness, how long every pod is probed every fastMs. */
   settleMs?: number;
+  /** Holds a member event stream per resource (event-streams.ts); left out, the scheduler only polls. */
+  streams?: StreamPort;
+  /** While a resource's stream is live, its Formed-and-settled interval is this many times slowMs. */
+  streamSlowFactor?: number;
+  /** After a member event, how long pods that disagree with the stream's pod are chased, and how often. */
+  chaseMs?: number;
+  chaseStepMs?: number;
 }
 
 /** A contact point with the identity of the pod incarnation it belongs to. */
@@ -62,28 +74,25 @@ export type ObserveExtras = Omit<ComputeInput, 'views' | 'formedBefore'> &
     slowMs?: number;
   };
 
-interface Entry {
-  incarnation: string;
-  ready: boolean;
-  answer?: NodeAnswer;
+interface Entry extends PodEntry {
   error?: string;
-  failures: number;
   /** The pod as last observed (where to probe it) and its probe interval then. */
-  target: Target;
   interval: number;
   /** Whether this pod incarnation ever answered. */
   answered: boolean;
   nextAt: number;
   lastAt: number;
-  inFlight: boolean;
+  /** Poked while a probe was in flight: its answer may predate the change, so ask once more when it is in. */
+  again?: boolean;
 }
 
 export class ProbeScheduler {
   private readonly limit: ConcurrencyLimit;
-  private readonly o: Required<ProbeSchedulerOptions>;
+  private readonly o: Required<Omit<ProbeSchedulerOptions, 'streams'>> & { streams?: StreamPort };
   private readonly entries = new Map<string, Map<string, Entry>>();
   /** Per resource: when its pod set or a pod's readiness last changed. */
   private readonly changedAt = new Map<string, number>();
+  private readonly chaser: Chaser;
   private timer: Timer | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private lastTick = Number.NEGATIVE_INFINITY;
@@ -102,9 +111,22 @@ export class ProbeScheduler {
       silentMaxMs: 120_000,
       quietMs: 300_000,
       tickMs: 250,
+      streamSlowFactor: 4,
+      chaseMs: 3000,
+      chaseStepMs: 100,
       ...options,
     };
     this.limit = new ConcurrencyLimit(this.o.concurrency);
+    this.chaser = new Chaser({
+      clock: this.o.clock,
+      chaseMs: this.o.chaseMs,
+      stepMs: this.o.chaseStepMs,
+      max: this.o.maxProbesPerPass,
+      reprobe: (key, pod) => {
+        const e = this.entries.get(key)?.get(pod);
+        if (e && !e.inFlight) void this.probe(key, e);
+      },
+    });
   }
 
   /**
@@ -183,7 +205,10 @@ export class ProbeScheduler {
 
     const formed = (input.previousPhase ?? observation.phase) === 'Formed' && observation.phase === 'Formed';
     const settling = now - (this.changedAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.settleMs;
-    const slow = Math.max(this.o.fastMs, Math.min(this.o.slowMs, input.slowMs ?? this.o.slowMs));
+    const streaming =
+      this.o.streams?.follow(key, streamCandidates(next.values()), (pod) => this.poke(key, pod)) ?? false;
+    const ownSlow = streaming ? this.o.slowMs * this.o.streamSlowFactor : this.o.slowMs;
+    const slow = Math.max(this.o.fastMs, Math.min(ownSlow, input.slowMs ?? ownSlow));
     const interval = formed && !settling ? slow : this.o.fastMs;
     // The pace may have slowed (settled, or Formed now): a pod that answered is next asked an interval after its last
     // answer, not at the time its last, faster probe set. A change this pass asked them at once instead.
@@ -212,6 +237,29 @@ export class ProbeScheduler {
   forget(key: string): void {
     this.entries.delete(key);
     this.changedAt.delete(key);
+    this.chaser.forget(key);
+    this.o.streams?.forget(key);
+  }
+
+  /**
+   * The cluster may have changed (a member event from `source`'s stream): every pod that answered is asked again now
+   * (one probe each, one more after an answer already in flight), the resource probes fast for settleMs, pods that
+   * disagree with `source` are chased for chaseMs, and a reconcile is asked for.
+   */
+  poke(key: string, source?: string): void {
+    const entries = this.entries.get(key);
+    if (!entries) return;
+    const now = this.o.clock.now();
+    this.changedAt.set(key, now);
+    if (source) this.chaser.start(key, source);
+    for (const e of entries.values()) {
+      if (!e.answer || e.failures) continue;
+      e.interval = this.o.fastMs;
+      e.nextAt = now;
+      if (e.inFlight) e.again = true;
+      else void this.probe(key, e);
+    }
+    this.o.onChange(key);
   }
 
   /** Arms the shared timer for `at` (wall ms), unless it fires earlier already; never sooner than tickMs apart. */
@@ -272,7 +320,15 @@ export class ProbeScheduler {
     } finally {
       e.inFlight = false;
       this.limit.release();
-      if (this.entries.get(key)?.get(t.contactPoint.pod) === e) this.arm(e.nextAt);
+      if (this.entries.get(key)?.get(t.contactPoint.pod) === e) {
+        if (e.again) {
+          e.again = false;
+          void this.probe(key, e);
+        } else {
+          this.arm(e.nextAt);
+          this.chaser.check(key, this.entries.get(key));
+        }
+      }
     }
   }
 

@@ -14,6 +14,7 @@ import type { ClusterBootstrapStatus } from '../../core/api/types.ts';
 import { contactPointsFromPods } from '../../core/discovery/index.ts';
 import { type ClusterMembers, compareContactPoints, nodeAddress } from '../../core/protocol/index.ts';
 import type { NodeAnswer } from '../../operator/status/compute.ts';
+import { type MemberEvent, openEventStream } from '../../operator/status/event-stream.ts';
 import { probeNode } from '../../operator/status/probe.ts';
 import { type HttpGet, httpGet } from '../../operator/status/probe-http.ts';
 import {
@@ -280,11 +281,61 @@ const complete = (n: number) => (s: ClusterBootstrapStatus) =>
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
+/**
+ * Pekko's own GET /cluster/domain-events on one pod, through the operator's stream client: each member event with the
+ * time it arrived here, to time the status against (docs/status.md, "Event streams").
+ */
+function recordEvents(ip: string) {
+  const events: (MemberEvent & { at: number })[] = [];
+  const ends: string[] = [];
+  const handle = openEventStream(
+    `http://${ip}:${MGMT_PORT}/cluster/domain-events`,
+    {
+      onOpen() {},
+      onEvents: (es) => events.push(...es.map((e) => ({ ...e, at: Date.now() }))),
+      onEnd: (reason, message) => ends.push(`${reason}: ${message}`),
+    },
+    { connectTimeoutMs: 5000, idleMs: 60_000, maxLine: 64 * 1024 },
+  );
+  /** When the first event of one of `types` (|-separated) about `address` arrived. */
+  const at = (types: string, address: string) =>
+    events.find((e) => types.split('|').includes(e.type) && e.address === address)?.at;
+  return { events, ends, at, close: () => handle.close() };
+}
+
+/**
+ * recordEvents on each pod, keyed by its node. The status takes the member list most answers report (docs/status.md),
+ * and the members learn a change by gossip one after the other: `when` gives when the first stream, and when the
+ * k-th, saw an event about `member`.
+ */
+async function recordAll(pods: V1Pod[]) {
+  const streams = new Map(pods.map((p) => [nodeOf(p), recordEvents(p.status?.podIP ?? '')]));
+  // Pekko's stream begins with the current state as events: a MemberUp per member.
+  await waitFor(() => [...streams.values()].every((s) => pods.every((p) => s.at('MemberUp', nodeOf(p)))), {
+    what: `every stream's replay names every member (${[...streams.values()].flatMap((s) => s.ends)})`,
+    timeoutMs: 15_000,
+  });
+  /** The first of the streams' times, and the k-th (undefined while fewer than k streams have seen it). */
+  const when = (type: string, member: string, k: number, except?: string) => {
+    const times = [...streams]
+      .filter(([n]) => n !== except)
+      .map(([, s]) => s.at(type, member))
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => a - b);
+    const kth = times[k - 1];
+    return kth === undefined ? undefined : { first: times[0] as number, kth };
+  };
+  const close = () => {
+    for (const s of streams.values()) s.close();
+  };
+  return { streams, when, close };
+}
+
 // ---- the tests -------------------------------------------------------------------------------------------------
 
-test('3 replicas form a real Pekko cluster; status = the nodes view; the agent decider picks the same seed; scale to 5; a rolling update keeps one cluster', async () => {
+test('3 replicas form a real Pekko cluster; status = the nodes view; the agent decider picks the same seed; scale to 5 and the status follows MemberUp from the event stream; a rolling update keeps one cluster; scale to 4 follows MemberLeft', async () => {
   await withOperator(
-    async (ns) => {
+    async (ns, op) => {
       const log = await new StatusLog(ns, NAME).start();
       try {
         // -- formation
@@ -357,17 +408,45 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
         assert.equal(pekkoAnswer.members?.list.map((m) => m.node).sort(), [...nodes].sort());
         assert.equal(answerShape(pekkoAnswer), answerShape(await recordedPekkoAnswer()), 'live and recorded alike');
 
-        // -- scale to 5 through the scale subresource
+        // -- the operator holds one event stream, to the oldest member's pod, and got its first events
+        await waitFor(async () => (await op.metric('pekko_bootstrap_operator_stream_events_total')) >= 3, {
+          what: 'the operator received the stream replay',
+          timeoutMs: 15_000,
+        });
+        assert.is(await op.metric('pekko_bootstrap_operator_event_streams'), 1, 'one stream for the resource');
+
+        // -- scale to 5 through the scale subresource; the status against the MemberUp events of the oldest's stream
+        const streams = await recordAll(c3.pods);
         const tScale = Date.now();
         await kubectl(['scale', `cb/${NAME}`, '--replicas=5'], { namespace: ns });
         const five = await waitStatus(log, complete(5), 'Formed, 5 members', 180_000);
         const c5 = await oneCluster(ns, 5, 60_000);
+        streams.close();
         const tFive = log.firstAt((s) => s.phase === 'Formed' && s.members === 5, tScale)?.at ?? Date.now();
         const upsAfterScale = memberUpTimes(ns);
         const lastNewUp = Math.max(...c5.pods.map((p) => upsAfterScale.get(nodeOf(p)) ?? 0));
         figure(
           `Pekko, scale 3 to 5: to status Formed (5 members) ${seconds(tFive - tScale)}; status lag behind the last new node's MemberUp ${seconds(tFive - lastNewUp)}`,
         );
+        // Each new member's MemberUp as the three old members saw it: the first (the leader, which made it Up) and
+        // the last; once all three old members list it, most answers do. The status follows within a chase step.
+        const newUps = c5.pods
+          .filter((p) => !nodes.includes(nodeOf(p)))
+          .map((p) => streams.when('MemberUp', nodeOf(p), 3))
+          .sort((a, b) => (a?.kth ?? 0) - (b?.kth ?? 0));
+        assert.ok(
+          newUps.length === 2 && newUps.every((u) => u !== undefined),
+          `MemberUp of both new members on every old member's stream: ${JSON.stringify(newUps)}`,
+        );
+        const upLags = newUps.map((u, i) => {
+          const shown = log.firstAt((s) => (s.members ?? 0) >= 4 + i, tScale)?.at ?? Number.POSITIVE_INFINITY;
+          return { first: shown - (u?.first ?? 0), last: shown - (u?.kth ?? 0) };
+        });
+        figure(
+          `status lag behind MemberUp (scale 3 to 5), from the first / the last old member's event: ${upLags.map((l) => `${l.first} / ${l.last} ms`).join(', ')}`,
+        );
+        // Well under the probe intervals (2 s fast, 30 s slow): the stream and the chase brought it, not a round.
+        for (const lag of upLags) assert.ok(lag.last < 1000, `status ${lag.last} ms behind MemberUp`);
         assert.is(five.seedNode, c5.oldest);
         assert.is(c5.oldest, c3.oldest, 'the founder is still the oldest');
         for (const [pod, m] of c5.views) assertSameView(five, pod, m);
@@ -417,6 +496,34 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
         assert.is(after.seedNode, rolled.oldest);
         for (const [pod, m] of rolled.views) assertSameView(after, pod, m);
         assert.is(foundings(ns), 1, 'the cluster was founded once and carried over');
+
+        // -- scale to 4: the status against the leaver's MemberLeft on the oldest's stream (Up members drop then)
+        const down = await recordAll(rolled.pods);
+        const tDown = Date.now();
+        await kubectl(['scale', `cb/${NAME}`, '--replicas=4'], { namespace: ns });
+        await waitStatus(log, complete(4), 'Formed, 4 members', 120_000);
+        const leaver = [...down.streams.values()]
+          .flatMap((x) => x.events)
+          .find((e) => ['MemberLeft', 'MemberExited'].includes(e.type) && e.at >= tDown)?.address;
+        assert.ok(leaver, 'a member left after the scale');
+        // A member that goes from Up to Exiting within one gossip shows as MemberExited only on some nodes. The
+        // leaver's pod is terminating (no contact point any more): most of the 4 answers left list it no longer Up
+        // once 3 of the 4 staying members have seen it leave (2 of 4 is a tie, broken by the leader's own answer).
+        const kinds = 'MemberLeft|MemberExited|MemberRemoved';
+        const left = await waitFor(() => down.when(kinds, leaver, 3, leaver), {
+          what: 'the leave on 3 staying members streams',
+          timeoutMs: 10_000,
+        }).catch(() => undefined);
+        down.close();
+        assert.ok(
+          left,
+          `MemberLeft, Exited or Removed of ${leaver} on 3 of the 4 staying members' streams: ${[...down.streams].map(([n, x]) => `${n}: ${JSON.stringify(x.events.filter((e) => e.at >= tDown))} ${x.ends}`).join('; ')}`,
+        );
+        const shownDown = log.firstAt((s) => s.members === 4, tDown)?.at ?? Number.POSITIVE_INFINITY;
+        figure(
+          `status lag behind MemberLeft (scale 5 to 4), from the first / the third staying member's event: ${shownDown - left.first} / ${shownDown - left.kth} ms`,
+        );
+        assert.ok(shownDown - left.kth < 1000, `status ${shownDown - left.kth} ms behind MemberLeft`);
       } finally {
         log.stop();
       }
@@ -425,9 +532,9 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
   );
 });
 
-test('the agent with the same replicas: formation time, and its answers parse with the same operator code', async () => {
+test('the agent with the same replicas: formation time, and its answers parse with the same operator code; no event stream, polled', async () => {
   await withOperator(
-    async (ns) => {
+    async (ns, op) => {
       const log = await new StatusLog(ns, 'agents').start();
       try {
         const t0 = Date.now();
@@ -460,6 +567,12 @@ test('the agent with the same replicas: formation time, and its answers parse wi
         // The same shape as a real Pekko node's answer, through the same parser (probeNode → NodeAnswer).
         assert.equal(answerShape(agent), answerShape(await recordedPekkoAnswer()));
         assert.equal(agentFounder(ns, c.pods, 3, 'agents'), [c.oldest]);
+        // The agent does not serve /cluster/domain-events: the operator's stream ends NotServed and it polls.
+        await waitFor(
+          async () => (await op.metric('pekko_bootstrap_operator_stream_ends_total', 'reason="NotServed"')) >= 1,
+          { what: 'the stream to an agent pod ended NotServed', timeoutMs: 15_000 },
+        );
+        assert.is(await op.metric('pekko_bootstrap_operator_event_streams'), 0);
       } finally {
         log.stop();
       }
