@@ -70,6 +70,8 @@ export interface PhaseResult {
   idleWatchesPerMin?: number;
   idleProbesAnsweredPerMin?: number;
   idleProbesCountedPerMin?: number;
+  /** /cluster/domain-events streams open at the end of the idle window (the responder's count) */
+  streamsOpen?: number;
   idleStatusWrites?: number;
   idleApplies?: number;
   /**
@@ -319,6 +321,7 @@ async function measureIdle(
   r.idleProbesAnsweredPerMin = perMin(a.answered, b.answered);
   r.idleProbesCountedPerMin = perMin(a.probes, b.probes);
   r.idleApplies = delta(a.applies, b.applies);
+  if (responder) r.streamsOpen = (await responder.stats()).streams;
   r.idleStatusWrites = b.writes - a.writes;
   r.settledRssBytes = median(rss);
   const busy = b.machine.busy - a.machine.busy - (r.idleCpuSeconds ?? 0);

@@ -101,6 +101,7 @@ const ROWS: Row[] = [
     label: "probe requests per minute while idle (responder's count / operator's probes)",
     value: (r) => `${num(r.idleProbesAnsweredPerMin, 1)} / ${num(r.idleProbesCountedPerMin, 1)}`,
   },
+  { label: "event streams open at the end (responder's count)", value: (r) => num(r.streamsOpen) },
   { label: 'status writes while idle', value: (r) => num(r.idleStatusWrites) },
   { label: "applies while idle (operator's counter)", value: (r) => num(r.idleApplies) },
   {

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { type MemberEvent, openEventStream } from '../../operator/status/event-stream.ts';
 import { freePort } from '../../test-e2e/lib/operator.ts';
 import { Responder } from './server.ts';
 
@@ -75,4 +76,41 @@ test('an address no interface has (EADDRNOTAVAIL) is added to lo, answered on, a
   assert.not.ok(onLo(), 'removed from lo at close');
 });
 
+test("serves /cluster/domain-events as the operator's stream client reads it: the members, then who comes and goes", async () => {
+  const port = await freePort();
+  const r = new Responder();
+  const pod = (ip: string) => ({ ip, port, cluster: 'ns/a', system: 'a', remotingPort: 17355 });
+  const seen: MemberEvent[] = [];
+  const ends: string[] = [];
+  let streamHandle: { close(): void } | undefined;
+  try {
+    await r.add(pod('127.0.0.1'));
+    await r.add(pod('127.0.0.2'));
+    const opened = new Promise<void>((resolve) => {
+      const handle = openEventStream(
+        `http://127.0.0.1:${port}/cluster/domain-events`,
+        { onOpen: resolve, onEvents: (e) => seen.push(...e), onEnd: (reason) => ends.push(reason) },
+        { connectTimeoutMs: 2000, idleMs: 15_000, maxLine: 65_536 },
+      );
+      streamHandle = handle;
+    });
+    await opened;
+    const until = async (n: number) => {
+      for (let i = 0; i < 100 && seen.length < n; i++) await new Promise((res) => setTimeout(res, 10));
+    };
+    await until(2);
+    assert.equal(seen, [
+      { type: 'MemberUp', address: 'pekko://a@127.0.0.1:17355' },
+      { type: 'MemberUp', address: 'pekko://a@127.0.0.2:17355' },
+    ]);
+    assert.is(r.stats().streams, 1);
+    r.remove('127.0.0.2', port);
+    await until(3);
+    assert.equal(seen[2], { type: 'MemberRemoved', address: 'pekko://a@127.0.0.2:17355' });
+    assert.equal(ends, [], 'still open');
+  } finally {
+    streamHandle?.close();
+    await r.close();
+  }
+});
 test.run();

@@ -1,14 +1,18 @@
 // One process answering like healthy Pekko nodes on many pod addresses: a listening socket per pod IP and
 // management port, all handing their connections to one HTTP server that answers by the local address the
-// connection came to. It counts the requests it answers (the benchmark's probe counter).
+// connection came to. It counts the requests it answers (the benchmark's probe counter). Like Pekko Management it
+// also serves /cluster/domain-events: the current members as MemberUp events, then a member event when a pod of the
+// cluster comes or goes, and a keep-alive every 10 s (what Pekko sends; the operator holds one stream per resource).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { LoopbackAddresses } from './addresses.ts';
 import { type Answers, clusterAnswers, type PodAddress } from './answers.ts';
 
 export interface ResponderStats {
-  /** requests answered, by path (`/bootstrap/seed-nodes`, `/cluster/members`, `other`) */
+  /** requests answered, by path (`/bootstrap/seed-nodes`, `/cluster/members`, `/cluster/domain-events`, `other`) */
   requests: Record<string, number>;
+  /** event streams open now */
+  streams: number;
   listening: number;
   /** addresses that could not be bound, with the reason */
   failed: Record<string, string>;
@@ -30,11 +34,17 @@ export class Responder {
   private readonly failed: Record<string, string> = {};
   /** Open connections: the HTTP server never listens itself, so it does not track them (closeAllConnections). */
   private readonly sockets = new Set<Socket>();
+  /** cluster → its open /cluster/domain-events streams */
+  private readonly streams = new Map<string, Set<ServerResponse>>();
+  private readonly keepAlive = setInterval(() => {
+    for (const set of this.streams.values()) for (const res of set) res.write('data:\n\n');
+  }, 10_000);
 
   constructor() {
     // Pekko HTTP closes an idle connection after pekko.http.server.idle-timeout, 60 s by default; Node's default of
     // 5 s would close a kept-alive probe connection between two probes that a Pekko node keeps open.
     this.http.keepAliveTimeout = 60_000;
+    this.keepAlive.unref();
   }
 
   /** Starts answering for a pod (or updates it). Binds its address; resolves once bound or failed. */
@@ -73,10 +83,14 @@ export class Responder {
       listening: this.listeners.size,
       failed: { ...this.failed },
       addedToLo: this.lo.count,
+      streams: [...this.streams.values()].reduce((n, set) => n + set.size, 0),
     };
   }
 
   async close(): Promise<string | undefined> {
+    clearInterval(this.keepAlive);
+    for (const set of this.streams.values()) for (const res of set) res.destroy();
+    this.streams.clear();
     for (const s of this.listeners.values()) s.close();
     this.listeners.clear();
     for (const socket of this.sockets) socket.destroy();
@@ -87,6 +101,13 @@ export class Responder {
   private recompute(cluster: string): void {
     const keys = [...(this.clusters.get(cluster) ?? [])];
     const a = clusterAnswers(keys.map((k) => this.pods.get(k) as PodAddress));
+    const before = new Set(this.answers.get(cluster)?.members ?? []);
+    const after = new Set(a?.members ?? []);
+    const changed = [
+      ...[...after].filter((m) => !before.has(m)).map((m) => memberEvent('MemberUp', m)),
+      ...[...before].filter((m) => !after.has(m)).map((m) => memberEvent('MemberRemoved', m)),
+    ];
+    for (const res of this.streams.get(cluster) ?? []) res.write(changed.join(''));
     if (a) this.answers.set(cluster, a);
     else {
       this.answers.delete(cluster);
@@ -127,8 +148,20 @@ export class Responder {
     const local = (req.socket.localAddress ?? '').replace(/^::ffff:/, '');
     const pod = this.pods.get(key(local, req.socket.localPort ?? 0));
     const path = (req.url ?? '').split('?')[0] ?? '';
-    const counted = path === '/bootstrap/seed-nodes' || path === '/cluster/members' ? path : 'other';
+    const counted =
+      path === '/bootstrap/seed-nodes' || path === '/cluster/members' || path === '/cluster/domain-events'
+        ? path
+        : 'other';
     this.requests[counted] = (this.requests[counted] ?? 0) + 1;
+    const members = pod && this.answers.get(pod.cluster)?.members;
+    if (path === '/cluster/domain-events' && pod && members) {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(members.map((m) => memberEvent('MemberUp', m)).join(''));
+      const set = this.streams.get(pod.cluster) ?? new Set();
+      this.streams.set(pod.cluster, set.add(res));
+      res.on('close', () => set.delete(res));
+      return;
+    }
     const bodies = pod && this.answers.get(pod.cluster)?.byIp.get(local);
     const body =
       path === '/bootstrap/seed-nodes' ? bodies?.seedNodes : path === '/cluster/members' ? bodies?.members : undefined;
@@ -138,4 +171,11 @@ export class Responder {
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
   }
+}
+
+/** One server-sent event as Pekko Management writes a member event (`data:` JSON, then `event:` its type). */
+function memberEvent(type: 'MemberUp' | 'MemberRemoved', address: string): string {
+  const status = type === 'MemberUp' ? 'Up' : 'Removed';
+  const member = { dataCenter: 'default', roles: ['dc-default'], status, uniqueAddress: { address, longUid: 1 } };
+  return `data:${JSON.stringify({ member, type })}\nevent:${type}\n\n`;
 }
