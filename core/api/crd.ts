@@ -2,7 +2,8 @@
 // crds/clusterbootstrap.yaml; a unit test fails when that file is stale.
 import { crdEnvelope } from './crd-envelope.ts';
 import { RULES } from './rules.ts';
-import { type SchemaNode, specSchema, statusSchema } from './schema.ts';
+import { type SchemaNode, specSchema } from './schema.ts';
+import { statusSchema } from './schema-status.ts';
 import { KIND, PLURAL, SHORT_NAME, SINGULAR } from './types.ts';
 
 function withRules(root: SchemaNode): SchemaNode {

@@ -2,7 +2,7 @@
 // the CRD declares it (schema.ts) name the same fields: a field added to one and not the other fails here.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { statusSchema } from './schema.ts';
+import { statusSchema } from './schema-status.ts';
 import { STATUS_FIELDS } from './types.ts';
 
 test('the status type and the CRD schema list the same fields', () => {

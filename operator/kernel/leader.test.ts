@@ -25,6 +25,17 @@ function candidate(id: string, store: LeaseApi, clock: FakeClock, log: string[],
 }
 
 /** Advances in 100 ms steps until cond() holds (at most maxMs); returns the time it took. */
+/** One candidate 'a', started, leading after 3 s. */
+async function leading() {
+  const clock = new FakeClock();
+  const store = new MemoryLeases();
+  const log: string[] = [];
+  const a = candidate('a', store, clock, log);
+  a.start();
+  await clock.advance(3_000);
+  return { clock, store, log, a };
+}
+
 async function advanceUntil(clock: FakeClock, cond: () => boolean, maxMs: number): Promise<number> {
   const from = clock.now();
   while (!cond() && clock.now() - from < maxMs) await clock.advance(100);
@@ -154,12 +165,7 @@ test('the leader renews every retry period without jitter; followers retry with 
 });
 
 test('a leader that cannot renew for the renew deadline stops leading', async () => {
-  const clock = new FakeClock();
-  const store = new MemoryLeases();
-  const log: string[] = [];
-  const a = candidate('a', store, clock, log);
-  a.start();
-  await clock.advance(3_000);
+  const { clock, store, log, a } = await leading();
   assert.ok(a.isLeader());
   store.down = true;
   await clock.advance(8_000);
@@ -170,12 +176,7 @@ test('a leader that cannot renew for the renew deadline stops leading', async ()
 });
 
 test('a Lease call that never answers: the leader stops leading by the renew deadline (watchdog)', async () => {
-  const clock = new FakeClock();
-  const store = new MemoryLeases();
-  const log: string[] = [];
-  const a = candidate('a', store, clock, log);
-  a.start();
-  await clock.advance(3_000);
+  const { clock, store, log, a } = await leading();
   assert.ok(a.isLeader());
   store.before = never; // a stalled connection: no answer, no error, the signal ignored
   const lastRenew = store.renewedAt;
@@ -189,12 +190,7 @@ test('a Lease call that never answers: the leader stops leading by the renew dea
 });
 
 test('a wall clock stepped back 2 minutes does not delay the stop: deadlines are on the monotonic clock', async () => {
-  const clock = new FakeClock();
-  const store = new MemoryLeases();
-  const log: string[] = [];
-  const a = candidate('a', store, clock, log);
-  a.start();
-  await clock.advance(3_000);
+  const { clock, store, a } = await leading();
   assert.ok(a.isLeader());
   store.before = never;
   const hungAt = clock.monotonic();
@@ -225,12 +221,7 @@ test('every Lease call carries a deadline: a hung read is abandoned after the re
 });
 
 test('one hung renewal does not cost the lease: the next round within the deadline renews', async () => {
-  const clock = new FakeClock();
-  const store = new MemoryLeases();
-  const log: string[] = [];
-  const a = candidate('a', store, clock, log);
-  a.start();
-  await clock.advance(3_000);
+  const { clock, store, log, a } = await leading();
   let hangs = 1;
   store.before = () => (hangs-- > 0 ? never() : Promise.resolve());
   await clock.advance(30_000);
@@ -240,12 +231,7 @@ test('one hung renewal does not cost the lease: the next round within the deadli
 });
 
 test('a slow renewal then a hung one: the round after the abandoned call starts at once and renews in time', async () => {
-  const clock = new FakeClock();
-  const store = new MemoryLeases();
-  const log: string[] = [];
-  const a = candidate('a', store, clock, log);
-  a.start();
-  await clock.advance(3_000);
+  const { clock, store, log, a } = await leading();
   // A renewal that answers after 1.5 s (a loaded API server), then one that never answers (abandoned after 5 s):
   // counted from the end of the slow round, the next would start past the renew deadline of the slow round's start.
   const delays = [() => new Promise<void>((r) => clock.setTimeout(r, 1_500)), never];
@@ -257,12 +243,7 @@ test('a slow renewal then a hung one: the round after the abandoned call starts 
 });
 
 test('a short API outage within the renew deadline keeps the leader', async () => {
-  const clock = new FakeClock();
-  const store = new MemoryLeases();
-  const log: string[] = [];
-  const a = candidate('a', store, clock, log);
-  a.start();
-  await clock.advance(3_000);
+  const { clock, store, log, a } = await leading();
   store.down = true;
   await clock.advance(5_000);
   store.down = false;
@@ -273,12 +254,7 @@ test('a short API outage within the renew deadline keeps the leader', async () =
 });
 
 test('a leader that finds another holder steps down at once', async () => {
-  const clock = new FakeClock();
-  const store = new MemoryLeases();
-  const log: string[] = [];
-  const a = candidate('a', store, clock, log);
-  a.start();
-  await clock.advance(3_000);
+  const { clock, store, log, a } = await leading();
   const lease = store.lease as V1Lease;
   store.store({ ...lease, spec: { ...lease.spec, holderIdentity: 'intruder' } });
   await clock.advance(2_000);
