@@ -1,15 +1,14 @@
 // The operator's informers: one per watched kind (operator/controller/kinds.ts) and per watched namespace, or one
 // cluster-wide, each caching objects through its kind's transform (kernel/cache-transform.ts). Their handlers only
-// map an event to queue keys. Exposes them as the Caches reconcile reads, routed by namespace.
+// map an event to queue keys (controller/event-keys.ts). Exposes them as the Caches reconcile reads, routed by namespace.
 import type { Configuration, KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { FIELD_MANAGER } from '../core/api/types.ts';
 import type { Clock } from '../core/runtime/clock.ts';
+import { EventKeyMap } from './controller/event-keys.ts';
 import { type Cache, type Caches, cachesOf, labelFiltered, type WatchedKind } from './controller/kinds.ts';
-import { ownerKeys } from './controller/ownership.ts';
 import { cacheTransform } from './kernel/cache-transform.ts';
 import { type EventKind, ResilientInformer } from './kernel/informer.ts';
-import { keyOf } from './kernel/key.ts';
 import { makeListWatch } from './kernel/list-watch.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import { MANAGED_BY_LABEL } from './render/index.ts';
@@ -28,6 +27,8 @@ export interface InformerDeps {
   resyncMs: number;
   enqueueClusterBootstrap: (key: string) => void;
   enqueueNamespaceRbac: (namespace: string) => void;
+  /** Whether a ClusterBootstrap at its version is this process's own status write (status-writer.ts). */
+  isOwnStatusWrite?: (cb: KubernetesObject) => boolean;
 }
 
 /** A cache over one informer per namespace (or one for all), answering by namespace. */
@@ -53,14 +54,11 @@ export class OperatorInformers {
 
   constructor(deps: InformerDeps) {
     const namespaces = deps.namespaces.length ? deps.namespaces : [''];
+    const keyMap = new EventKeyMap(deps.isOwnStatusWrite ? { isOwnStatusWrite: deps.isOwnStatusWrite } : {});
     const handlerFor = (kind: WatchedKind<KubernetesObject>) => (event: EventKind, obj: KubernetesObject) => {
-      if (kind.role === 'resource') {
-        deps.enqueueClusterBootstrap(keyOf(obj));
-        return;
-      }
-      if (event === 'resync') return;
-      for (const key of ownerKeys(obj)) deps.enqueueClusterBootstrap(key);
-      if (kind.role === 'shared') deps.enqueueNamespaceRbac(obj.metadata?.namespace ?? '');
+      const keys = keyMap.keys(kind, event, obj);
+      for (const key of keys.clusterBootstraps) deps.enqueueClusterBootstrap(key);
+      if (keys.namespaceRbac !== undefined) deps.enqueueNamespaceRbac(keys.namespaceRbac);
     };
     this.caches = cachesOf((kind) => {
       const selector = labelFiltered(kind) ? MANAGED_SELECTOR : undefined;

@@ -80,6 +80,7 @@ export async function main(config: OperatorConfig): Promise<void> {
     resyncMs: config.resyncMs,
     enqueueClusterBootstrap: (key) => cbQueue.add(key),
     enqueueNamespaceRbac: (ns) => rbacQueue.add(ns),
+    isOwnStatusWrite: (cb) => status.isOwnWrite(cb),
   });
 
   // The observed cluster status: probes the pods' management endpoints and asks for a reconcile when an answer

@@ -1,7 +1,8 @@
 // Reconciles one ClusterBootstrap: key in, result out. It reads the resource from the cache, validates it, fixes
 // requiredContactPoints in status, applies its own children (kinds.ts lists them), asks the namespace RBAC reconcile
-// to look at the shared Role and RoleBinding when its membership may have changed, observes the pods, records the Events and writes status only when it
-// changed.
+// to look at the shared Role and RoleBinding when its membership may have changed, observes the pods, records the
+// Events and writes status only when it changed (a new resource's first status waits briefly for read-pods:
+// first-status.ts).
 //
 // Result contract: undefined = done; requeueAfterMs = look again (a conflict to re-check, or the observer's
 // schedule); a thrown error = retry with backoff.
@@ -28,6 +29,7 @@ import { resourcesReady } from '../status/resources-ready.ts';
 import { applyEvents } from './apply-events.ts';
 import { type ChildResult, makeChildren } from './children.ts';
 import { EventReason, type EventRecorder } from './event-recorder.ts';
+import { firstStatusWaitMs } from './first-status.ts';
 import type { Caches } from './kinds.ts';
 import { CONFLICT_RECHECK_MS } from './namespace-rbac.ts';
 import { isManagedChild, isManagedShared } from './ownership.ts';
@@ -227,7 +229,14 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
       observation.held &&
       previous?.observedGeneration === generation &&
       findCondition(previous?.conditions, ConditionType.ResourcesReady)?.status === ready.status;
-    if (!unchanged)
+    // A new resource waiting only for read-pods writes its first status once that binds it (first-status.ts).
+    const firstWaitMs = firstStatusWaitMs({
+      hasStatus: previous !== undefined,
+      resourcesReady: ready,
+      createdAt: cb.metadata.creationTimestamp,
+      nowMs: clock.now(),
+    });
+    if (!unchanged && firstWaitMs === 0)
       await writeStatus(cb, {
         previous,
         generation,
@@ -248,6 +257,7 @@ export function makeClusterBootstrapReconciler(deps: ClusterBootstrapDeps): Reco
     return {
       requeueAfterMs: Math.min(
         requeueAfterMs,
+        firstWaitMs || requeueAfterMs,
         lifecycle.requeueAfterMs ?? requeueAfterMs,
         sbr?.requeueAfterMs ?? requeueAfterMs,
       ),

@@ -60,6 +60,11 @@ export interface WatchedKind<T extends KubernetesObject> extends ResourceRef {
    * `pods`: the namespace's pods of every resource, from the cache.
    */
   removableWhen?(live: T, pods: readonly V1Pod[]): boolean;
+  /**
+   * An account read-pods may bind: when one of the operator's objects of this kind comes or goes, the namespace's
+   * RBAC reconcile looks at once (event-keys.ts).
+   */
+  bindsAccount?: boolean;
   /** Drops, in place, what the operator never reads of a cached object of this kind (managedFields go always). */
   trim?(obj: T): void;
 }
@@ -80,6 +85,7 @@ export const WATCHED = {
     kind: 'ServiceAccount',
     plural: 'serviceaccounts',
     role: 'owned',
+    bindsAccount: true,
     render: renderServiceAccount,
     conflictHint: (name) =>
       `it is not bound to Role pod-reader and the pods do not run as it. To run them as that account, set ` +

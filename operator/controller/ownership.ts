@@ -4,7 +4,7 @@ import { FIELD_MANAGER, GROUP, KIND } from '../../core/api/types.ts';
 import { objectKey } from '../kernel/key.ts';
 import { INSTANCE_LABEL, MANAGED_BY_LABEL } from '../render/index.ts';
 
-function isClusterBootstrapRef(ref: V1OwnerReference): boolean {
+export function isClusterBootstrapRef(ref: V1OwnerReference): boolean {
   return ref.kind === KIND && (ref.apiVersion ?? '').startsWith(`${GROUP}/`);
 }
 

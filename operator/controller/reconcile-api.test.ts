@@ -5,7 +5,9 @@ import type { V1Container, V1Deployment } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { flush } from '../../core/runtime/fake-clock.ts';
+import { findCondition } from '../status/conditions.ts';
 import type { HttpGet } from '../status/probe-http.ts';
+import { FIRST_STATUS_WAIT_MS } from './first-status.ts';
 import { cbOf, harness, NS, podOf } from './testkit.ts';
 
 const app = (d: V1Deployment | undefined): V1Container | undefined =>
@@ -171,6 +173,37 @@ test('a selector change with a lagging cache: 422, delete, then create with the 
   assert.equal(dep?.spec?.selector?.matchLabels, { app: 'shop', 'app.kubernetes.io/instance': 'demo' });
   await h.settle('demo');
   assert.is(h.kube.count('delete'), 1, 'deleted once');
+});
+
+test("a new resource's first status waits for read-pods to bind its account: one status write, Applied", async () => {
+  const h = harness();
+  const created = new Date(h.clock.now());
+  const cb = cbOf('demo');
+  h.put({ ...cb, metadata: { ...cb.metadata, creationTimestamp: created } });
+  h.kube.sync();
+  const first = await h.run(`cb:${NS}/demo`);
+  assert.is(h.kube.count('status'), 0, 'read-pods does not bind it yet: no status');
+  assert.ok(first?.requeueAfterMs !== undefined && first.requeueAfterMs <= FIRST_STATUS_WAIT_MS, 'looks again');
+  h.kube.sync();
+  await h.run(`rbac:${NS}`);
+  h.kube.sync();
+  await h.run(`cb:${NS}/demo`);
+  assert.is(h.kube.count('status'), 1);
+  assert.is(findCondition(h.cb('demo').status?.conditions, 'ResourcesReady')?.reason, 'Applied');
+});
+
+test('a first status still waiting for read-pods is written FIRST_STATUS_WAIT_MS after creation: Progressing', async () => {
+  const h = harness();
+  const cb = cbOf('demo');
+  h.put({ ...cb, metadata: { ...cb.metadata, creationTimestamp: new Date(h.clock.now()) } });
+  h.kube.sync();
+  await h.run(`cb:${NS}/demo`);
+  assert.is(h.kube.count('status'), 0);
+  await h.clock.advance(FIRST_STATUS_WAIT_MS);
+  h.kube.sync();
+  await h.run(`cb:${NS}/demo`);
+  assert.is(h.kube.count('status'), 1);
+  assert.is(findCondition(h.cb('demo').status?.conditions, 'ResourcesReady')?.reason, 'Progressing');
 });
 
 test.run();

@@ -70,4 +70,26 @@ test('the cache shows the first of two writes: the next patch is against the sec
   assert.not.ok(await writer.write(structuredClone(get()), formed));
 });
 
+test('its own last write is known by the resourceVersion the patch returned; an earlier or a foreign one is not', async () => {
+  const kube = new FakeKube();
+  const get = () => kube.find<ClusterBootstrap>(KIND, 'shop', 'demo') as ClusterBootstrap;
+  kube.put<ClusterBootstrap>({
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: 'demo', namespace: 'shop' },
+    spec: { image: 'app:1' },
+  });
+  const writer = new StatusWriter(kube);
+  const before = structuredClone(get());
+  assert.not.ok(writer.isOwnWrite(before), 'nothing written yet');
+  await writer.write(before, { phase: 'Discovering' });
+  const first = structuredClone(get());
+  assert.ok(writer.isOwnWrite(first));
+  await writer.write(first, { phase: 'Forming' });
+  assert.not.ok(writer.isOwnWrite(first), 'an earlier own write: the cache is behind, the pass that follows looks');
+  assert.ok(writer.isOwnWrite(get()));
+  kube.put({ ...get(), spec: { image: 'app:2' } });
+  assert.not.ok(writer.isOwnWrite(get()), 'someone else wrote after it');
+});
+
 test.run();

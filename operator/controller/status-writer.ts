@@ -1,6 +1,7 @@
 // Where status is written: the merge patch between what is stored and what should be (statusPatch: undefined when
 // nothing changed, so nothing is written), and the writer that remembers its last write until the informer cache has
 // caught up with it. What the status should be is computed in operator/status (desired.ts).
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterBootstrap, ClusterBootstrapStatus } from '../../core/api/types.ts';
 import { canonicalJson } from '../../core/canonical-json.ts';
 import { keyOf } from '../kernel/key.ts';
@@ -71,6 +72,15 @@ export class StatusWriter {
     behind.add(cb.metadata.resourceVersion);
     this.written.set(key, { behind, latest: rv, status: desired });
     return true;
+  }
+
+  /**
+   * Whether the resource at this version is this process's last status write: its watch event brings nothing the
+   * pass that wrote it did not know (operator/controller/event-keys.ts).
+   */
+  isOwnWrite(cb: KubernetesObject): boolean {
+    const rv = cb.metadata?.resourceVersion;
+    return rv !== undefined && this.written.get(keyOf(cb))?.latest === rv;
   }
 
   forget(key: string): void {
