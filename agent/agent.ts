@@ -7,13 +7,15 @@ import { BootstrapCoordinator, type JoinDecision } from './bootstrap/coordinator
 import { type ContactPointSource, KubernetesApiDiscovery } from './bootstrap/discovery.ts';
 import type { AgentConfig } from './config.ts';
 import { AgentError } from './errors.ts';
+import { memberChanges } from './http/domain-events.ts';
+import { DomainStreams } from './http/domain-streams.ts';
 import { type MembershipSnapshot, managementRoute } from './http/management.ts';
 import { Member } from './membership/member.ts';
 import { compareAge } from './membership/order.ts';
 import { PodCache } from './membership/pod-cache.ts';
-import { keyOf, type MemberEntry } from './membership/record.ts';
+import type { MemberEntry } from './membership/record.ts';
 import { RecordStore } from './membership/store.ts';
-import type { Ports, Reply, ServerHandle } from './ports.ts';
+import type { Handler, Ports, ServerHandle } from './ports.ts';
 
 export type AgentPhase = 'starting' | 'bootstrapping' | 'joining' | 'member' | 'isolated' | 'leaving' | 'stopped';
 
@@ -76,7 +78,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   #last: Membership | undefined;
   #basis: { view: unknown; claim: boolean; phase: string; uid: string } | undefined;
   /** The members of the last picture in which this incarnation claimed membership: what member events diff against. */
-  #claimed = new Map<string, MemberInfo>();
+  #claimed: MemberInfo[] = [];
+  /** The open GET /cluster/domain-events streams. */
+  readonly #streams: DomainStreams;
 
   /** `namespace`: the pods' namespace, already resolved (see resolveNamespace in index.ts). */
   constructor(config: AgentConfig, ports: Ports, namespace: string) {
@@ -86,6 +90,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#namespace = namespace;
     this.selfNode = nodeAddress(config.actorSystemName, config.remoting.hostname, config.remoting.port);
     this.#uid = ports.newUid();
+    this.#streams = new DomainStreams(ports.clock, () => this.snapshot().view);
     const k = config.kubernetes;
     this.source = new KubernetesApiDiscovery(ports.kube, {
       namespace,
@@ -116,7 +121,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   async start(): Promise<void> {
     const { servers, logger } = this.#ports;
     const m = this.config.management;
-    const mgmt = (req: Parameters<typeof managementRoute>[0]): Reply => managementRoute(req, () => this.snapshot());
+    const mgmt: Handler = (req) =>
+      managementRoute(
+        req,
+        () => this.snapshot(),
+        (path) => this.#streams.reply(path),
+      );
     const bind = async (host: string, optional: boolean) => {
       try {
         this.#servers.push(await servers.listen(host, m.bindPort, mgmt));
@@ -144,6 +154,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.#phase = 'leaving';
     this.#coordinator?.stop();
     await this.#member?.leave(5000);
+    this.#streams.close();
     await this.#closeServers();
     this.#phase = 'stopped';
     this.#ports.logger.info({ selfNode: this.selfNode }, 'agent stopped');
@@ -238,7 +249,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (member !== this.#member || this.#phase === 'leaving' || this.#phase === 'stopped') return;
     this.#member = undefined;
     this.#changed(reason);
-    this.#claimed = new Map();
+    this.#claimed = [];
     this.#uid = this.#ports.newUid();
     this.#ports.logger.info({ selfUid: this.#uid }, 'starting bootstrap again as a new incarnation');
     this.#bootstrap();
@@ -259,6 +270,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     this.#basis = { view: s.view, claim: s.claim, phase: s.phase, uid: this.#uid };
+    this.#streams.update(s.view);
     const prev = this.#last;
     const next = this.membership();
     if (prev && JSON.stringify(prev) === JSON.stringify(next)) return;
@@ -267,10 +279,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     const has = next.status !== undefined;
     if (has) {
       // Member events diff the member lists this incarnation claimed; an isolation in between is no change.
-      const after = new Map(next.members.map((m) => [keyOf(m), m]));
-      for (const [k, m] of after) if (!this.#claimed.has(k)) this.emit('member-up', m);
-      for (const [k, m] of this.#claimed) if (!after.has(k)) this.emit('member-removed', m);
-      this.#claimed = after;
+      const { added, removed } = memberChanges(this.#claimed, next.members);
+      for (const m of added) this.emit('member-up', m);
+      for (const m of removed) this.emit('member-removed', m);
+      this.#claimed = next.members;
     }
     const self = next.members.find((m) => m.node === next.selfNode && m.uid === next.selfUid);
     if (!had && has && self) this.emit('self-up', self);

@@ -36,7 +36,22 @@ export interface IncomingRequest {
   body: string;
 }
 
-export type Handler = (req: IncomingRequest) => Reply | Promise<Reply>;
+/** The open body of a StreamReply. write() after end() or after the connection closed does nothing. */
+export interface ReplyStream {
+  write(chunk: string): void;
+  end(): void;
+}
+
+/**
+ * A reply whose body stays open (server-sent events): the server sends the headers and `body`, then calls open()
+ * once with the connection (not for HEAD); open() returns what the server calls once the connection has closed,
+ * whoever closed it.
+ */
+export interface StreamReply extends Reply {
+  open(out: ReplyStream): () => void;
+}
+
+export type Handler = (req: IncomingRequest) => Reply | StreamReply | Promise<Reply | StreamReply>;
 
 export interface ServerHandle {
   close(): Promise<void>;

@@ -145,4 +145,19 @@ test('no write routes (405), whatever the path; unknown paths 404; query strings
   assert.is(get('/ready?verbose=1', member).status, 200);
 });
 
+test('GET /cluster/domain-events (and below it, as Pekko matches the prefix) is the stream, with its query; else 404', () => {
+  const paths: string[] = [];
+  const stream = (path: string) => {
+    paths.push(path);
+    return { status: 200, body: '', contentType: 'text/event-stream', open: () => () => {} };
+  };
+  const route = (path: string, method = 'GET') => managementRoute({ method, path, body: '' }, () => member, stream);
+  assert.is(route('/cluster/domain-events?type=MemberUp').contentType, 'text/event-stream');
+  assert.is(route('/cluster/domain-events/').status, 200);
+  assert.equal(paths, ['/cluster/domain-events?type=MemberUp', '/cluster/domain-events/']);
+  assert.is(route('/cluster/domain-eventsx').status, 404);
+  assert.is(route('/cluster/domain-events', 'POST').status, 405);
+  assert.is(get('/cluster/domain-events', member).status, 404, 'no stream given: not served');
+});
+
 test.run();

@@ -9,6 +9,9 @@
 //                                  Management lists them; leader and oldest left out when unknown
 //   GET /cluster/members/{address} one member ({address} is the whole address or host:port, URL-encoded or not),
 //                                  404 {"message":"Member [...] not found"} once it is gone
+//   GET /cluster/domain-events     server-sent events: the members /cluster/members shows as events, then each
+//                                  change of them, a keep-alive every 10 s; `type` filters (domain-events.ts). The
+//                                  stream itself is the caller's (domain-streams.ts); 404 without one
 // Only reads: like Pekko with route-providers-read-only = true (the default), there are no write routes (405).
 import { parseNodeAddress } from '../../core/protocol/address.ts';
 import {
@@ -22,7 +25,7 @@ import {
 import { compareForMembersJson, compareMembers } from '../membership/order.ts';
 import { keyOf, type MemberEntry } from '../membership/record.ts';
 import type { View } from '../membership/view.ts';
-import type { IncomingRequest, Reply } from '../ports.ts';
+import type { IncomingRequest, Reply, StreamReply } from '../ports.ts';
 
 export interface MembershipSnapshot {
   selfNode: string;
@@ -85,9 +88,18 @@ function memberReply(s: MembershipSnapshot, raw: string): Reply {
   return json(JSON.stringify({ node: m.node, nodeUid: m.nodeUid, roles: m.roles, status: m.status }));
 }
 
-export function managementRoute(req: IncomingRequest, snapshot: () => MembershipSnapshot): Reply {
+const DOMAIN_EVENTS = '/cluster/domain-events';
+
+/** `domainEvents`: the stream of GET /cluster/domain-events, given the path with its query. */
+export function managementRoute(
+  req: IncomingRequest,
+  snapshot: () => MembershipSnapshot,
+  domainEvents?: (path: string) => StreamReply,
+): Reply | StreamReply {
   if (req.method !== 'GET' && req.method !== 'HEAD') return text(405, 'Method Not Allowed');
   const path = req.path.split('?')[0] ?? '';
+  // Pekko matches the path prefix: /cluster/domain-events/ too.
+  if (domainEvents && (path === DOMAIN_EVENTS || path.startsWith(`${DOMAIN_EVENTS}/`))) return domainEvents(req.path);
   switch (path) {
     case '/alive':
       return text(200, 'OK');

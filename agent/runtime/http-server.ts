@@ -1,8 +1,24 @@
-// The real HTTP servers: node:http, request bodies capped, any handler error answered with 500.
-import { createServer } from 'node:http';
-import type { HttpServers, ServerHandle } from '../ports.ts';
+// The real HTTP servers: node:http, request bodies capped, any handler error answered with 500. A StreamReply's
+// body stays open (chunked) until the handler ends it or the connection closes; a peer that stops reading is cut off
+// once MAX_PENDING_BYTES wait for it (Pekko fails such a stream once its buffer is full).
+import { createServer, type ServerResponse } from 'node:http';
+import type { HttpServers, Reply, ServerHandle, StreamReply } from '../ports.ts';
 
 const MAX_REQUEST_BYTES = 256 * 1024;
+const MAX_PENDING_BYTES = 1024 * 1024;
+
+function openStream(res: ServerResponse, reply: StreamReply): void {
+  const closed = reply.open({
+    write: (chunk) => {
+      if (res.writableEnded || res.destroyed) return;
+      if (!res.write(chunk) && res.writableLength > MAX_PENDING_BYTES) res.destroy();
+    },
+    end: () => {
+      if (!res.writableEnded) res.end();
+    },
+  });
+  res.once('close', closed);
+}
 
 export const httpServers: HttpServers = {
   listen: (host, port, handler) =>
@@ -26,9 +42,15 @@ export const httpServers: HttpServers = {
               body: Buffer.concat(chunks).toString('utf8'),
             });
             res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' });
-            res.end(req.method === 'HEAD' ? undefined : reply.body);
+            if (req.method === 'HEAD') res.end();
+            else if (isStream(reply)) {
+              res.flushHeaders(); // the peer learns at once that the stream is open, before any event
+              if (reply.body) res.write(reply.body);
+              openStream(res, reply);
+            } else res.end(reply.body);
           } catch {
-            res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+            if (res.headersSent) res.destroy();
+            else res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
           }
         });
       });
@@ -46,3 +68,5 @@ export const httpServers: HttpServers = {
       });
     }),
 };
+
+const isStream = (r: Reply | StreamReply): r is StreamReply => 'open' in r;

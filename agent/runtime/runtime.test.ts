@@ -3,6 +3,7 @@
 // main.ts as a process (exit 2 naming a bad variable; SIGTERM leaves and exits 0).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -122,6 +123,30 @@ test('kube client: PUT with a stale resourceVersion is 409; a watch streams even
   }
 });
 
+/** GET /cluster/domain-events held open: the raw text as it arrives, the content type, whether the agent ended it. */
+function openEvents(ip: string, query = '') {
+  const s = { text: '', type: '', ended: false, close: () => req.destroy() };
+  const req = request(`http://${ip}:7626/cluster/domain-events${query}`, (res) => {
+    s.type = String(res.headers['content-type']);
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => {
+      s.text += c;
+    });
+    res.on('end', () => {
+      s.ended = true;
+    });
+  });
+  req.on('error', () => {});
+  req.end();
+  /** `Type address` of each event so far (keep-alives left out). */
+  const events = () =>
+    [...s.text.matchAll(/data:(\{.*\})\nevent:(\w+)\n\n/g)].map((m) => {
+      const d = JSON.parse(m[1] as string);
+      return `${m[2]} ${d.member?.uniqueAddress.address ?? d.address ?? '-'}`;
+    });
+  return Object.assign(s, { events });
+}
+
 test('three in-process agents form one cluster over real HTTP and TLS, then leave on stop()', async () => {
   api.pods = ips.map((ip, i) => runningPod(`p${i}`, ip));
   const agents: Agent[] = [];
@@ -148,7 +173,34 @@ test('three in-process agents form one cluster over real HTTP and TLS, then leav
     assert.is((await get(ips[0] as string, '/alive')).status, 200);
     const record = api.sim.objects.clustermemberships.get('appka') as { status?: { members?: unknown[] } };
     assert.is(record.status?.members?.length, 3, 'the three are in the ClusterMembership');
+  } catch (err) {
+    for (const a of agents.reverse()) await a.stop();
+    throw err;
+  }
+
+  // GET /cluster/domain-events on the first agent over a real connection: the three members, the leader, then the
+  // changes as the others leave, then the end of the stream when it stops.
+  const nodes = ips.map((ip) => `pekko://Appka@${ip}:17355`);
+  const stream = openEvents(ips[0] as string);
+  const removals = openEvents(ips[0] as string, '?type=MemberRemoved');
+  try {
+    await until('the current members as events', 5000, () => stream.events().length >= 4);
+    assert.is(stream.type, 'text/event-stream');
+    assert.equal(stream.events().slice(0, 3).sort(), nodes.map((n) => `MemberUp ${n}`).sort());
+    assert.match(stream.events()[3] as string, /^LeaderChanged pekko:\/\/Appka@/);
+    await (agents[2] as Agent).stop();
+    await until('the leaver removed', 5000, () => stream.events().includes(`MemberRemoved ${nodes[2]}`));
+    assert.equal(removals.events(), [`MemberRemoved ${nodes[2]}`], 'the type filter: only removals');
+    await (agents[1] as Agent).stop();
+    await (agents[0] as Agent).stop();
+    await until('the stream ended by stop()', 5000, () => stream.ended && removals.ended);
+    const tail = stream.events().slice(4);
+    assert.ok(tail.includes(`MemberRemoved ${nodes[1]}`), tail.join(', '));
+    // As a Pekko node that leaves: itself Leaving, then Removed (its own write), then the stream ends.
+    assert.equal(tail.slice(-3), [`MemberLeft ${nodes[0]}`, `MemberRemoved ${nodes[0]}`, 'LeaderChanged -']);
   } finally {
+    stream.close();
+    removals.close();
     for (const a of agents.reverse()) await a.stop();
   }
   assert.is((await get(ips[0] as string, '/alive')).status, 0, 'servers closed after stop()');

@@ -1,6 +1,8 @@
 // An in-memory network on the fake clock: servers by host:port, one-way latency from the seeded PRNG, refused
 // connections for unbound ports, timeouts for blocked routes (partitions) and cut-off hosts. Pod-to-pod and
-// kubelet-to-pod HTTP only: the Kubernetes API is sim/api.ts.
+// kubelet-to-pod HTTP only: the Kubernetes API is sim/api.ts. A request gets one Reply: a StreamReply
+// (GET /cluster/domain-events) is answered with its headers and first body and never opened, since nothing in the
+// simulation holds a stream (the operator is not simulated; the agents probe each other on /bootstrap/seed-nodes).
 import type { Clock } from '../../core/runtime/clock.ts';
 import { TransportError } from '../errors.ts';
 import type { Handler, HttpClient, HttpServers, OutgoingRequest, Reply } from '../ports.ts';

@@ -532,7 +532,7 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
   );
 });
 
-test('the agent with the same replicas: formation time, and its answers parse with the same operator code; no event stream, polled', async () => {
+test('the agent with the same replicas: formation time, its answers parse with the same operator code, and the operator follows its event stream', async () => {
   await withOperator(
     async (ns, op) => {
       const log = await new StatusLog(ns, 'agents').start();
@@ -567,12 +567,19 @@ test('the agent with the same replicas: formation time, and its answers parse wi
         // The same shape as a real Pekko node's answer, through the same parser (probeNode → NodeAnswer).
         assert.equal(answerShape(agent), answerShape(await recordedPekkoAnswer()));
         assert.equal(agentFounder(ns, c.pods, 3, 'agents'), [c.oldest]);
-        // The agent does not serve /cluster/domain-events: the operator's stream ends NotServed and it polls.
-        await waitFor(
-          async () => (await op.metric('pekko_bootstrap_operator_stream_ends_total', 'reason="NotServed"')) >= 1,
-          { what: 'the stream to an agent pod ended NotServed', timeoutMs: 15_000 },
-        );
-        assert.is(await op.metric('pekko_bootstrap_operator_event_streams'), 0);
+        // The agent serves /cluster/domain-events as Pekko does: the operator holds one stream and got the replay
+        // (3 MemberUp and LeaderChanged); a new member comes through it as a MemberUp (docs/status.md, "Event streams").
+        const events = () => op.metric('pekko_bootstrap_operator_stream_events_total');
+        await waitFor(async () => (await events()) >= 4, { what: 'the agent stream replay', timeoutMs: 15_000 });
+        assert.is(await op.metric('pekko_bootstrap_operator_event_streams'), 1, 'one stream for the resource');
+        const replayed = await events();
+        const tScale = Date.now();
+        await kubectl(['scale', 'cb/agents', '--replicas=4'], { namespace: ns });
+        await waitStatus(log, (s) => s.phase === 'Formed' && s.members === 4, 'Formed, 4 members', 60_000);
+        figure(`agent, scale 3 to 4: to status Formed (4 members) ${seconds(Date.now() - tScale)}`);
+        await waitFor(async () => (await events()) > replayed, { what: 'the MemberUp on the stream', timeoutMs: 5000 });
+        assert.is(await op.metric('pekko_bootstrap_operator_stream_ends_total', 'reason="NotServed"'), 0);
+        assert.is(await op.metric('pekko_bootstrap_operator_event_streams'), 1, 'still the one stream');
       } finally {
         log.stop();
       }
