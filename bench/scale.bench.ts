@@ -137,6 +137,7 @@ export async function runScale(o: ScaleOptions, command: string): Promise<ScaleR
             createConcurrency: o.createConcurrency,
             settleMs: o.settleSeconds * 1000,
             idleMs: o.idleSeconds * 1000,
+            lag: { samples: o.lagSamples, spacingMs: o.lagSpacingMs },
             timeoutMs: o.timeoutSeconds * 1000,
             scope: o.scope,
             identity,
