@@ -110,7 +110,7 @@ test('the polled phase has a column of its own; the status lag rows show the per
     ],
     ['# t'],
   );
-  assert.match(md, /\|  \| ours, answering pods \| ours, answering pods, event streams off \|/);
+  assert.match(md, /\| {2}\| ours, answering pods \| ours, answering pods, event streams off \|/);
   assert.match(md, /Removed → the status showing R - 1 members[^|]*\| 40 \/ 50 \/ 60 \/ 70 \(40 samples\) \| 9000 \//);
   assert.match(md, /Up again → the status showing R members[^|]*\| 80 \/ 0 \/ 0 \/ 0 \(39 samples, 1 missed\) \|/);
   assert.match(md, /\| 15\.0 s: 120 \/ 80 \(idle: 150 \/ 0\) \| 30\.0 s: 120 \/ 80 \(idle: 300 \/ 0\) \|/);
