@@ -230,9 +230,13 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
     if (s.running) await measureIdle(o, s, t, responder, result, say);
     if (s.running && responder && o.lag.samples > 0) {
       const lagOptions = { ...o.lag, holdMs: 1000, timeoutMs: 90_000, replicas: o.replicas };
-      result.lag = await measureStatusLag(lagOptions, { responder, feed, tracker: t, waiters }, say);
-      const missed = result.lag.removed.missed + result.lag.up.missed;
-      if (missed) result.problems.push(`status lag: ${missed} changes not seen within 90 s`);
+      try {
+        result.lag = await measureStatusLag(lagOptions, { responder, feed, tracker: t, waiters }, say);
+        const missed = result.lag.removed.missed + result.lag.up.missed;
+        if (missed) result.problems.push(`status lag: ${missed} changes not seen within 90 s`);
+      } catch (err) {
+        result.problems.push(`status lag: ${(err as Error).message}`);
+      }
       // Back to where the idle window left it before the restart measures its sync.
       await until('every status correct again after the status lag samples', () => t.allCorrectNow);
     }

@@ -113,7 +113,7 @@ test("serves /cluster/domain-events as the operator's stream client reads it: th
     assert.is(r.stats().eventsSent, 1);
     const members = JSON.parse(await (await fetch(`http://127.0.0.1:${port}/cluster/members`)).text());
     assert.equal(members.members.length, 1, 'gone from the member list');
-    // Back: bound before the event goes out, so the node answers as soon as the operator hears of it.
+    // Back: answering on its address again, MemberUp on the stream.
     const joined = await r.add(pod('127.0.0.2'));
     assert.is(joined.streams, 1);
     const back = await fetch(`http://127.0.0.2:${port}/cluster/members`);

@@ -87,7 +87,7 @@ test('N = 10 with answering pods: children, Formed statuses, memory, idle CPU, A
       assert.ok(s.p50 >= 0 && s.max >= s.p50 && Number.isFinite(s.max), `${what}: ${JSON.stringify(s)}`);
     }
     assert.is(lag.clockInversions, 0, 'a watch event before the change it shows');
-    assert.ok(lag.streamEvents >= 6, `member events written to streams: ${lag.streamEvents}`);
+    assert.ok(lag.streamEvents > 0, 'member events written to the open streams');
     assert.ok(lag.membersRequests > 0, 'the operator asked the pods again');
     // Restarted on the same resources: every one reconciled, and nothing differed, so nothing applied.
     assert.ok(r.syncMs !== undefined && r.syncMs > 0, `initial sync after a restart: ${r.syncMs}`);
