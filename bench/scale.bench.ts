@@ -3,14 +3,18 @@
 // (bench/lib/identity.ts). Phases (bench/lib/phase.ts), in this order for each N:
 //   ours-silent     the compiled operator (dist/, as the chart's image runs it); the pods answer nothing
 //   ours-answering  the same, with one responder process answering like healthy Pekko nodes on every pod address
+//   ours-answering-polled  the same with the operator's event streams off (STATUS_EVENT_STREAMS=0): polling only
 //   peer-silent     the Go peer (bench/peer, controller-runtime): the same children, no status probing
 // Each reports time to all children, time to all statuses correct, RSS (before, peak, settled), heap, CPU while
-// idle, API requests, probes and status writes while idle. Results: bench/results/scale.json (every run) and
+// idle, API requests, probes and status writes while idle; with answering pods also the status lag of membership
+// changes (--lag-samples, one every --lag-spacing-ms). Results: bench/results/scale.json (every run) and
 // bench/results/scale.md (regenerated, newest run per N). See bench/README.md.
 //
-//   node bench/scale.bench.ts [--n 100,300,1000] [--replicas 3] [--phases ours-silent,ours-answering,peer-silent]
-//     [--idle-seconds 300] [--settle-seconds 30] [--per-namespace 10] [--create-concurrency 20] [--repeat 1]
-//     [--timeout-seconds 900] [--scope cluster|namespaces] [--no-write] [--json FILE] [--no-build] [--label NAME]
+//   node bench/scale.bench.ts [--n 100,300,1000] [--replicas 3]
+//     [--phases ours-silent,ours-answering,ours-answering-polled,peer-silent] [--idle-seconds 300]
+//     [--settle-seconds 30] [--lag-samples 40] [--lag-spacing-ms 250] [--per-namespace 10] [--create-concurrency 20]
+//     [--repeat 1] [--timeout-seconds 900] [--scope cluster|namespaces] [--no-write] [--json FILE] [--no-build]
+//     [--label NAME]
 //   node bench/scale.bench.ts --report-only     (scale.md again from scale.json, e.g. after changing the report)
 //   (needs `make cluster-up`; `make bench-scale` runs it)
 import { execFileSync } from 'node:child_process';
@@ -23,7 +27,7 @@ import { chartMemoryLimit, removeStaleGroups } from './lib/memory-limit.ts';
 import { checkPeerRenders, ensurePeer } from './lib/peer.ts';
 import { type PhaseResult, runPhase } from './lib/phase.ts';
 import { parseScaleOptions, phaseParts, type ScaleOptions, UsageError } from './lib/scale-options.ts';
-import { renderScaleReport, type ScaleRun } from './lib/scale-report.ts';
+import { phaseKey, renderScaleReport, type ScaleRun } from './lib/scale-report.ts';
 import { mib } from './lib/stats.ts';
 import {
   clusterBootstrap,
@@ -49,6 +53,8 @@ const INTRO = [
   '- **ours, answering pods**: the same, with one responder process answering /bootstrap/seed-nodes and',
   '  /cluster/members like healthy Pekko 1.1 nodes on every pod address. Correct status: phase Formed, R members,',
   '  the seed the pods report.',
+  '- **ours, answering pods, event streams off**: the same with `STATUS_EVENT_STREAMS=0` (polling only), the',
+  '  baseline of the status lag.',
   '- **Go peer**: the same children from a controller-runtime controller (bench/peer), which writes',
   '  ResourcesReady and observedGeneration and probes nothing. Correct status: ResourcesReady at the generation.',
   '  The operator cannot switch its status probing off today, so the comparison row takes ours with silent pods',
@@ -58,6 +64,12 @@ const INTRO = [
   "of its own). Probe requests: the responder's count / the operator's `probes_total`. Status writes: writes to",
   'the resources seen by a watch. The ratio column compares the p99 where a row shows p50 / p99. The machine is',
   'shared: the last row says how busy everything else kept it.',
+  '',
+  'Status lag (answering pods, after the idle window): on distinct resources, one every 250 ms (flags), the responder takes',
+  "one member away (MemberRemoved on the cluster's open streams, gone from the other nodes' /cluster/members, its",
+  'own address silent) and brings it back 1 s after the status showed it (MemberUp). Each lag runs from the',
+  "responder's write of the change to this process receiving the watch event whose `status.members` shows it; both",
+  "read the machine's wall clock (Date.now()).",
 ];
 
 function buildOperator(): void {
@@ -74,7 +86,7 @@ function loadRuns(file: string): ScaleRun[] {
 
 function summary(r: PhaseResult): string {
   const s = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
-  return `${r.subject}-${r.pods} N=${r.n}: children ${s(r.childrenMs)}, statuses ${s(r.statusMs)}, peak RSS ${mib(
+  return `${phaseKey(r)} N=${r.n}: children ${s(r.childrenMs)}, statuses ${s(r.statusMs)}, peak RSS ${mib(
     r.peakRssBytes,
   )} MiB, settled ${mib(r.settledRssBytes)} MiB, idle CPU ${r.idleCpuSeconds?.toFixed(1) ?? '-'} s, API ${
     r.idleApiPerMin?.toFixed(1) ?? '-'
@@ -137,6 +149,7 @@ export async function runScale(o: ScaleOptions, command: string): Promise<ScaleR
             createConcurrency: o.createConcurrency,
             settleMs: o.settleSeconds * 1000,
             idleMs: o.idleSeconds * 1000,
+            lag: { samples: o.lagSamples, spacingMs: o.lagSpacingMs },
             timeoutMs: o.timeoutSeconds * 1000,
             scope: o.scope,
             identity,

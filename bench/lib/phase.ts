@@ -2,17 +2,20 @@
 // N resources of R status-only pods created in fresh namespaces (pods silent, or answered by the responder like
 // healthy Pekko nodes), then: time to all children, time to all statuses correct, a settle pause, an idle window
 // with CPU, API requests, probes and status writes counted, memory read; then the controller restarted on the same
-// resources (its initial sync: every resource reconciled, with what it wrote), everything stopped and deleted.
+// resources (its initial sync: every resource reconciled, with what it wrote), everything stopped and deleted. With
+// answering pods, between the idle window and the restart: the status lag of membership changes (status-lag.ts).
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { waitFor } from '../../test-e2e/lib/index.ts';
 import type { Identity } from './identity.ts';
+import { measureIdle } from './idle.ts';
 import { memoryLimit } from './memory-limit.ts';
 import { PodFeed } from './pod-feed.ts';
-import { cpuSeconds, loadAverage, machineCpu, memory } from './proc.ts';
-import { type Sample, sum } from './prom.ts';
+import { loadAverage, memory } from './proc.ts';
+import { metric, type Sample, sum } from './prom.ts';
 import { ResponderProcess } from './responder.ts';
-import { median, percentile, sleep } from './stats.ts';
+import { percentile } from './stats.ts';
+import { type LagResult, measureStatusLag, StatusWaiters } from './status-lag.ts';
 import { Subject, type SubjectKind } from './subject.ts';
 import { Tracker } from './tracker.ts';
 import { createNamespaces, createResources, deleteRuns, layoutFor } from './workload.ts';
@@ -22,6 +25,10 @@ export type PodMode = 'silent' | 'answering';
 export interface PhaseOptions {
   subject: SubjectKind;
   pods: PodMode;
+  /** ours with its event streams off (STATUS_EVENT_STREAMS=0): polling only */
+  polled: boolean;
+  /** answering pods: status lag samples after the idle window (0: none), one every spacingMs */
+  lag: { samples: number; spacingMs: number };
   n: number;
   replicas: number;
   perNamespace: number;
@@ -40,6 +47,8 @@ export interface PhaseOptions {
 export interface PhaseResult {
   subject: SubjectKind;
   pods: PodMode;
+  /** ours with STATUS_EVENT_STREAMS=0 */
+  polled?: boolean;
   n: number;
   replicas: number;
   limitHow: string;
@@ -72,6 +81,12 @@ export interface PhaseResult {
   idleProbesCountedPerMin?: number;
   /** /cluster/domain-events streams open at the end of the idle window (the responder's count) */
   streamsOpen?: number;
+  /** of the probe requests: /cluster/members (the responder's count) */
+  idleMembersPerMin?: number;
+  /** member events the responder wrote to streams while idle */
+  idleStreamEventsPerMin?: number;
+  /** membership changes → the status showing them (status-lag.ts) */
+  lag?: LagResult;
   idleStatusWrites?: number;
   idleApplies?: number;
   /**
@@ -102,18 +117,14 @@ const metricNames = {
   peer: { heapUsed: 'go_memstats_heap_inuse_bytes', heapTotal: 'go_memstats_heap_sys_bytes', space: '' },
 };
 
-/** The value of a metric, or undefined when the process does not export it (e.g. renamed). */
-function metric(samples: readonly Sample[], name: string, match: Record<string, string> = {}): number | undefined {
-  return samples.some((s) => s.name === name) ? sum(samples, name, match) : undefined;
-}
-
 export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
-  const label = `${o.subject}-${o.pods}-n${o.n}`;
-  const layout = layoutFor(`${o.runId}${o.subject[0]}${o.pods[0]}`, o.n, o.perNamespace);
+  const label = `${o.subject}-${o.pods}${o.polled ? '-polled' : ''}-n${o.n}`;
+  const layout = layoutFor(`${o.runId}${o.subject[0]}${o.pods[0]}${o.polled ? 'p' : ''}`, o.n, o.perNamespace);
   const namespaces = new Set(layout.namespaces);
   const result: PhaseResult = {
     subject: o.subject,
     pods: o.pods,
+    ...(o.polled ? { polled: true } : {}),
     n: o.n,
     replicas: o.replicas,
     limitHow: '',
@@ -126,6 +137,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   // Answering pods: every pod of a resource reports one formed cluster; the expected seed is its oldest member.
   const responder = o.pods === 'answering' ? await ResponderProcess.start() : undefined;
   const feed = new PodFeed(responder);
+  const waiters = new StatusWaiters();
   let tracker: Tracker | undefined;
   const onPod = (pod: V1Pod, deleted: boolean) => {
     const cluster = feed.onPod(pod, deleted);
@@ -146,7 +158,14 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
   let subject: Subject | undefined;
   try {
     await createNamespaces(layout);
-    tracker = new Tracker({ namespaces, total: o.n, totalPods: o.n * o.replicas, statusCorrect, onPod });
+    tracker = new Tracker({
+      namespaces,
+      total: o.n,
+      totalPods: o.n * o.replicas,
+      statusCorrect,
+      onPod,
+      onResource: (k, cb, at) => waiters.onResource(k, cb, at),
+    });
     await tracker.start();
     const subjectOptions = {
       kind: o.subject,
@@ -155,6 +174,7 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
       label: `${label}-${o.runId}`,
       ...(o.peerBinary ? { peerBinary: o.peerBinary } : {}),
       ...(o.scope === 'namespaces' ? { namespaces: layout.namespaces } : {}),
+      ...(o.polled ? { env: { STATUS_EVENT_STREAMS: '0' } } : {}),
     };
     subject = await Subject.start(subjectOptions);
     const s = subject;
@@ -208,6 +228,18 @@ export async function runPhase(o: PhaseOptions): Promise<PhaseResult> {
       result.podsReadyMs = (t.allPodsReadyAt as number) - t0;
     }
     if (s.running) await measureIdle(o, s, t, responder, result, say);
+    if (s.running && responder && o.lag.samples > 0) {
+      const lagOptions = { ...o.lag, holdMs: 1000, timeoutMs: 90_000, replicas: o.replicas };
+      try {
+        result.lag = await measureStatusLag(lagOptions, { responder, feed, tracker: t, waiters }, say);
+        const missed = result.lag.removed.missed + result.lag.up.missed;
+        if (missed) result.problems.push(`status lag: ${missed} changes not seen within 90 s`);
+      } catch (err) {
+        result.problems.push(`status lag: ${(err as Error).message}`);
+      }
+      // Back to where the idle window left it before the restart measures its sync.
+      await until('every status correct again after the status lag samples', () => t.allCorrectNow);
+    }
     if (s.running) {
       const m = await s.metrics().catch(() => [] as Sample[]);
       const names = metricNames[o.subject];
@@ -273,59 +305,4 @@ function synced(o: PhaseOptions, m: readonly Sample[]): boolean {
           metric(m, 'workqueue_depth', { name: 'clusterbootstrap' }),
         ];
   return reconciles !== undefined && reconciles >= o.n && depth === 0;
-}
-
-async function measureIdle(
-  o: PhaseOptions,
-  s: Subject,
-  t: Tracker,
-  responder: ResponderProcess | undefined,
-  r: PhaseResult,
-  say: (m: string) => void,
-): Promise<void> {
-  say(`settling ${o.settleMs / 1000} s, then idle for ${o.idleMs / 1000} s`);
-  await sleep(o.settleMs);
-  const counters = async () => {
-    const m = await s.metrics().catch(() => [] as Sample[]);
-    return {
-      cpu: cpuSeconds(s.pid),
-      api: await o.identity.apiRequests(),
-      answered: responder ? Object.values((await responder.stats()).requests).reduce((a, b) => a + b, 0) : undefined,
-      probes: metric(m, 'pekko_bootstrap_operator_probes_total'),
-      applies: metric(m, 'pekko_bootstrap_operator_applies_total'),
-      writes: t.cbWrites,
-      machine: machineCpu(),
-      at: Date.now(),
-    };
-  };
-  const a = await counters();
-  const rss: number[] = [];
-  while (Date.now() - a.at < o.idleMs && s.running) {
-    const m = memory(s.pid);
-    if (m) rss.push(m.rssBytes);
-    await sleep(Math.min(5000, Math.max(0, o.idleMs - (Date.now() - a.at))));
-  }
-  if (!s.running) return;
-  const b = await counters();
-  const minutes = (b.at - a.at) / 60_000;
-  const delta = (x: number | undefined, y: number | undefined) =>
-    x === undefined || y === undefined ? undefined : y - x;
-  const perMin = (x: number | undefined, y: number | undefined) => {
-    const d = delta(x, y);
-    return d === undefined ? undefined : d / minutes;
-  };
-  r.idleSeconds = (b.at - a.at) / 1000;
-  r.idleCpuSeconds = delta(a.cpu, b.cpu);
-  r.idleApiPerMin = perMin(a.api.all, b.api.all);
-  r.idleWatchesPerMin = perMin(a.api.watches, b.api.watches);
-  r.idleProbesAnsweredPerMin = perMin(a.answered, b.answered);
-  r.idleProbesCountedPerMin = perMin(a.probes, b.probes);
-  r.idleApplies = delta(a.applies, b.applies);
-  if (responder) r.streamsOpen = (await responder.stats()).streams;
-  r.idleStatusWrites = b.writes - a.writes;
-  r.settledRssBytes = median(rss);
-  const busy = b.machine.busy - a.machine.busy - (r.idleCpuSeconds ?? 0);
-  r.othersBusyPercent = (100 * busy) / (b.machine.total - a.machine.total);
-  r.loadAverage = loadAverage();
-  say(`idle: ${r.idleCpuSeconds?.toFixed(1)} CPU s, ${r.idleApiPerMin?.toFixed(0)} API requests/min`);
 }

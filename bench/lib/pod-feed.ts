@@ -44,6 +44,11 @@ export class PodFeed {
     return cluster;
   }
 
+  /** A resource's pods with an IP. */
+  pods(cluster: string): PodAddress[] {
+    return [...(this.byCluster.get(cluster)?.values() ?? [])];
+  }
+
   /** The node a resource's pods report as the oldest (`namespace/name`), if it has pods. */
   oldest(cluster: string): string | undefined {
     if (!this.oldestOf.has(cluster)) {

@@ -32,3 +32,12 @@ export function sum(samples: readonly Sample[], name: string, match: Record<stri
   }
   return total;
 }
+
+/** The value of a metric, or undefined when the process does not export it (e.g. renamed). */
+export function metric(
+  samples: readonly Sample[],
+  name: string,
+  match: Record<string, string> = {},
+): number | undefined {
+  return samples.some((s) => s.name === name) ? sum(samples, name, match) : undefined;
+}

@@ -27,9 +27,21 @@ test('flags override the defaults', () => {
   assert.is(o.json, '/tmp/x.json');
   assert.is(o.repeat, 3);
   assert.not.ok(o.write || o.build);
-  assert.equal(phaseParts('peer-silent'), { subject: 'peer', pods: 'silent' });
+  assert.equal(phaseParts('peer-silent'), { subject: 'peer', pods: 'silent', polled: false });
+  assert.equal(phaseParts('ours-answering-polled'), { subject: 'ours', pods: 'answering', polled: true });
   assert.ok(parseScaleOptions(['--report-only']).reportOnly);
   assert.not.ok(o.reportOnly);
+});
+
+test('status lag: 40 samples one every 250 ms by default; --lag-samples 0 turns it off', () => {
+  const d = parseScaleOptions([]);
+  assert.is(d.lagSamples, 40);
+  assert.is(d.lagSpacingMs, 250);
+  const o = parseScaleOptions(['--lag-samples', '0', '--lag-spacing-ms', '100']);
+  assert.is(o.lagSamples, 0);
+  assert.is(o.lagSpacingMs, 100);
+  assert.throws(() => parseScaleOptions(['--lag-spacing-ms', '0']), /--lag-spacing-ms: expected a positive/);
+  assert.throws(() => parseScaleOptions(['--lag-samples', '-1']), /--lag-samples: expected a non-negative/);
 });
 
 test('a bad value names the flag and what it expects', () => {

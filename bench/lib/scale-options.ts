@@ -3,7 +3,7 @@
 import type { PodMode } from './phase.ts';
 import type { SubjectKind } from './subject.ts';
 
-export const PHASES = ['ours-silent', 'ours-answering', 'peer-silent'] as const;
+export const PHASES = ['ours-silent', 'ours-answering', 'ours-answering-polled', 'peer-silent'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 export interface ScaleOptions {
@@ -28,6 +28,9 @@ export interface ScaleOptions {
   readonly reportOnly: boolean;
   /** names the run in scale.json and the report; `before` runs are the baseline of the before/after tables */
   readonly label?: string;
+  /** answering phases: status lag samples after the idle window (0: none), one every lagSpacingMs */
+  readonly lagSamples: number;
+  readonly lagSpacingMs: number;
 }
 
 export class UsageError extends Error {
@@ -52,6 +55,8 @@ const DEFAULTS: ScaleOptions = {
   write: true,
   build: true,
   reportOnly: false,
+  lagSamples: 40,
+  lagSpacingMs: 250,
 };
 
 function positive(flag: string, v: string | undefined, allowZero = false): number {
@@ -111,6 +116,12 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
         o.scope = v;
         break;
       }
+      case 'lag-samples':
+        o.lagSamples = positive(flag, value(), true);
+        break;
+      case 'lag-spacing-ms':
+        o.lagSpacingMs = positive(flag, value());
+        break;
       case 'no-write':
         o.write = false;
         break;
@@ -139,7 +150,8 @@ export function parseScaleOptions(argv: readonly string[]): ScaleOptions {
   return Object.freeze(o);
 }
 
-export function phaseParts(p: PhaseName): { subject: SubjectKind; pods: PodMode } {
-  const [subject, pods] = p.split('-') as [SubjectKind, PodMode];
-  return { subject, pods };
+/** A phase's controller and pods; `polled`: ours with its event streams off (STATUS_EVENT_STREAMS=0). */
+export function phaseParts(p: PhaseName): { subject: SubjectKind; pods: PodMode; polled: boolean } {
+  const [subject, pods, variant] = p.split('-') as [SubjectKind, PodMode, string | undefined];
+  return { subject, pods, polled: variant === 'polled' };
 }

@@ -84,4 +84,36 @@ test('a run labelled before is set beside the newest run of each phase it measur
   assert.not.match(renderScaleReport([run('before', 'aaa', 9000, 30)], ['# t']), /Before and after/);
 });
 
+test('the polled phase has a column of its own; the status lag rows show the percentiles and the probe load', () => {
+  const lag = (p50: number, windowMs: number) => ({
+    removed: { count: 40, missed: 0, p50, p90: p50 + 10, p99: p50 + 20, max: p50 + 30 },
+    up: { count: 39, missed: 1, p50: 2 * p50, p90: 0, p99: 0, max: 0 },
+    windowMs,
+    membersRequests: 120,
+    streamEvents: 80,
+    clockInversions: 0,
+  });
+  const answering = (over: Partial<PhaseResult>) =>
+    result('ours', { pods: 'answering', idleMembersPerMin: 600, idleStreamEventsPerMin: 0, ...over });
+  const md = renderScaleReport(
+    [
+      {
+        n: 1000,
+        replicas: 3,
+        command: 'node bench/scale.bench.ts --n 1000',
+        startedAt: '2026-01-01T00:00:00Z',
+        machine: { cpus: 2, model: 'cpu', memoryGiB: 24, kernel: '6', node: 'v24', loadAverage: 1 },
+        idleSeconds: 60,
+        repeat: 1,
+        results: [answering({ lag: lag(40, 15_000) }), answering({ polled: true, lag: lag(9000, 30_000) })],
+      },
+    ],
+    ['# t'],
+  );
+  assert.match(md, /\| {2}\| ours, answering pods \| ours, answering pods, event streams off \|/);
+  assert.match(md, /Removed → the status showing R - 1 members[^|]*\| 40 \/ 50 \/ 60 \/ 70 \(40 samples\) \| 9000 \//);
+  assert.match(md, /Up again → the status showing R members[^|]*\| 80 \/ 0 \/ 0 \/ 0 \(39 samples, 1 missed\) \|/);
+  assert.match(md, /\| 15\.0 s: 120 \/ 80 \(idle: 150 \/ 0\) \| 30\.0 s: 120 \/ 80 \(idle: 300 \/ 0\) \|/);
+});
+
 test.run();

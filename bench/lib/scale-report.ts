@@ -1,5 +1,7 @@
 // bench/results/scale.md, regenerated from bench/results/scale.json (every run's raw figures; for each N and phase
 // the newest run that measured it), so that a run for one N or one phase does not erase the others.
+
+import { type LagSummary, overWindow } from './lag.ts';
 import type { Machine } from './machine.ts';
 import { describeMachine } from './machine.ts';
 import type { PhaseResult } from './phase.ts';
@@ -25,8 +27,12 @@ export interface ScaleRun {
 const PHASE_TITLES: Record<string, string> = {
   'ours-silent': 'ours, silent pods',
   'ours-answering': 'ours, answering pods',
+  'ours-answering-polled': 'ours, answering pods, event streams off',
   'peer-silent': 'Go peer',
 };
+
+/** A result's phase name (scale-options.ts PHASES). */
+export const phaseKey = (r: PhaseResult) => `${r.subject}-${r.pods}${r.polled ? '-polled' : ''}`;
 
 /** The median of each numeric field over repeated phases (other fields from the first, problems from all). */
 export function medianOf(rs: PhaseResult[]): PhaseResult {
@@ -51,6 +57,21 @@ interface Row {
 }
 
 const pair = (a: number | undefined, b: number | undefined) => `${num(a)} / ${num(b)}`;
+
+const lagCell = (s: LagSummary | undefined) =>
+  s === undefined
+    ? 'n/a'
+    : `${[s.p50, s.p90, s.p99, s.max].map((x) => num(x)).join(' / ')} (${s.count} samples${s.missed ? `, ${s.missed} missed` : ''})`;
+
+/** The lag window's /cluster/members requests and stream events, against the idle window's rates over its length. */
+function lagLoad(r: PhaseResult): string {
+  const l = r.lag;
+  if (!l) return 'n/a';
+  const idle = (perMin: number | undefined) => num(overWindow(perMin, l.windowMs));
+  return `${(l.windowMs / 1000).toFixed(1)} s: ${l.membersRequests} / ${l.streamEvents} (idle: ${idle(
+    r.idleMembersPerMin,
+  )} / ${idle(r.idleStreamEventsPerMin)})`;
+}
 
 const ROWS: Row[] = [
   { label: 'the creates took (s)', value: (r) => secs(r.createsMs) },
@@ -102,6 +123,19 @@ const ROWS: Row[] = [
     value: (r) => `${num(r.idleProbesAnsweredPerMin, 1)} / ${num(r.idleProbesCountedPerMin, 1)}`,
   },
   { label: "event streams open at the end (responder's count)", value: (r) => num(r.streamsOpen) },
+  {
+    label: 'status lag, a member Removed → the status showing R - 1 members: p50 / p90 / p99 / max (ms)',
+    value: (r) => lagCell(r.lag?.removed),
+  },
+  {
+    label: 'status lag, the member Up again → the status showing R members: p50 / p90 / p99 / max (ms)',
+    value: (r) => lagCell(r.lag?.up),
+  },
+  {
+    label:
+      "status lag window: its length; /cluster/members requests / member events on streams in it (responder's count; in brackets the idle window's rates over the same length)",
+    value: lagLoad,
+  },
   { label: 'status writes while idle', value: (r) => num(r.idleStatusWrites) },
   { label: "applies while idle (operator's counter)", value: (r) => num(r.idleApplies) },
   {
@@ -145,13 +179,11 @@ function beforeAfter(runs: ScaleRun[], chosen: Map<string, { run: ScaleRun; resu
   const cells: PhaseResult[][] = [];
   const bases = new Set<ScaleRun>();
   for (const [phase, now] of chosen) {
-    const before = runs.filter(
-      (r) => r.label === 'before' && r.results.some((x) => `${x.subject}-${x.pods}` === phase),
-    );
+    const before = runs.filter((r) => r.label === 'before' && r.results.some((x) => phaseKey(x) === phase));
     const base = before.at(-1);
     if (!base || base === now.run) continue;
     bases.add(base);
-    const baseResults = base.results.filter((x) => `${x.subject}-${x.pods}` === phase);
+    const baseResults = base.results.filter((x) => phaseKey(x) === phase);
     cols.push(`${PHASE_TITLES[phase] ?? phase}: ${runName(base)}`, `${runName(now.run)}`);
     cells.push([medianOf(baseResults), medianOf(now.results)]);
   }
@@ -177,7 +209,7 @@ function section(runs: ScaleRun[]): string[] {
   for (const run of runs) {
     const byPhase = new Map<string, PhaseResult[]>();
     for (const r of run.results) {
-      const k = `${r.subject}-${r.pods}`;
+      const k = phaseKey(r);
       byPhase.set(k, [...(byPhase.get(k) ?? []), r]);
     }
     for (const [k, results] of byPhase) chosen.set(k, { run, results });

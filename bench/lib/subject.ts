@@ -24,6 +24,8 @@ export interface SubjectOptions {
   logLevel?: string;
   /** ours: extra Node flags, e.g. --cpu-prof (bench/profile.ts) */
   nodeFlags?: readonly string[];
+  /** ours: settings beside the chart's, e.g. STATUS_EVENT_STREAMS=0 (docs/operator.md, "Configuration") */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Every controller process still running: killed when the benchmark process exits, however it exits. */
@@ -73,6 +75,7 @@ export class Subject {
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(port),
         LOG_LEVEL: o.logLevel ?? 'info',
+        ...o.env,
       };
     } else {
       if (!o.peerBinary) throw new Error('the peer needs its binary (bench/peer/build.sh)');

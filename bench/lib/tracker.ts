@@ -23,6 +23,8 @@ export interface TrackerOptions {
   /** whether a resource's status is what it should be now */
   statusCorrect: (cb: ClusterBootstrap) => boolean;
   onPod?: (pod: V1Pod, deleted: boolean) => void;
+  /** Every add or update of a run's resource, with Date.now() when this process received the watch event. */
+  onResource?: (key: string, cb: ClusterBootstrap, at: number) => void;
 }
 
 type Informer = ReturnType<typeof makeInformer<KubernetesObject>>;
@@ -110,6 +112,7 @@ export class Tracker {
     const onCb = (cb: ClusterBootstrap) => {
       if (!mine(cb)) return;
       const k = key(cb);
+      this.o.onResource?.(k, cb, Date.now());
       const rv = cb.metadata.resourceVersion ?? '';
       if (this.versions.has(k) && this.versions.get(k) !== rv) this.cbWrites++;
       this.versions.set(k, rv);
@@ -161,6 +164,16 @@ export class Tracker {
 
   get statusesCorrect(): boolean {
     return this.allCorrectAt !== undefined;
+  }
+
+  /** Whether every resource's status is correct now (statusesCorrect: it was once). */
+  get allCorrectNow(): boolean {
+    return this.cbs.size >= this.o.total && this.correct.size >= this.o.total;
+  }
+
+  /** The run's resources (`namespace/name`) seen so far. */
+  keys(): string[] {
+    return [...this.cbs.keys()];
   }
 
   async stop(): Promise<void> {

@@ -1,15 +1,8 @@
-// The responder process (bench/responder/server.ts), driven by its parent over the IPC channel of child_process.fork:
-//   parent → { op: 'add', pod } | { op: 'remove', ip, port } | { op: 'stats', id } | { op: 'close', id }
-//   child  → { op: 'ready' } | { id, result }
-// When the parent goes away (disconnect), it removes the addresses it added to lo and exits.
-import type { PodAddress } from './answers.ts';
+// The responder process (bench/responder/server.ts), driven by its parent over the IPC channel of child_process.fork
+// (the messages: control.ts). When the parent goes away (disconnect), it removes the addresses it added to lo and
+// exits.
+import type { ControlMessage } from './control.ts';
 import { Responder } from './server.ts';
-
-type Message =
-  | { op: 'add'; pod: PodAddress }
-  | { op: 'remove'; ip: string; port: number }
-  | { op: 'stats'; id: number }
-  | { op: 'close'; id: number };
 
 if (!process.send) {
   console.error('bench/responder/main.ts runs as a child of the benchmark (child_process.fork)');
@@ -23,13 +16,19 @@ const close = () => {
   return closing;
 };
 
-process.on('message', (m: Message) => {
+process.on('message', (m: ControlMessage) => {
   switch (m.op) {
     case 'add':
       void responder.add(m.pod);
       break;
     case 'remove':
       responder.remove(m.ip, m.port);
+      break;
+    case 'leave':
+      send({ id: m.id, result: responder.remove(m.ip, m.port) ?? { error: `no pod ${m.ip}:${m.port}` } });
+      break;
+    case 'join':
+      void responder.add(m.pod).then((change) => send({ id: m.id, result: change }));
       break;
     case 'stats':
       send({ id: m.id, result: responder.stats() });

@@ -104,9 +104,24 @@ test("serves /cluster/domain-events as the operator's stream client reads it: th
       { type: 'MemberUp', address: 'pekko://a@127.0.0.2:17355' },
     ]);
     assert.is(r.stats().streams, 1);
-    r.remove('127.0.0.2', port);
+    const t = Date.now();
+    const left = r.remove('127.0.0.2', port);
+    assert.is(left?.streams, 1, 'written to the one open stream');
+    assert.ok(left && left.at >= t && left.at <= Date.now(), 'the emit time, on this clock');
     await until(3);
     assert.equal(seen[2], { type: 'MemberRemoved', address: 'pekko://a@127.0.0.2:17355' });
+    assert.is(r.stats().eventsSent, 1);
+    const members = JSON.parse(await (await fetch(`http://127.0.0.1:${port}/cluster/members`)).text());
+    assert.equal(members.members.length, 1, 'gone from the member list');
+    // Back: answering on its address again, MemberUp on the stream.
+    const joined = await r.add(pod('127.0.0.2'));
+    assert.is(joined.streams, 1);
+    const back = await fetch(`http://127.0.0.2:${port}/cluster/members`);
+    assert.is(back.status, 200);
+    await until(4);
+    assert.equal(seen[3], { type: 'MemberUp', address: 'pekko://a@127.0.0.2:17355' });
+    assert.is(r.stats().eventsSent, 2);
+    assert.is(r.remove('127.0.0.9', port), undefined, 'no such pod');
     assert.equal(ends, [], 'still open');
   } finally {
     streamHandle?.close();

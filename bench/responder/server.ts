@@ -7,12 +7,15 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer, type Server, type Socket } from 'node:net';
 import { LoopbackAddresses } from './addresses.ts';
 import { type Answers, clusterAnswers, type PodAddress } from './answers.ts';
+import type { Change } from './control.ts';
 
 export interface ResponderStats {
   /** requests answered, by path (`/bootstrap/seed-nodes`, `/cluster/members`, `/cluster/domain-events`, `other`) */
   requests: Record<string, number>;
   /** event streams open now */
   streams: number;
+  /** member events written to streams (an event written to two streams counts twice; keep-alives not counted) */
+  eventsSent: number;
   listening: number;
   /** addresses that could not be bound, with the reason */
   failed: Record<string, string>;
@@ -31,6 +34,7 @@ export class Responder {
   private readonly answers = new Map<string, Answers>();
   private readonly lo = new LoopbackAddresses();
   private readonly requests: Record<string, number> = {};
+  private eventsSent = 0;
   private readonly failed: Record<string, string> = {};
   /** Open connections: the HTTP server never listens itself, so it does not track them (closeAllConnections). */
   private readonly sockets = new Set<Socket>();
@@ -47,29 +51,37 @@ export class Responder {
     this.keepAlive.unref();
   }
 
-  /** Starts answering for a pod (or updates it). Binds its address; resolves once bound or failed. */
-  async add(pod: PodAddress): Promise<void> {
+  /**
+   * Starts answering for a pod (or updates it): binds its address, then makes it a member of its cluster (MemberUp on
+   * the cluster's streams), so that a node announced as a member answers at once. Resolves once bound or failed.
+   */
+  async add(pod: PodAddress): Promise<Change> {
     const k = key(pod.ip, pod.port);
     const before = this.pods.get(k);
     this.pods.set(k, pod);
+    if (!this.listeners.has(k)) await this.listen(pod.ip, pod.port);
+    if (this.pods.get(k) !== pod) return { at: Date.now(), streams: 0 }; // removed or replaced while binding
     if (before && before.cluster !== pod.cluster) {
       this.clusters.get(before.cluster)?.delete(k);
       this.recompute(before.cluster);
     }
     this.clusters.set(pod.cluster, (this.clusters.get(pod.cluster) ?? new Set()).add(k));
-    this.recompute(pod.cluster);
-    if (!this.listeners.has(k)) await this.listen(pod.ip, pod.port);
+    const streams = this.recompute(pod.cluster);
+    return { at: Date.now(), streams };
   }
 
-  remove(ip: string, port: number): void {
+  /** Stops answering for a pod: it leaves its cluster (MemberRemoved on its streams). Undefined: no such pod. */
+  remove(ip: string, port: number): Change | undefined {
     const k = key(ip, port);
     const pod = this.pods.get(k);
-    if (!pod) return;
+    if (!pod) return undefined;
     this.pods.delete(k);
     this.clusters.get(pod.cluster)?.delete(k);
-    this.recompute(pod.cluster);
+    const streams = this.recompute(pod.cluster);
+    const at = Date.now();
     this.listeners.get(k)?.close();
     this.listeners.delete(k);
+    return { at, streams };
   }
 
   /** The node the cluster formed around, as the pods report it. */
@@ -84,6 +96,7 @@ export class Responder {
       failed: { ...this.failed },
       addedToLo: this.lo.count,
       streams: [...this.streams.values()].reduce((n, set) => n + set.size, 0),
+      eventsSent: this.eventsSent,
     };
   }
 
@@ -98,7 +111,8 @@ export class Responder {
     return this.lo.removeAll();
   }
 
-  private recompute(cluster: string): void {
+  /** New answers for a cluster's pods; the member events written to its open streams. Returns how many streams. */
+  private recompute(cluster: string): number {
     const keys = [...(this.clusters.get(cluster) ?? [])];
     const a = clusterAnswers(keys.map((k) => this.pods.get(k) as PodAddress));
     const before = new Set(this.answers.get(cluster)?.members ?? []);
@@ -107,12 +121,15 @@ export class Responder {
       ...[...after].filter((m) => !before.has(m)).map((m) => memberEvent('MemberUp', m)),
       ...[...before].filter((m) => !after.has(m)).map((m) => memberEvent('MemberRemoved', m)),
     ];
-    for (const res of this.streams.get(cluster) ?? []) res.write(changed.join(''));
     if (a) this.answers.set(cluster, a);
     else {
       this.answers.delete(cluster);
       this.clusters.delete(cluster);
     }
+    const open = changed.length ? [...(this.streams.get(cluster) ?? [])] : [];
+    for (const res of open) res.write(changed.join(''));
+    this.eventsSent += open.length * changed.length;
+    return open.length;
   }
 
   private async listen(ip: string, port: number, retried = false): Promise<void> {

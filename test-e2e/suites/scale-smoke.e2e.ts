@@ -1,8 +1,9 @@
 // A short run of the scale benchmark (bench/scale.bench.ts) on the local cluster, so that its instruments keep
 // working: 10 resources × 3 status-only pods answered by the responder like healthy Pekko nodes, the compiled
 // operator under the chart's memory limit, watching only the run's namespaces (other suites' resources are left
-// alone), a 5 s idle window. Every figure must be there and plausible; the operator's goals are not asserted here
-// (bench/results/scale.md holds the figures).
+// alone), a 5 s idle window, then 3 status lag samples (a member leaves and comes back). Every figure must be there
+// and plausible; the operator's goals (e.g. the lag's 200 ms) are not asserted here (bench/results/scale.md holds the
+// figures).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ function runBench(args: string[]): Promise<{ code: number; out: string }> {
   });
 }
 
-test('N = 10 with answering pods: children, Formed statuses, memory, idle CPU, API requests and probes measured', async () => {
+test('N = 10 with answering pods: children, Formed statuses, memory, idle CPU, API requests, probes, status lag measured', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'scale-smoke-'));
   try {
     const json = join(dir, 'scale.json');
@@ -42,6 +43,8 @@ test('N = 10 with answering pods: children, Formed statuses, memory, idle CPU, A
       '5',
       '--settle-seconds',
       '0',
+      '--lag-samples',
+      '3',
       '--timeout-seconds',
       '120',
       '--scope',
@@ -71,6 +74,21 @@ test('N = 10 with answering pods: children, Formed statuses, memory, idle CPU, A
     assert.ok((r.idleProbesAnsweredPerMin ?? 0) > 0, `responder answered ${r.idleProbesAnsweredPerMin}/min`);
     assert.ok((r.idleProbesCountedPerMin ?? 0) > 0, `operator counted ${r.idleProbesCountedPerMin}/min`);
     assert.ok(r.idleStatusWrites !== undefined, 'status writes while idle');
+    // Status lag: three members left and came back; each change reached the status through the watch, after the
+    // responder wrote it (one clock), and went out as a member event on the resource's open stream.
+    const lag = r.lag;
+    assert.ok(lag, `no status lag:\n${out}`);
+    for (const [what, s] of [
+      ['removed', lag.removed],
+      ['up', lag.up],
+    ] as const) {
+      assert.is(s.count, 3, `${what}: samples seen`);
+      assert.is(s.missed, 0, `${what}: missed`);
+      assert.ok(s.p50 >= 0 && s.max >= s.p50 && Number.isFinite(s.max), `${what}: ${JSON.stringify(s)}`);
+    }
+    assert.is(lag.clockInversions, 0, 'a watch event before the change it shows');
+    assert.ok(lag.streamEvents > 0, 'member events written to the open streams');
+    assert.ok(lag.membersRequests > 0, 'the operator asked the pods again');
     // Restarted on the same resources: every one reconciled, and nothing differed, so nothing applied.
     assert.ok(r.syncMs !== undefined && r.syncMs > 0, `initial sync after a restart: ${r.syncMs}`);
     assert.is(r.syncApplies, 0, 'applies during the initial sync');
