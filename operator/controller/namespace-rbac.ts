@@ -13,6 +13,7 @@ import { renderSharedRbac } from '../render/index.ts';
 import { ensure } from './apply.ts';
 import { applyEvents } from './apply-events.ts';
 import type { ChildOutcome } from './children.ts';
+import { ownerParts } from './event-keys.ts';
 import type { EventRecorder } from './event-recorder.ts';
 import type { Cache, Caches } from './kinds.ts';
 import { isManagedShared } from './ownership.ts';
@@ -52,6 +53,7 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
       return undefined;
     }
     const desired = renderSharedRbac(namespace, members);
+    const cachedParts = cachedBinding && isManagedShared(cachedBinding) ? ownerParts(cachedBinding) : new Map();
     if (!desired) {
       for (const [cache, name] of [
         [caches.RoleBinding, ROLE_BINDING_NAME],
@@ -78,9 +80,18 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
         return { action: 'failed', message: err instanceof Error ? err.message : String(err), error: err };
       }
     };
-    const roleOutcome = await attempt<V1Role>(desired.role, caches.Role.get(ROLE_NAME, namespace));
+    const cachedRole = caches.Role.get(ROLE_NAME, namespace);
+    // With pod-reader already the operator's, the binding cannot end up bound to a stranger's Role: both are applied
+    // at once (each new member changes both: their owner references). Otherwise the Role first.
+    const bindingAtOnce =
+      cachedRole && isManagedShared(cachedRole)
+        ? attempt<V1RoleBinding>(desired.roleBinding, cachedBinding)
+        : undefined;
+    const roleOutcome = await attempt<V1Role>(desired.role, cachedRole);
     const outcomes: [KubernetesObject, ChildOutcome][] = [[desired.role, roleOutcome]];
-    if (roleOutcome.action === 'conflict') {
+    if (bindingAtOnce) {
+      outcomes.push([desired.roleBinding, await bindingAtOnce]);
+    } else if (roleOutcome.action === 'conflict') {
       // A binding to a Role we do not control would hand our service accounts whatever that Role grants: no
       // binding then, and one of ours that is already there goes.
       if (cachedBinding && isManagedShared(cachedBinding) && (await client.delete(refOf(cachedBinding)))) {
@@ -91,7 +102,15 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     }
     const messages: string[] = [];
     const failures: string[] = [];
-    for (const m of members) for (const e of applyEvents(m.cb, outcomes)) events.record(e);
+    // A change that only adds or drops members is told to those members; a repair, a conflict or a refusal to all.
+    const changed = new Set(
+      [...ownerParts(desired.roleBinding)].filter(([name, part]) => cachedParts.get(name) !== part).map(([n]) => n),
+    );
+    for (const m of members) {
+      const own = changed.has(m.cb.metadata.name ?? '');
+      const told = outcomes.filter(([, o]) => own || (o.action !== 'created' && o.action !== 'updated'));
+      for (const e of applyEvents(m.cb, told)) events.record(e);
+    }
     for (const [obj, outcome] of outcomes) {
       if (outcome.action === 'conflict') messages.push(outcome.message);
       if (outcome.action === 'failed') failures.push(outcome.message);

@@ -379,7 +379,10 @@ test('3 replicas form a real Pekko cluster; status = the nodes view; the agent d
         figure(
           `status lag behind the last node's MemberUp: to Formed with members=3 ${seconds(tFormed - lastUp)}, to every contact point's node known ${seconds(tSettled - lastUp)}`,
         );
-        assert.ok(tFormed >= lastUp - 1000, 'the status cannot report 3 members before the nodes are Up');
+        // The leader marks the members Up and its /cluster/members says so at once; a node logs its own MemberUp when
+        // gossip brings it there, which on a loaded machine can be a second or more later. So the one sound bound from
+        // the nodes' logs is the first of them: 3 Up members cannot be reported before any node was Up at all.
+        assert.ok(tFormed >= firstUp - 1000, 'the status cannot report 3 members before a node is Up');
 
         // -- the agent's choice over the same pods is the node Pekko formed around
         const ips = c3.pods.map((p) => p.status?.podIP ?? '');
