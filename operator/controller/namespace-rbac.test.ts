@@ -1,7 +1,9 @@
-// The namespace RBAC reconcile's Events: a change that only adds a member is told to that member, not to every one.
-import type { V1RoleBinding } from '@kubernetes/client-node';
+// The namespace RBAC reconcile's Events: a change that only adds a member is told to that member, not to every one;
+// a repair, and a change no member explains, to all.
+import type { V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { APPLIED_HASH_ANNOTATION } from './apply.ts';
 import { cbOf, harness, NS } from './testkit.ts';
 
 test('a resource joining read-pods gets the Event of the change; the members already bound get none', async () => {
@@ -31,6 +33,27 @@ test('a resource joining read-pods gets the Event of the change; the members alr
     about('b').some((n) => n?.startsWith('Repaired RoleBinding read-pods')),
     String(about('b')),
   );
+});
+
+test('a change of the objects themselves that no member explains (a new operator version) is told to every member', async () => {
+  const h = harness();
+  h.kube.put(cbOf('a'));
+  h.kube.put(cbOf('b'));
+  await h.settle('a', 'b');
+  const role = h.kube.find<V1Role>('Role', NS, 'pod-reader') as V1Role;
+  // As an older operator would have left it: other rules, and the hash of what it applied then.
+  h.put({
+    ...role,
+    metadata: { ...role.metadata, annotations: { [APPLIED_HASH_ANNOTATION]: 'older' } },
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }],
+  });
+  h.kube.sync();
+  await h.run(`rbac:${NS}`);
+  await h.events.flush();
+  for (const n of ['a', 'b']) {
+    const notes = h.kube.events.filter((e) => e.regarding?.name === n).map((e) => e.note);
+    assert.ok(notes.includes('Updated Role pod-reader'), `${n}: ${notes}`);
+  }
 });
 
 test.run();

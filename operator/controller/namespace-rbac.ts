@@ -102,12 +102,13 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     }
     const messages: string[] = [];
     const failures: string[] = [];
-    // A change that only adds or drops members is told to those members; a repair, a conflict or a refusal to all.
+    // A change that adds or drops members is told to those members; a repair, a conflict or a refusal, and a change
+    // no member's part explains (a new operator version's objects), to all.
     const changed = new Set(
       [...ownerParts(desired.roleBinding)].filter(([name, part]) => cachedParts.get(name) !== part).map(([n]) => n),
     );
     for (const m of members) {
-      const own = changed.has(m.cb.metadata.name ?? '');
+      const own = changed.size === 0 || changed.has(m.cb.metadata.name ?? '');
       const told = outcomes.filter(([, o]) => own || (o.action !== 'created' && o.action !== 'updated'));
       for (const e of applyEvents(m.cb, told)) events.record(e);
     }
@@ -121,7 +122,9 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     if (roleOutcome.action === 'conflict') {
       messages.push('RoleBinding read-pods is not applied: it would bind a Role the operator does not own');
     }
-    if (roleOutcome.action === 'failed') failures.push('RoleBinding read-pods is not applied until Role pod-reader is');
+    if (roleOutcome.action === 'failed' && !bindingAtOnce) {
+      failures.push('RoleBinding read-pods is not applied until Role pod-reader is');
+    }
     if (conflicts.set(namespace, { conflicts: messages, failures })) {
       // The resources report these in their condition: let them look again.
       for (const cb of caches.ClusterBootstrap.list(namespace)) {
