@@ -3,7 +3,7 @@
 // it; nothing is stored). The account is given with the groups every ServiceAccount token carries, so that a
 // binding to system:serviceaccounts:<ns> counts as it does for the pods themselves.
 import { AuthorizationV1Api, type Configuration } from '@kubernetes/client-node';
-import { asKubeError } from './client.ts';
+import { asKubeError, withSignal } from './client.ts';
 
 export interface AccessAnswer {
   allowed: boolean;
@@ -11,26 +11,32 @@ export interface AccessAnswer {
   reason?: string;
 }
 
-/** Whether ServiceAccount `serviceAccount` of `namespace` may list pods there. Rejects when it cannot say. */
-export type PodListReview = (namespace: string, serviceAccount: string) => Promise<AccessAnswer>;
+/**
+ * Whether ServiceAccount `serviceAccount` of `namespace` may list pods there. Rejects when it cannot say; `signal`
+ * aborts the request.
+ */
+export type PodListReview = (namespace: string, serviceAccount: string, signal?: AbortSignal) => Promise<AccessAnswer>;
 
 export function podListReview(config: Configuration): PodListReview {
   const api = new AuthorizationV1Api(config);
-  return async (namespace, serviceAccount) => {
+  return async (namespace, serviceAccount, signal) => {
     try {
-      const res = await api.createNamespacedLocalSubjectAccessReview({
-        namespace,
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'LocalSubjectAccessReview',
-          metadata: { namespace },
-          spec: {
-            user: `system:serviceaccount:${namespace}:${serviceAccount}`,
-            groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
-            resourceAttributes: { namespace, verb: 'list', group: '', resource: 'pods' },
+      const res = await api.createNamespacedLocalSubjectAccessReview(
+        {
+          namespace,
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'LocalSubjectAccessReview',
+            metadata: { namespace },
+            spec: {
+              user: `system:serviceaccount:${namespace}:${serviceAccount}`,
+              groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+              resourceAttributes: { namespace, verb: 'list', group: '', resource: 'pods' },
+            },
           },
         },
-      });
+        signal ? withSignal(signal) : undefined,
+      );
       const s = res.status;
       return { allowed: s?.allowed === true, ...(s?.reason ? { reason: s.reason } : {}) };
     } catch (err) {

@@ -205,7 +205,7 @@ export class RealKubeClient implements KubeClient {
  * Per-call options that hand the request's AbortSignal to client-node's fetch (RequestContext.setSignal). Appended
  * to the configuration's own middleware (kube/configuration.ts), which keeps running.
  */
-function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+export function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
   return {
     middleware: [
       {

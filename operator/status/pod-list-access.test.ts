@@ -12,8 +12,10 @@ function setup(opts: { concurrency?: number } = {}) {
   const enqueued: string[] = [];
   let fail: string | undefined;
   let hold: (() => void)[] | undefined;
-  const review = async (ns: string, sa: string): Promise<AccessAnswer> => {
+  const signals: (AbortSignal | undefined)[] = [];
+  const review = async (ns: string, sa: string, signal?: AbortSignal): Promise<AccessAnswer> => {
     calls.push(`${ns}/${sa}`);
+    signals.push(signal);
     if (hold) await new Promise<void>((resolve) => hold?.push(resolve));
     if (fail) throw new Error(fail);
     return { allowed: allowed.get(sa) ?? false };
@@ -23,6 +25,7 @@ function setup(opts: { concurrency?: number } = {}) {
     clock,
     allowed,
     calls,
+    signals,
     enqueued,
     access,
     failWith: (m: string | undefined) => {
@@ -142,6 +145,26 @@ test('a review that fails is unknown with its error, and is tried again after 30
   await s.clock.advance(30_000);
   s.access.verdict('k', 'shop', ['a'], 'v1');
   await flush();
+  assert.equal(s.access.verdict('k', 'shop', ['a'], 'v1'), { kind: 'denied', account: 'a' });
+});
+
+test('a review unanswered after 10 s is given up and aborted: unknown with why, and tried again after 30 s', async () => {
+  const s = setup();
+  const release = s.holdAll();
+  s.access.verdict('k', 'shop', ['a'], 'v1');
+  await flush();
+  assert.equal(s.access.verdict('k', 'shop', ['a'], 'v1'), { kind: 'unknown' }, 'in flight');
+  await s.clock.advance(10_000);
+  assert.ok(s.signals[0]?.aborted, 'the request is aborted');
+  assert.equal(s.access.verdict('k', 'shop', ['a'], 'v1'), {
+    kind: 'unknown',
+    error: 'review list pods for ServiceAccount shop/a: no answer within 10 s',
+  });
+  release();
+  await s.clock.advance(30_000);
+  s.access.verdict('k', 'shop', ['a'], 'v1');
+  await flush();
+  assert.is(s.calls.length, 2, 'asked again');
   assert.equal(s.access.verdict('k', 'shop', ['a'], 'v1'), { kind: 'denied', account: 'a' });
 });
 

@@ -7,14 +7,15 @@
 // - after a change of the namespace's Role pod-reader or RoleBinding read-pods (their resourceVersions): a denied
 //   answer once the change has settled (below), an allowed one at most every `minIntervalMs` (10 s), so that a
 //   burst of RBAC changes costs one review per allowed account;
-// - at most `concurrency` (4) reviews in flight across all resources.
+// - at most `concurrency` (4) reviews in flight across all resources; a review unanswered after `timeoutMs` (10 s) is
+//   given up (its request aborted) and counts as a failed one, so a hung call cannot hold an answer back for long.
 // A denial counts only when the review started `settleMs` (3 s) or more after the RBAC objects became what they are
 // now: the API server's authorizer follows RBAC changes through its own cache, so a review right after the operator
 // created read-pods can still say no. Until then the verdict is unknown, and nothing is said.
 // The observer asks only for resources without a formed cluster with pods, so a settled fleet costs nothing; a
 // review is evaluated in the API server's memory (nothing is stored). A changed verdict enqueues the resources that
 // asked for that account.
-import type { Clock } from '../../core/runtime/clock.ts';
+import type { Clock, Timer } from '../../core/runtime/clock.ts';
 import { ConcurrencyLimit } from '../kernel/limit.ts';
 import type { AccessAnswer, PodListReview } from '../kube/access-review.ts';
 
@@ -27,6 +28,7 @@ export interface PodListAccessOptions {
   minIntervalMs?: number;
   settleMs?: number;
   concurrency?: number;
+  timeoutMs?: number;
 }
 
 /** What is known about the accounts asked for. */
@@ -64,6 +66,7 @@ export class PodListAccess {
       minIntervalMs: 10_000,
       settleMs: 3000,
       concurrency: 4,
+      timeoutMs: 10_000,
       ...options,
     };
     this.limit = new ConcurrencyLimit(this.o.concurrency);
@@ -132,12 +135,21 @@ export class PodListAccess {
     const version = e.version;
     this.reviews++;
     const before = JSON.stringify([this.trustedDenial(e), e.answer?.allowed, e.error]);
+    const abort = new AbortController();
+    let timer: Timer | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = this.o.clock.setTimeout(() => {
+        abort.abort();
+        reject(new Error(`review list pods for ServiceAccount ${id}: no answer within ${this.o.timeoutMs / 1000} s`));
+      }, this.o.timeoutMs);
+    });
     try {
-      e.answer = await this.o.review(namespace, account);
+      e.answer = await Promise.race([this.o.review(namespace, account, abort.signal), timedOut]);
       delete e.error;
     } catch (err) {
       e.error = (err as Error).message;
     } finally {
+      timer?.cancel();
       e.inFlight = false;
       e.checkedAt = startedAt;
       e.checkedVersion = version;
