@@ -5,8 +5,10 @@
 // cluster comes or goes, and a keep-alive every 10 s (what Pekko sends; the operator holds one stream per resource).
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import { formatDomainEvent } from '../../agent/http/domain-events.ts';
+import { DC_DEFAULT_ROLE } from '../../core/protocol/index.ts';
 import { LoopbackAddresses } from './addresses.ts';
-import { type Answers, clusterAnswers, type PodAddress } from './answers.ts';
+import { type Answers, clusterAnswers, nodeUid, type PodAddress } from './answers.ts';
 import type { Change } from './control.ts';
 
 export interface ResponderStats {
@@ -190,9 +192,15 @@ export class Responder {
   }
 }
 
-/** One server-sent event as Pekko Management writes a member event (`data:` JSON, then `event:` its type). */
-function memberEvent(type: 'MemberUp' | 'MemberRemoved', address: string): string {
-  const status = type === 'MemberUp' ? 'Up' : 'Removed';
-  const member = { dataCenter: 'default', roles: ['dc-default'], status, uniqueAddress: { address, longUid: 1 } };
-  return `data:${JSON.stringify({ member, type })}\nevent:${type}\n\n`;
+/**
+ * One server-sent event as Pekko Management writes a member event, in the agent's encoding of it
+ * (agent/http/domain-events.ts), with the uid the node's /cluster/members answers carry.
+ */
+function memberEvent(type: 'MemberUp' | 'MemberRemoved', node: string): string {
+  const member = { node, uid: nodeUid(node), status: 'Up', upNumber: 1, roles: [DC_DEFAULT_ROLE] };
+  return formatDomainEvent(
+    type === 'MemberUp'
+      ? { type, member }
+      : { type, member: { ...member, status: 'Removed' }, previousStatus: member.status },
+  );
 }

@@ -24,7 +24,7 @@ import { findCondition } from '../status/conditions.ts';
 import { desiredStatus, type StatusInput } from '../status/desired.ts';
 import { membershipExclusive } from '../status/membership-exclusive.ts';
 import type { StatusObserver } from '../status/observer.ts';
-import type { SharedRbac } from '../status/rbac.ts';
+import { boundAccounts, type SharedRbac } from '../status/rbac.ts';
 import { resourcesReady } from '../status/resources-ready.ts';
 import { applyEvents } from './apply-events.ts';
 import { type ChildResult, makeChildren } from './children.ts';
@@ -58,7 +58,6 @@ export interface ClusterBootstrapDeps {
 
 /** True when the shared Role and RoleBinding exist, are ours, are owned by cb and bind its service account. */
 export function sharedRbacReady({ role, roleBinding }: SharedRbac, cb: ClusterBootstrap, r: Resolved): boolean {
-  const ns = r.namespace;
   const ownedByCb = (o: KubernetesObject) =>
     isManagedShared(o) && (o.metadata?.ownerReferences ?? []).some((ref) => ref.uid === cb.metadata.uid);
   return (
@@ -66,9 +65,7 @@ export function sharedRbacReady({ role, roleBinding }: SharedRbac, cb: ClusterBo
     !!roleBinding &&
     ownedByCb(role) &&
     ownedByCb(roleBinding) &&
-    (roleBinding.subjects ?? []).some(
-      (s) => s.kind === 'ServiceAccount' && s.name === r.serviceAccountName && (s.namespace ?? ns) === ns,
-    )
+    boundAccounts(roleBinding, r.namespace).has(r.serviceAccountName)
   );
 }
 

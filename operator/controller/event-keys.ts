@@ -11,11 +11,12 @@
 //   - a ServiceAccount coming or going: the namespace's RBAC reconcile too. read-pods binds a resource's own account
 //     only once that account is in the cache (rbac-members.ts), so the account's arrival is what the binding waits
 //     for; enqueued here, the binding follows it without waiting for a pass of the resource.
-import type { KubernetesObject, RbacV1Subject } from '@kubernetes/client-node';
+import type { KubernetesObject, V1RoleBinding } from '@kubernetes/client-node';
 import { ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import type { EventKind } from '../kernel/informer.ts';
 import { keyOf, objectKey } from '../kernel/key.ts';
-import { SUBJECTS_ANNOTATION } from '../render/index.ts';
+import { rememberedAccounts } from '../render/index.ts';
+import { boundAccounts } from '../status/rbac.ts';
 import type { WatchedKind } from './kinds.ts';
 import { isClusterBootstrapRef, isManagedShared, ownerKeys } from './ownership.ts';
 
@@ -34,22 +35,14 @@ export interface EventKeysDeps {
 export function ownerParts(obj: KubernetesObject): Map<string, string> {
   const ns = obj.metadata?.namespace ?? '';
   const managed = isManagedShared(obj);
-  let accounts: Record<string, unknown> = {};
-  try {
-    const parsed = JSON.parse(obj.metadata?.annotations?.[SUBJECTS_ANNOTATION] ?? '{}') as unknown;
-    if (parsed && typeof parsed === 'object') accounts = parsed as Record<string, unknown>;
-  } catch {
-    // a hand-edited annotation: every owner's part reads as unbound
-  }
-  const subjects = (obj as { subjects?: RbacV1Subject[] }).subjects;
-  const bound = new Set(
-    (subjects ?? []).filter((s) => s.kind === 'ServiceAccount' && (s.namespace ?? ns) === ns).map((s) => s.name),
-  );
+  const accounts = rememberedAccounts(obj);
+  const subjects = (obj as V1RoleBinding).subjects;
+  const bound = boundAccounts(obj as V1RoleBinding, ns);
   const parts = new Map<string, string>();
   for (const ref of obj.metadata?.ownerReferences ?? []) {
     if (!isClusterBootstrapRef(ref)) continue;
-    const account = accounts[ref.name];
-    const binds = typeof account === 'string' && bound.has(account) ? account : '';
+    const account = accounts.get(ref.name);
+    const binds = account !== undefined && bound.has(account) ? account : '';
     parts.set(ref.name, JSON.stringify([ref.uid, managed, subjects ? binds : 'no subjects']));
   }
   return parts;

@@ -53,7 +53,6 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
       return undefined;
     }
     const desired = renderSharedRbac(namespace, members);
-    const cachedParts = cachedBinding && isManagedShared(cachedBinding) ? ownerParts(cachedBinding) : new Map();
     if (!desired) {
       for (const [cache, name] of [
         [caches.RoleBinding, ROLE_BINDING_NAME],
@@ -102,6 +101,7 @@ export function makeNamespaceRbacReconciler(deps: NamespaceRbacDeps): ReconcileF
     }
     const messages: string[] = [];
     const failures: string[] = [];
+    const cachedParts = cachedBinding && isManagedShared(cachedBinding) ? ownerParts(cachedBinding) : new Map();
     // A change that adds or drops members is told to those members; a repair, a conflict or a refusal, and a change
     // no member's part explains (a new operator version's objects), to all.
     const changed = new Set(

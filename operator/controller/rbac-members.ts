@@ -13,7 +13,7 @@ import type { V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import { resolve } from '../../core/api/resolve.ts';
 import type { ClusterBootstrap } from '../../core/api/types.ts';
 import { validate } from '../../core/api/validate.ts';
-import { type Member, SUBJECTS_ANNOTATION } from '../render/index.ts';
+import { type Member, rememberedAccounts } from '../render/index.ts';
 import { isManagedChild, isManagedShared } from './ownership.ts';
 
 export interface MembersInput {
@@ -39,13 +39,7 @@ export interface SharedRbacMembers {
 export function rememberedAccount(binding: V1RoleBinding | undefined, cb: ClusterBootstrap): string | undefined {
   if (!binding || !isManagedShared(binding)) return undefined;
   if (!(binding.metadata?.ownerReferences ?? []).some((o) => o.uid === cb.metadata.uid)) return undefined;
-  try {
-    const accounts = JSON.parse(binding.metadata?.annotations?.[SUBJECTS_ANNOTATION] ?? '{}') as unknown;
-    const account = (accounts as Record<string, unknown>)?.[cb.metadata.name ?? ''];
-    return typeof account === 'string' && account !== '' ? account : undefined;
-  } catch {
-    return undefined;
-  }
+  return rememberedAccounts(binding).get(cb.metadata.name ?? '');
 }
 
 export function sharedRbacMembers({ resources, binding, serviceAccount }: MembersInput): SharedRbacMembers {

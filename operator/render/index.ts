@@ -14,4 +14,4 @@ export {
 } from './labels.ts';
 export { renderedValue } from './read-back.ts';
 export { renderServiceAccount } from './service-account.ts';
-export { type Member, renderSharedRbac, SUBJECTS_ANNOTATION } from './shared-rbac.ts';
+export { type Member, rememberedAccounts, renderSharedRbac, SUBJECTS_ANNOTATION } from './shared-rbac.ts';

@@ -1,5 +1,5 @@
 // The namespace-wide Role pod-reader and RoleBinding read-pods, computed from the resources they serve.
-import type { RbacV1Subject, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
+import type { KubernetesObject, RbacV1Subject, V1PolicyRule, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import { type ClusterBootstrap, GROUP, ROLE_BINDING_NAME, ROLE_NAME } from '../../core/api/types.ts';
 import { ownerRef, sharedLabels } from './labels.ts';
 
@@ -9,6 +9,19 @@ import { ownerRef, sharedLabels } from './labels.ts';
  * of the operator, and only the operator writes it.
  */
 export const SUBJECTS_ANNOTATION = `${GROUP}/subjects`;
+
+/** The accounts a binding's SUBJECTS_ANNOTATION remembers, by resource name; empty when absent or unreadable. */
+export function rememberedAccounts(binding: KubernetesObject | undefined): Map<string, string> {
+  try {
+    const parsed = JSON.parse(binding?.metadata?.annotations?.[SUBJECTS_ANNOTATION] ?? '{}') as unknown;
+    if (!parsed || typeof parsed !== 'object') return new Map();
+    return new Map(
+      Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+    );
+  } catch {
+    return new Map(); // edited by hand into something else
+  }
+}
 
 /** What pod-reader grants: the seed's rule, what Pekko's kubernetes-api discovery needs. */
 export const POD_READER_RULES: readonly V1PolicyRule[] = [

@@ -17,6 +17,15 @@ export interface SharedRbac {
   roleBinding: V1RoleBinding | undefined;
 }
 
+/** The ServiceAccounts of `namespace` a RoleBinding names (a subject without a namespace is the binding's own). */
+export function boundAccounts(rb: V1RoleBinding | undefined, namespace: string): Set<string> {
+  return new Set(
+    (rb?.subjects ?? [])
+      .filter((s) => s.kind === 'ServiceAccount' && (s.namespace ?? namespace) === namespace)
+      .map((s) => s.name),
+  );
+}
+
 const allows = (values: string[] | undefined, want: string) => (values ?? []).some((v) => v === want || v === '*');
 
 /**
@@ -31,10 +40,8 @@ export function podListDenied(rbac: SharedRbac, serviceAccount: string, namespac
   if (rb.roleRef?.kind !== 'Role' || rb.roleRef.name !== ROLE_NAME) {
     return `RoleBinding ${ROLE_BINDING_NAME} refers to ${rb.roleRef?.kind} ${rb.roleRef?.name}, not Role ${ROLE_NAME}`;
   }
-  const bound = (rb.subjects ?? []).some(
-    (s) => s.kind === 'ServiceAccount' && s.name === serviceAccount && (s.namespace ?? namespace) === namespace,
-  );
-  if (!bound) return `RoleBinding ${ROLE_BINDING_NAME} does not bind ServiceAccount ${serviceAccount}`;
+  if (!boundAccounts(rb, namespace).has(serviceAccount))
+    return `RoleBinding ${ROLE_BINDING_NAME} does not bind ServiceAccount ${serviceAccount}`;
   if (!role) return `Role ${ROLE_NAME} is missing`;
   const listsPods = (role.rules ?? []).some(
     (r) => allows(r.apiGroups, '') && allows(r.resources, 'pods') && allows(r.verbs, 'list'),
